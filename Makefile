@@ -1,0 +1,98 @@
+# xvdpa: a software vDPA datapath on XDP and AF_XDP.
+#
+#   make            build BPF objects, the library and the binaries
+#   make deps       install the Debian packages the build, tests and demo need
+#   make check      build with ASan/UBSan and run every test
+#   make demo       set up a demo topology and pass traffic through it
+#   make format     clang-format the C sources
+
+BUILD ?= build
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
+PKG_CONFIG ?= pkg-config
+
+WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2
+CFLAGS ?= -O2 -g
+XCFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf -I$(BUILD)/bpf \
+	$(CFLAGS)
+XLDFLAGS := $(LDFLAGS)
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+XCFLAGS += $(SANFLAGS)
+XLDFLAGS += $(SANFLAGS)
+endif
+LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl 2>/dev/null || \
+	echo -lbpf -lmnl) -lelf -lz
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+# BPF programs: built on this machine from source, one skeleton each.
+BPF_ARCH_INC := -I/usr/include/$(shell $(CC) -dumpmachine)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 $(BPF_ARCH_INC) -Ibpf \
+	-Wall -Werror
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
+
+LIB_SRCS := $(wildcard lib/*.c)
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+LIB := $(BUILD)/libxvdpa.a
+
+BINS := $(BUILD)/vdpactl
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+BPFTEST_SRCS := $(wildcard tests/bpf/test_*.c)
+BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(BPFTEST_SRCS))
+
+.PHONY: all tests check deps demo format clean
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(BPF_OBJS) $(LIB) $(BINS)
+
+tests: all $(UNIT_BINS) $(BPFTEST_BINS)
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $* > $@
+
+$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h bpf/*.h) $(BPF_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/vdpactl: ctl/vdpactl.c $(wildcard ctl/*.h) $(LIB)
+	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(LIB) $(LIBS) -ljansson
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(LIB) $(LIBS) $(TEST_LIBS)
+
+$(BUILD)/tests/%: tests/bpf/%.c $(LIB) $(BPF_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(LIB) $(LIBS) $(TEST_LIBS)
+
+# Tests run against a sanitizer build in its own tree.
+check:
+	$(MAKE) SAN=1 BUILD=build/san tests
+	BUILD=build/san tests/run.sh
+
+deps:
+	scripts/deps.sh
+
+demo: all
+	BUILD=$(BUILD) scripts/demo.sh
+
+format:
+	clang-format -i $(shell git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vdpactl: manage xvdpa emulated PFs and VFs, in the style of iproute2's
+ * `vdpa` and `ip link set DEV vf N ...`.
+ *
+ * Today it manages the eswitch directly through bpffs and netlink; device
+ * (vhost-user) commands arrive with vdpad's control socket.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eswitch.h"
+#include "log.h"
+#include "util.h"
+#include "vfargs.h"
+
+struct ctl {
+	bool json;
+	bool pretty;
+};
+
+struct ctl_cmd {
+	const char *object;
+	const char *verb;
+	int (*run)(struct ctl *ctl, int argc, char **argv);
+	const char *usage;
+};
+
+static int usage_error(const char *usage)
+{
+	fprintf(stderr, "Usage: vdpactl %s\n", usage);
+	return -EINVAL;
+}
+
+static int emit_json(struct ctl *ctl, json_t *root)
+{
+	size_t flags = ctl->pretty ? JSON_INDENT(2) : JSON_COMPACT;
+	int err = json_dumpf(root, stdout, flags | JSON_SORT_KEYS);
+
+	fputc('\n', stdout);
+	json_decref(root);
+	return err ? -EIO : 0;
+}
+
+/* ---- mgmtdev ---- */
+
+#define MGMTDEV_ADD_USAGE "mgmtdev add NAME uplink DEV numvfs N"
+
+static int cmd_mgmtdev_add(struct ctl *ctl, int argc, char **argv)
+{
+	uint32_t numvfs;
+
+	(void)ctl;
+	if (argc != 5 || strcmp(argv[1], "uplink") ||
+	    strcmp(argv[3], "numvfs"))
+		return usage_error(MGMTDEV_ADD_USAGE);
+	if (xv_parse_u32(argv[4], 1, XV_NUM_VFS_MAX, &numvfs)) {
+		xv_err("numvfs \"%s\" invalid: 1 to %d", argv[4],
+		       XV_NUM_VFS_MAX);
+		return -ERANGE;
+	}
+	return xv_pf_create(argv[0], argv[2], numvfs);
+}
+
+static int cmd_mgmtdev_del(struct ctl *ctl, int argc, char **argv)
+{
+	(void)ctl;
+	if (argc != 1)
+		return usage_error("mgmtdev del NAME");
+	return xv_pf_destroy(argv[0]);
+}
+
+static int mgmtdev_json(const char *name, json_t *out)
+{
+	struct xv_pf_info info;
+	struct xv_pf *pf;
+	int err;
+
+	err = xv_pf_open(name, &pf);
+	if (err)
+		return err;
+	err = xv_pf_info(pf, &info);
+	xv_pf_close(pf);
+	if (err)
+		return err;
+	json_object_set_new(out, name,
+			    json_pack("{s:s, s:i, s:i, s:s}", "uplink",
+				      info.uplink, "uplink_ifindex",
+				      info.uplink_ifindex, "num_vfs",
+				      (int)info.num_vfs, "uplink_link",
+				      info.uplink_up ? "up" : "down"));
+	return 0;
+}
+
+static void mgmtdev_print(json_t *mgmtdevs)
+{
+	const char *name;
+	json_t *m;
+
+	json_object_foreach(mgmtdevs, name, m) {
+		printf("%s: uplink %s numvfs %lld link %s\n", name,
+		       json_string_value(json_object_get(m, "uplink")),
+		       json_integer_value(json_object_get(m, "num_vfs")),
+		       json_string_value(json_object_get(m, "uplink_link")));
+	}
+}
+
+static int cmd_mgmtdev_show(struct ctl *ctl, int argc, char **argv)
+{
+	char names[XV_MAX_VFS][XV_PF_NAME_MAX + 1];
+	json_t *all = json_object();
+	int i, n, err = 0;
+
+	if (argc > 1)
+		return usage_error("mgmtdev show [NAME]");
+	if (argc == 1) {
+		n = 1;
+		strcpy(names[0], "");
+		err = mgmtdev_json(argv[0], all);
+	} else {
+		n = xv_pf_list(names, XV_ARRAY_SIZE(names));
+		for (i = 0; i < n && !err; i++)
+			err = mgmtdev_json(names[i], all);
+		err = n < 0 ? n : err;
+	}
+	if (err) {
+		json_decref(all);
+		return err;
+	}
+	if (ctl->json)
+		return emit_json(ctl, json_pack("{s:o}", "mgmtdev", all));
+	mgmtdev_print(all);
+	json_decref(all);
+	return 0;
+}
+
+/* ---- vf ---- */
+
+#define VF_SET_USAGE                                                           \
+	"vf set MGMTDEV vf N [mac M] [vlan V [qos Q]] [spoofchk on|off]\n" \
+	"                [trust on|off] [state auto|enable|disable] [max_tx_rate MBPS]"
+
+static int parse_vf_index(const char *s, uint32_t *vf)
+{
+	if (xv_parse_u32(s, 0, XV_MAX_VFS - 1, vf)) {
+		xv_err("vf \"%s\" invalid: 0 to %d", s, XV_MAX_VFS - 1);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+static int cmd_vf_set(struct ctl *ctl, int argc, char **argv)
+{
+	struct xv_vf_attrs attrs;
+	struct xv_pf *pf;
+	char msg[160];
+	uint32_t vf;
+	int err;
+
+	(void)ctl;
+	if (argc < 5 || strcmp(argv[1], "vf"))
+		return usage_error(VF_SET_USAGE);
+	err = parse_vf_index(argv[2], &vf);
+	if (err)
+		return err;
+	if (xv_vf_attrs_parse(argc - 3, argv + 3, &attrs, msg, sizeof(msg))) {
+		xv_err("%s", msg);
+		return -EINVAL;
+	}
+	err = xv_pf_open(argv[0], &pf);
+	if (err)
+		return err;
+	err = xv_vf_set(pf, vf, &attrs);
+	xv_pf_close(pf);
+	return err;
+}
+
+static json_t *vf_stats_json(const struct xv_vf_stats *st)
+{
+	json_t *drops = json_object();
+	unsigned int i;
+
+	for (i = 0; i < XV_DROP_MAX; i++)
+		json_object_set_new(drops, xv_drop_reason_name(i),
+				    json_integer((json_int_t)st->drops[i]));
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "rx_packets",
+			 (json_int_t)st->rx_packets, "rx_bytes",
+			 (json_int_t)st->rx_bytes, "tx_packets",
+			 (json_int_t)st->tx_packets, "tx_bytes",
+			 (json_int_t)st->tx_bytes, "rx_flood",
+			 (json_int_t)st->rx_flood, "tx_flood",
+			 (json_int_t)st->tx_flood, "drops", drops);
+}
+
+static json_t *vf_json(const char *pf, const struct xv_vf_info *vi)
+{
+	const struct xv_vf_cfg *c = &vi->cfg;
+	char mac[XV_MAC_STR_LEN];
+
+	xv_format_mac(c->mac, mac);
+	return json_pack(
+		"{s:s, s:i, s:s, s:i, s:i, s:b, s:b, s:s, s:s, s:i, s:s, s:s, s:o}",
+		"mgmtdev", pf, "vf", (int)vi->index, "mac", mac, "vlan",
+		(int)c->vlan, "qos", (int)c->qos, "spoofchk", c->spoofchk,
+		"trust", c->trust, "state",
+		xv_link_state_name((enum xv_link_state)c->link_state), "link",
+		vi->link_up ? "up" : "down", "max_tx_rate", (int)c->max_tx_rate,
+		"representor", vi->rep, "netdev", vi->dev, "stats",
+		vf_stats_json(&vi->stats));
+}
+
+static long long jint(json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static void vf_print(json_t *vf)
+{
+	json_t *st = json_object_get(vf, "stats");
+	json_t *drops = json_object_get(st, "drops");
+	const char *reason;
+	json_t *v;
+
+	printf("%s vf %lld: mac %s vlan %lld qos %lld spoofchk %s trust %s state %s link %s max_tx_rate %lld\n",
+	       jstr(vf, "mgmtdev"), jint(vf, "vf"), jstr(vf, "mac"),
+	       jint(vf, "vlan"), jint(vf, "qos"),
+	       json_is_true(json_object_get(vf, "spoofchk")) ? "on" : "off",
+	       json_is_true(json_object_get(vf, "trust")) ? "on" : "off",
+	       jstr(vf, "state"), jstr(vf, "link"), jint(vf, "max_tx_rate"));
+	printf("    representor %s netdev %s\n", jstr(vf, "representor"),
+	       jstr(vf, "netdev"));
+	printf("    rx %lld packets %lld bytes (%lld flood)  tx %lld packets %lld bytes (%lld flood)\n",
+	       jint(st, "rx_packets"), jint(st, "rx_bytes"),
+	       jint(st, "rx_flood"), jint(st, "tx_packets"),
+	       jint(st, "tx_bytes"), jint(st, "tx_flood"));
+	printf("    drops");
+	json_object_foreach(drops, reason, v)
+		printf(" %s %lld", reason, json_integer_value(v));
+	printf("\n");
+}
+
+/* Appends VF @first..@last of @name to @arr (all of them if @last < 0). */
+static int vfs_json(const char *name, int first, int last, json_t *arr)
+{
+	struct xv_pf_info info;
+	struct xv_vf_info vi;
+	struct xv_pf *pf;
+	int i, err;
+
+	err = xv_pf_open(name, &pf);
+	if (err)
+		return err;
+	err = xv_pf_info(pf, &info);
+	if (last < 0)
+		last = (int)info.num_vfs - 1;
+	for (i = first; !err && i <= last; i++) {
+		err = xv_vf_get(pf, (unsigned int)i, &vi);
+		if (!err)
+			json_array_append_new(arr, vf_json(name, &vi));
+	}
+	xv_pf_close(pf);
+	return err;
+}
+
+static int cmd_vf_show(struct ctl *ctl, int argc, char **argv)
+{
+	char names[XV_MAX_VFS][XV_PF_NAME_MAX + 1];
+	json_t *arr = json_array(), *v;
+	int i, n, err = 0;
+	uint32_t vf;
+	size_t k;
+
+	if (argc == 1) {
+		err = vfs_json(argv[0], 0, -1, arr);
+	} else if (argc == 3 && !strcmp(argv[1], "vf")) {
+		err = parse_vf_index(argv[2], &vf) ?:
+			      vfs_json(argv[0], (int)vf, (int)vf, arr);
+	} else if (argc == 0) {
+		n = xv_pf_list(names, XV_ARRAY_SIZE(names));
+		for (i = 0; i < n && !err; i++)
+			err = vfs_json(names[i], 0, -1, arr);
+		err = n < 0 ? n : err;
+	} else {
+		err = usage_error("vf show [MGMTDEV [vf N]]");
+	}
+	if (err) {
+		json_decref(arr);
+		return err;
+	}
+	if (ctl->json)
+		return emit_json(ctl, json_pack("{s:o}", "vf", arr));
+	json_array_foreach(arr, k, v)
+		vf_print(v);
+	json_decref(arr);
+	return 0;
+}
+
+/* ---- dispatch ---- */
+
+static const struct ctl_cmd commands[] = {
+	{ "mgmtdev", "add", cmd_mgmtdev_add, MGMTDEV_ADD_USAGE },
+	{ "mgmtdev", "del", cmd_mgmtdev_del, "mgmtdev del NAME" },
+	{ "mgmtdev", "show", cmd_mgmtdev_show, "mgmtdev show [NAME]" },
+	{ "vf", "set", cmd_vf_set, VF_SET_USAGE },
+	{ "vf", "show", cmd_vf_show, "vf show [MGMTDEV [vf N]]" },
+};
+
+static void print_help(FILE *f, const char *object)
+{
+	unsigned int i;
+
+	fprintf(f, "Usage: vdpactl [-j] [-p] [-v] OBJECT COMMAND [ARGS]\n");
+	for (i = 0; i < XV_ARRAY_SIZE(commands); i++)
+		if (!object || !strcmp(object, commands[i].object))
+			fprintf(f, "       vdpactl %s\n", commands[i].usage);
+	fprintf(f, "Options: -j JSON output, -p pretty JSON, -v verbose log\n");
+}
+
+static int is_help(const char *s)
+{
+	return !strcmp(s, "help") || !strcmp(s, "-h") || !strcmp(s, "--help");
+}
+
+static int dispatch(struct ctl *ctl, int argc, char **argv)
+{
+	unsigned int i;
+	bool known = false;
+
+	if (argc < 1 || is_help(argv[0])) {
+		print_help(argc < 1 ? stderr : stdout, NULL);
+		return argc < 1 ? -EINVAL : 0;
+	}
+	for (i = 0; i < XV_ARRAY_SIZE(commands); i++)
+		known |= !strcmp(argv[0], commands[i].object);
+	if (!known) {
+		fprintf(stderr, "vdpactl: unknown object \"%s\"; try \"vdpactl help\"\n",
+			argv[0]);
+		return -EINVAL;
+	}
+	if (argc < 2 || is_help(argv[1])) {
+		print_help(stdout, argv[0]);
+		return 0;
+	}
+	for (i = 0; i < XV_ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[0], commands[i].object) &&
+		    !strcmp(argv[1], commands[i].verb))
+			return commands[i].run(ctl, argc - 2, argv + 2);
+	fprintf(stderr, "vdpactl: unknown command \"%s %s\"; try \"vdpactl %s help\"\n",
+		argv[0], argv[1], argv[0]);
+	return -EINVAL;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl ctl = {};
+	int opt, err;
+
+	xv_log_set_level(XV_LOG_ERR);
+	while ((opt = getopt(argc, argv, "+jpvh")) != -1) {
+		switch (opt) {
+		case 'j':
+			ctl.json = true;
+			break;
+		case 'p':
+			ctl.pretty = true;
+			break;
+		case 'v':
+			xv_log_set_level(XV_LOG_DEBUG);
+			break;
+		case 'h':
+			print_help(stdout, NULL);
+			return 0;
+		default:
+			print_help(stderr, NULL);
+			return 1;
+		}
+	}
+	err = dispatch(&ctl, argc - optind, argv + optind);
+	return err ? 1 : 0;
+}

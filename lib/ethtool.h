@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef XVDPA_ETHTOOL_H
+#define XVDPA_ETHTOOL_H
+
+#include <stdbool.h>
+
+int xv_ethtool_set_tx_csum(const char *ifname, bool on);
+int xv_ethtool_set_gro(const char *ifname, bool on);
+int xv_ethtool_prepare_vf_end(const char *ifname);
+
+#endif /* XVDPA_ETHTOOL_H */

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static int hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Parses exactly "xx:xx:xx:xx:xx:xx" (hex, either case). */
+int xv_parse_mac(const char *s, uint8_t mac[XV_MAC_LEN])
+{
+	int i, hi, lo;
+
+	if (!s || strlen(s) != XV_MAC_STR_LEN - 1)
+		return -EINVAL;
+	for (i = 0; i < XV_MAC_LEN; i++) {
+		const char *p = s + i * 3;
+
+		hi = hex_nibble(p[0]);
+		lo = hex_nibble(p[1]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		if (i < XV_MAC_LEN - 1 && p[2] != ':')
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+void xv_format_mac(const uint8_t mac[XV_MAC_LEN], char buf[XV_MAC_STR_LEN])
+{
+	snprintf(buf, XV_MAC_STR_LEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
+		 mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+bool xv_mac_is_valid_unicast(const uint8_t mac[XV_MAC_LEN])
+{
+	static const uint8_t zero[XV_MAC_LEN];
+
+	return !(mac[0] & 1) && memcmp(mac, zero, XV_MAC_LEN) != 0;
+}
+
+/* Decimal only, no sign, no trailing garbage, within [min, max]. */
+int xv_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int xv_parse_bool(const char *s, bool *out)
+{
+	if (!s)
+		return -EINVAL;
+	if (!strcmp(s, "on")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcmp(s, "off")) {
+		*out = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * A mgmtdev name becomes part of netdev names and a bpffs path: a letter,
+ * then letters, digits, '-' or '_', at most XV_PF_NAME_MAX characters.
+ */
+int xv_validate_pf_name(const char *name)
+{
+	size_t i, len;
+
+	if (!name)
+		return -EINVAL;
+	len = strlen(name);
+	if (len == 0 || len > XV_PF_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (!isalpha((unsigned char)name[0]))
+		return -EINVAL;
+	for (i = 1; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (!isalnum(c) && c != '-' && c != '_')
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* "<pf>r<N>" is VF N's representor, "<pf>v<N>" its device end. */
+int xv_vf_ifname(const char *pf, unsigned int vf, bool rep, char *buf,
+		 size_t len)
+{
+	int n = snprintf(buf, len, "%s%c%u", pf, rep ? 'r' : 'v', vf);
+
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
