@@ -91,6 +91,16 @@ static int pin_path(char *buf, size_t len, const char *pf, const char *obj)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+static int check_pf_name(const char *name)
+{
+	int err = xv_validate_pf_name(name);
+
+	if (err)
+		xv_err("invalid mgmtdev name \"%s\": a letter, then letters, digits, '-' or '_', at most %d characters",
+		       name ? name : "", XV_PF_NAME_MAX);
+	return err;
+}
+
 /* ---- creation ---- */
 
 static int check_names_free(const char *name, unsigned int num_vfs)
@@ -272,16 +282,34 @@ static int attach_uplink(struct eswitch *skel, const char *name,
 	return write_pf_cfg(skel, pf);
 }
 
+static int check_uplink_free(int ifindex, const char *uplink)
+{
+	struct xv_link_info li;
+	struct xv_nl nl;
+	int err;
+
+	err = xv_nl_open(&nl);
+	if (err)
+		return err;
+	err = xv_nl_link_get(&nl, ifindex, &li);
+	xv_nl_close(&nl);
+	if (err)
+		return err;
+	if (li.has_xdp) {
+		xv_err("uplink %s already has an XDP program attached (another mgmtdev or tool owns it)",
+		       uplink);
+		return -EBUSY;
+	}
+	return 0;
+}
+
 static int create_validate(const char *name, const char *uplink,
 			   unsigned int num_vfs, int *uplink_ifindex)
 {
-	int err = xv_validate_pf_name(name);
+	int err = check_pf_name(name);
 
-	if (err) {
-		xv_err("invalid mgmtdev name \"%s\": a letter, then letters, digits, '-' or '_', at most %d characters",
-		       name ? name : "", XV_PF_NAME_MAX);
+	if (err)
 		return err;
-	}
 	if (num_vfs < 1 || num_vfs > XV_NUM_VFS_MAX) {
 		xv_err("numvfs %u out of range: 1 to %d", num_vfs,
 		       XV_NUM_VFS_MAX);
@@ -292,7 +320,8 @@ static int create_validate(const char *name, const char *uplink,
 		xv_err("uplink %s does not exist", uplink);
 		return -ENODEV;
 	}
-	return xv_bpffs_check() ?: check_names_free(name, num_vfs);
+	return xv_bpffs_check() ?: check_names_free(name, num_vfs) ?:
+					   check_uplink_free(*uplink_ifindex, uplink);
 }
 
 int xv_pf_create(const char *name, const char *uplink, unsigned int num_vfs)
@@ -308,7 +337,6 @@ int xv_pf_create(const char *name, const char *uplink, unsigned int num_vfs)
 	err = create_validate(name, uplink, num_vfs, &upl);
 	if (err)
 		return err;
-	pf.uplink_ifindex = (__u32)upl;
 	err = xv_nl_open(&nl);
 	if (err)
 		return err;
@@ -334,6 +362,8 @@ int xv_pf_create(const char *name, const char *uplink, unsigned int num_vfs)
 		goto out_destroy;
 	err = xv_nl_link_set_up(&nl, upl, true) ?:
 		      uplink_carrier(&nl, upl, &up);
+	/* From here on a rollback detaches what is on the uplink. */
+	pf.uplink_ifindex = (__u32)upl;
 	pf.uplink_up = up;
 	if (!err)
 		err = attach_uplink(skel, name, &pf);
@@ -434,7 +464,7 @@ int xv_pf_destroy(const char *name)
 	struct xv_nl nl;
 	int err;
 
-	err = xv_validate_pf_name(name);
+	err = check_pf_name(name);
 	if (err)
 		return err;
 	pin_path(dir, sizeof(dir), name, NULL);
@@ -490,7 +520,7 @@ int xv_pf_open(const char *name, struct xv_pf **out)
 	unsigned int i;
 	int err;
 
-	err = xv_validate_pf_name(name);
+	err = check_pf_name(name);
 	if (err)
 		return err;
 	pf = calloc(1, sizeof(*pf));

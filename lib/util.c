@@ -95,7 +95,9 @@ int xv_validate_pf_name(const char *name)
 	if (!name)
 		return -EINVAL;
 	len = strlen(name);
-	if (len == 0 || len > XV_PF_NAME_MAX)
+	if (len == 0)
+		return -EINVAL;
+	if (len > XV_PF_NAME_MAX)
 		return -ENAMETOOLONG;
 	if (!isalpha((unsigned char)name[0]))
 		return -EINVAL;

@@ -21,7 +21,8 @@ static int arg_vlan(const char *val, struct xv_vf_attrs *a)
 	int err = xv_parse_u32(val, 0, XV_VLAN_MAX, &v);
 
 	a->set |= XV_VF_SET_VLAN;
-	a->vlan = (uint16_t)v;
+	if (!err)
+		a->vlan = (uint16_t)v;
 	return err;
 }
 
@@ -32,7 +33,8 @@ static int arg_qos(const char *val, struct xv_vf_attrs *a)
 
 	if (!(a->set & XV_VF_SET_VLAN))
 		return -ENOENT; /* qos only after vlan */
-	a->qos = (uint8_t)v;
+	if (!err)
+		a->qos = (uint8_t)v;
 	return err;
 }
 

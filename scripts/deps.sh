@@ -1,0 +1,29 @@
+#!/bin/bash
+# Installs every Debian package the build, the tests and the demo need.
+# Idempotent: does nothing (and needs no network) when all are present.
+set -euo pipefail
+
+PACKAGES=(
+	# build
+	make gcc pkg-config clang llvm bpftool libbpf-dev libxdp-dev
+	libelf-dev zlib1g-dev libmnl-dev libjansson-dev
+	# tests (cmocka, sanitizer runtimes) and the demo's tools
+	libcmocka-dev libclang-rt-14-dev iproute2 ethtool iputils-ping
+	netcat-openbsd jq clang-format python3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#PACKAGES[@]} packages present"
+	exit 0
+fi
+echo "deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

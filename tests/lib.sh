@@ -1,0 +1,139 @@
+#!/bin/bash
+# Shared helpers for xvdpa's integration tests (sourced, not run).
+#
+# Each test script picks a unique name prefix, registers cleanup steps with
+# on_exit, records checks with ok/check, and ends with `finish`, whose exit
+# code is non-zero when any check failed. Exit code 77 means skipped.
+
+: "${BUILD:=build}"
+VDPACTL=${VDPACTL:-$BUILD/vdpactl}
+T_PASS=0
+T_FAIL=0
+T_CLEANUP=()
+
+on_exit() {
+	T_CLEANUP=("$*" "${T_CLEANUP[@]}")
+}
+
+run_cleanup() {
+	local c
+	for c in "${T_CLEANUP[@]}"; do
+		eval "$c" >/dev/null 2>&1 || true
+	done
+	T_CLEANUP=()
+}
+trap run_cleanup EXIT
+
+ok() {
+	T_PASS=$((T_PASS + 1))
+	echo "ok - $*"
+}
+
+not_ok() {
+	T_FAIL=$((T_FAIL + 1))
+	echo "not ok - $*"
+}
+
+# check "description" command...: passes when the command exits 0.
+check() {
+	local desc=$1
+	shift
+	if "$@" >/tmp/xv-check.$$ 2>&1; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		sed 's/^/#   /' /tmp/xv-check.$$ | tail -20
+	fi
+	rm -f /tmp/xv-check.$$
+}
+
+# check_fails "description" command...: passes when the command fails.
+check_fails() {
+	local desc=$1
+	shift
+	if "$@" >/tmp/xv-check.$$ 2>&1; then
+		not_ok "$desc (it succeeded)"
+		sed 's/^/#   /' /tmp/xv-check.$$ | tail -20
+	else
+		ok "$desc"
+	fi
+	rm -f /tmp/xv-check.$$
+}
+
+# check_eq "description" expected actual
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1: expected '$2', got '$3'"
+	fi
+}
+
+# check_gt "description" value floor: value > floor (integers)
+check_gt() {
+	if [ "$2" -gt "$3" ] 2>/dev/null; then
+		ok "$1 ($2 > $3)"
+	else
+		not_ok "$1: expected more than $3, got '$2'"
+	fi
+}
+
+skip_all() {
+	echo "skip - $*"
+	exit 77
+}
+
+finish() {
+	echo "# $T_PASS checks passed, $T_FAIL failed"
+	[ "$T_FAIL" -eq 0 ]
+}
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] || skip_all "needs root"
+}
+
+# Counter of a VF from vdpactl's JSON: vf_stat PF VF JQPATH
+vf_stat() {
+	"$VDPACTL" -j vf show "$1" vf "$2" | jq -r ".vf[0].$3"
+}
+
+# Receive counter of a netdev inside a namespace.
+ns_rx_packets() {
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"
+}
+
+# ns_add NAME: a namespace with lo up, deleted at exit.
+ns_add() {
+	ip netns del "$1" 2>/dev/null || true
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+	on_exit ip netns del "$1"
+}
+
+# ns_ping NS ADDR [count]: quiet ping that must get every reply.
+ns_ping() {
+	ip netns exec "$1" ping -q -c "${3:-3}" -i 0.2 -W 1 "$2"
+}
+
+# tcp_transfer SRC_NS DST_NS DST_ADDR PORT BYTES: sends random bytes over
+# TCP and compares what arrived.
+tcp_transfer() {
+	local src=$1 dst=$2 addr=$3 port=$4 bytes=$5
+	local in out
+	in=$(mktemp /tmp/xv-tcp-in.XXXXXX)
+	out=$(mktemp /tmp/xv-tcp-out.XXXXXX)
+	head -c "$bytes" /dev/urandom >"$in"
+	ip netns exec "$dst" timeout 20 nc -l -N -p "$port" >"$out" &
+	local lpid=$!
+	local i
+	for i in $(seq 50); do
+		ip netns exec "$dst" ss -ltn "sport = :$port" | grep -q LISTEN && break
+		sleep 0.1
+	done
+	ip netns exec "$src" timeout 20 nc -N -w 5 "$addr" "$port" <"$in"
+	wait "$lpid"
+	cmp "$in" "$out"
+	local rc=$?
+	rm -f "$in" "$out"
+	return $rc
+}
