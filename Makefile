@@ -15,8 +15,8 @@ PKG_CONFIG ?= pkg-config
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2
 CFLAGS ?= -O2 -g
-XCFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf -I$(BUILD)/bpf \
-	$(CFLAGS)
+XCFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf -Idatapath \
+	-I$(BUILD)/bpf $(CFLAGS)
 XLDFLAGS := $(LDFLAGS)
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -40,20 +40,31 @@ LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 LIB := $(BUILD)/libxvdpa.a
 
+# vdpad's parts, as a library the daemon, unit tests and fuzzers share.
+DP_SRCS := $(filter-out datapath/vdpad.c,$(wildcard datapath/*.c))
+DP_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(DP_SRCS))
+DPLIB := $(BUILD)/libxvdp.a
+
 BINS := $(BUILD)/vdpactl
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 BPFTEST_SRCS := $(wildcard tests/bpf/test_*.c)
 BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(BPFTEST_SRCS))
+# libFuzzer targets: clang, ASan + UBSan, built from the sources they test.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_DEPS := $(DP_SRCS) lib/log.c lib/util.c
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf -Idatapath -g -O1 \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 .PHONY: all tests check deps demo format clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BPF_OBJS) $(LIB) $(BINS)
+all: $(BPF_OBJS) $(LIB) $(DPLIB) $(BINS)
 
-tests: all $(UNIT_BINS) $(BPFTEST_BINS)
+tests: all $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS)
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
 	@mkdir -p $(@D)
@@ -69,12 +80,26 @@ $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h bpf/*.h) $(BPF_SKELS)
 $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
+$(BUILD)/datapath/%.o: datapath/%.c $(wildcard datapath/*.h lib/*.h bpf/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -c $< -o $@
+
+$(DPLIB): $(DP_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(wildcard datapath/*.h lib/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_DEPS) -o $@
+
 $(BUILD)/vdpactl: ctl/vdpactl.c $(wildcard ctl/*.h) $(LIB)
 	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(LIB) $(LIBS) -ljansson
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+$(BUILD)/vdpad: datapath/vdpad.c $(DPLIB) $(LIB)
+	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(DPLIB) $(LIB)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(DPLIB)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(LIB) $(LIBS) $(TEST_LIBS)
+	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(DPLIB) $(LIB) $(LIBS) $(TEST_LIBS)
 
 $(BUILD)/tests/%: tests/bpf/%.c $(LIB) $(BPF_SKELS)
 	@mkdir -p $(@D)

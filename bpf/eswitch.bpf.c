@@ -173,12 +173,19 @@ static __always_inline int rate_allows(__u32 vf, __u32 rate_mbps, __u64 bytes)
 	if (burst < XV_TB_MIN_BURST)
 		burst = XV_TB_MIN_BURST;
 	bpf_spin_lock(&tb->lock);
-	elapsed = now > tb->last_ns ? now - tb->last_ns : 0;
-	if (elapsed > NSEC_PER_SEC)
-		elapsed = NSEC_PER_SEC;
-	fill = elapsed * rate_mbps / 8000; /* bytes per ns = Mbit/s / 8000 */
-	tb->last_ns = now;
-	tb->tokens += fill;
+	elapsed = now - tb->last_ns;
+	if (now < tb->last_ns) {
+		tb->last_ns = now; /* a stamp from the future earns nothing */
+	} else if (elapsed > NSEC_PER_SEC) {
+		tb->tokens = burst; /* idle for long: a full bucket */
+		tb->last_ns = now;
+	} else {
+		/* bytes per ns = Mbit/s / 8000; time not yet worth a whole
+		 * byte stays on the clock for the next frame. */
+		fill = elapsed * rate_mbps / 8000;
+		tb->tokens += fill;
+		tb->last_ns += fill * 8000 / rate_mbps;
+	}
 	if (tb->tokens > burst)
 		tb->tokens = burst;
 	if (tb->tokens >= bytes) {
@@ -314,8 +321,10 @@ static __always_inline int rep_hairpin(struct xdp_md *ctx, __u32 vf,
 	struct xv_vf_cfg *dst = bpf_map_lookup_elem(&vf_cfg, &dst_vf);
 	__u64 bytes = ctx->data_end - ctx->data;
 
-	if (dst_vf == vf)
-		return XDP_DROP; /* to itself: never loop a frame back */
+	if (dst_vf == vf) {
+		count_drop(vf, XV_DROP_LOOP); /* never loop a frame back */
+		return XDP_DROP;
+	}
 	if (!dst || !dst->active) {
 		count_drop(dst_vf, XV_DROP_INACTIVE);
 		return XDP_DROP;

@@ -67,17 +67,18 @@ enum xv_drop_reason {
 	XV_DROP_SPOOF = 0, /* source MAC is not the VF's */
 	XV_DROP_LINK_DOWN, /* VF link state disable (or auto, uplink down) */
 	XV_DROP_RATE, /* max_tx_rate exceeded */
-	XV_DROP_VLAN, /* tagged frame from a VF that has a port VLAN */
+	XV_DROP_VLAN, /* tagged frame from a VF (VLANs are port VLANs) */
 	XV_DROP_MALFORMED, /* truncated Ethernet or VLAN header */
 	XV_DROP_REDIRECT, /* redirect target missing or refused */
 	XV_DROP_INACTIVE, /* frame on a port with no active VF */
+	XV_DROP_LOOP, /* unicast a VF addressed to its own MAC */
 	XV_DROP_MAX,
 };
 
 #define XV_DROP_NAMES                                                     \
 	{                                                                 \
 		"spoof", "link_down", "rate", "vlan", "malformed", "redirect", \
-			"inactive"                                        \
+			"inactive", "loop"                                \
 	}
 
 /*

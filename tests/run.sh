@@ -35,6 +35,16 @@ for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_one "$(basename "$t")" "$t"
 done
+# Fuzz targets: a short run each (FUZZ_SECONDS), seeded from their corpus.
+for f in "$BUILD"/fuzz/fuzz_*; do
+	[ -x "$f" ] || continue
+	name=$(basename "$f")
+	corpus=$BUILD/fuzz-corpus/$name
+	mkdir -p "$corpus"
+	[ -d "tests/fuzz/corpus/$name" ] && cp -n tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
+	run_one "$name" "$f" -max_total_time="${FUZZ_SECONDS:-15}" \
+		-timeout=10 -rss_limit_mb=2048 "$corpus"
+done
 for t in tests/integration/*.sh; do
 	run_one "$(basename "$t" .sh)" bash "$t"
 done

@@ -599,6 +599,7 @@ static void test_drop_reason_names(void **state)
 		[XV_DROP_MALFORMED] = "malformed",
 		[XV_DROP_REDIRECT] = "redirect",
 		[XV_DROP_INACTIVE] = "inactive",
+		[XV_DROP_LOOP] = "loop",
 	};
 	unsigned int i, j;
 
