@@ -45,7 +45,7 @@ DP_SRCS := $(filter-out datapath/vdpad.c,$(wildcard datapath/*.c))
 DP_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(DP_SRCS))
 DPLIB := $(BUILD)/libxvdp.a
 
-BINS := $(BUILD)/vdpactl
+BINS := $(BUILD)/vdpactl $(BUILD)/vdpad
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))

@@ -10,6 +10,10 @@ PACKAGES=(
 	# tests (cmocka, sanitizer runtimes) and the demo's tools
 	libcmocka-dev libclang-rt-14-dev iproute2 ethtool iputils-ping
 	netcat-openbsd jq clang-format python3
+	# real vhost-user frontends: DPDK testpmd with virtio-user (and the
+	# vhost + af_xdp PMDs of the reference datapath)
+	dpdk-dev librte-net-virtio23 librte-net-vhost23 librte-net-af-xdp23
+	librte-mempool-ring23
 )
 
 missing=()

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest memory: the regions a vhost-user frontend shared with us, mapped
+ * and kept sorted by guest physical address. Lookups are binary searches;
+ * every translation checks that the whole range lies in guest memory.
+ *
+ * Invariants kept by xv_mem_add_region(): size > 0, neither gpa + size nor
+ * uva + size wraps (so "end" values below never overflow), no two regions
+ * overlap in gpa space or in uva space.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "guest_mem.h"
+
+void xv_mem_init(struct xv_guest_mem *mem)
+{
+	mem->nregions = 0;
+}
+
+/* True when [a, a + alen) and [b, b + blen) share a byte (no wrap). */
+static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/*
+ * True when [start, start + len) wraps, for len > 0. A range ending
+ * exactly at 2^64 counts as wrapping: its end is not representable.
+ */
+static bool range_wraps(uint64_t start, uint64_t len)
+{
+	return start + len < start;
+}
+
+/* Index of the first region whose gpa is greater than @gpa. */
+static unsigned int upper_bound(const struct xv_guest_mem *mem, uint64_t gpa)
+{
+	unsigned int lo = 0, hi = mem->nregions;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (mem->regions[mid].gpa <= gpa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int check_desc(const struct xv_mem_region_desc *d)
+{
+	if (!d->size || range_wraps(d->gpa, d->size) ||
+	    range_wraps(d->uva, d->size) ||
+	    range_wraps(d->mmap_offset, d->size))
+		return -EINVAL;
+	return 0;
+}
+
+/* -EINVAL if @d overlaps an existing region in gpa or uva space. */
+static int check_overlap(const struct xv_guest_mem *mem,
+			 const struct xv_mem_region_desc *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < mem->nregions; i++) {
+		const struct xv_mem_region *r = &mem->regions[i];
+
+		if (ranges_overlap(r->gpa, r->size, d->gpa, d->size) ||
+		    ranges_overlap(r->uva, r->size, d->uva, d->size))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * A region that reaches past the end of its file would fault (SIGBUS) on
+ * first touch: refuse it up front rather than let the frontend crash us.
+ */
+static int check_fd_size(int fd, uint64_t map_len)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < map_len)
+		return -EINVAL;
+	return 0;
+}
+
+int xv_mem_add_region(struct xv_guest_mem *mem,
+		      const struct xv_mem_region_desc *d, int fd)
+{
+	struct xv_mem_region *r;
+	uint64_t map_len;
+	unsigned int pos;
+	void *base;
+	int rc;
+
+	rc = check_desc(d);
+	if (!rc)
+		rc = check_overlap(mem, d);
+	if (rc)
+		return rc;
+	if (mem->nregions >= XV_MEM_MAX_REGIONS)
+		return -ENOSPC;
+	map_len = d->mmap_offset + d->size;
+	rc = check_fd_size(fd, map_len);
+	if (rc)
+		return rc;
+	base = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (base == MAP_FAILED)
+		return -errno;
+
+	pos = upper_bound(mem, d->gpa);
+	r = &mem->regions[pos];
+	memmove(r + 1, r, (mem->nregions - pos) * sizeof(*r));
+	r->gpa = d->gpa;
+	r->size = d->size;
+	r->uva = d->uva;
+	r->map_base = base;
+	r->map_len = map_len;
+	r->hva = (uint8_t *)base + d->mmap_offset;
+	mem->nregions++;
+	return 0;
+}
+
+int xv_mem_remove_region(struct xv_guest_mem *mem,
+			 const struct xv_mem_region_desc *d)
+{
+	unsigned int pos = upper_bound(mem, d->gpa);
+	struct xv_mem_region *r;
+
+	if (!pos)
+		return -ENOENT;
+	r = &mem->regions[pos - 1];
+	if (r->gpa != d->gpa || r->size != d->size || r->uva != d->uva)
+		return -ENOENT;
+	munmap(r->map_base, r->map_len);
+	memmove(r, r + 1, (mem->nregions - pos) * sizeof(*r));
+	mem->nregions--;
+	return 0;
+}
+
+void xv_mem_clear(struct xv_guest_mem *mem)
+{
+	unsigned int i;
+
+	for (i = 0; i < mem->nregions; i++)
+		munmap(mem->regions[i].map_base, mem->regions[i].map_len);
+	mem->nregions = 0;
+}
+
+/* Index of the region holding @gpa, or -1. */
+static int find_idx(const struct xv_guest_mem *mem, uint64_t gpa)
+{
+	unsigned int pos = upper_bound(mem, gpa);
+	const struct xv_mem_region *r;
+
+	if (!pos)
+		return -1;
+	r = &mem->regions[pos - 1];
+	return gpa - r->gpa < r->size ? (int)pos - 1 : -1;
+}
+
+const struct xv_mem_region *xv_mem_find(const struct xv_guest_mem *mem,
+					uint64_t gpa)
+{
+	int i = find_idx(mem, gpa);
+
+	return i < 0 ? NULL : &mem->regions[i];
+}
+
+void *xv_gpa_to_hva(const struct xv_guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	const struct xv_mem_region *r = xv_mem_find(mem, gpa);
+	uint64_t off;
+
+	if (!r || !len)
+		return NULL;
+	off = gpa - r->gpa;
+	if (len > r->size - off)
+		return NULL;
+	return r->hva + off;
+}
+
+/*
+ * The rest of [gpa, gpa + len), from region @i on, after the iovecs ran
+ * out: -EFAULT if it leaves guest memory (the worse fault), else -ENOBUFS.
+ */
+static int iov_overflow(const struct xv_guest_mem *mem, unsigned int i,
+			uint64_t gpa, uint64_t len)
+{
+	for (; i < mem->nregions; i++) {
+		const struct xv_mem_region *r = &mem->regions[i];
+		uint64_t rest;
+
+		if (r->gpa > gpa)
+			return -EFAULT;
+		rest = r->size - (gpa - r->gpa);
+		if (len <= rest)
+			return -ENOBUFS;
+		gpa += rest;
+		len -= rest;
+	}
+	return -EFAULT;
+}
+
+int xv_gpa_to_iov(const struct xv_guest_mem *mem, uint64_t gpa, uint64_t len,
+		  struct iovec *iov, int max)
+{
+	const struct xv_mem_region *r;
+	uint64_t chunk;
+	unsigned int i;
+	int idx, n = 0;
+
+	if (!len)
+		return 0;
+	idx = find_idx(mem, gpa);
+	if (idx < 0 || range_wraps(gpa, len))
+		return -EFAULT;
+	for (i = idx; len; i++, n++) {
+		if (i >= mem->nregions || mem->regions[i].gpa > gpa)
+			return -EFAULT;
+		if (n >= max)
+			return iov_overflow(mem, i, gpa, len);
+		r = &mem->regions[i];
+		chunk = r->size - (gpa - r->gpa);
+		if (chunk > len)
+			chunk = len;
+		iov[n].iov_base = r->hva + (gpa - r->gpa);
+		iov[n].iov_len = chunk;
+		gpa += chunk;
+		len -= chunk;
+	}
+	return n;
+}
+
+void *xv_uva_to_hva(const struct xv_guest_mem *mem, uint64_t uva, uint64_t len)
+{
+	unsigned int i;
+
+	if (!len)
+		return NULL;
+	for (i = 0; i < mem->nregions; i++) {
+		const struct xv_mem_region *r = &mem->regions[i];
+		uint64_t off = uva - r->uva;
+
+		if (uva >= r->uva && off < r->size)
+			return len <= r->size - off ? r->hva + off : NULL;
+	}
+	return NULL;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Guest memory as the vhost-user frontend shared it: regions mapped from
+ * the fds of SET_MEM_TABLE / ADD_MEM_REG, kept sorted by guest physical
+ * address. Every translation is bounds-checked; nothing the guest wrote
+ * is trusted.
+ */
+#ifndef XVDPA_GUEST_MEM_H
+#define XVDPA_GUEST_MEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+/* Regions per device: CONFIGURE_MEM_SLOTS lets frontends use many. */
+#define XV_MEM_MAX_REGIONS 128
+
+/* A region as the frontend describes it (vhost-user memory region). */
+struct xv_mem_region_desc {
+	uint64_t gpa; /* guest physical address */
+	uint64_t size;
+	uint64_t uva; /* the frontend's own virtual address of gpa */
+	uint64_t mmap_offset; /* offset of gpa in the fd */
+};
+
+struct xv_mem_region {
+	uint64_t gpa;
+	uint64_t size;
+	uint64_t uva;
+	uint8_t *hva; /* our address of gpa */
+	void *map_base; /* what mmap returned (before mmap_offset) */
+	uint64_t map_len;
+};
+
+struct xv_guest_mem {
+	unsigned int nregions;
+	struct xv_mem_region regions[XV_MEM_MAX_REGIONS]; /* sorted by gpa */
+};
+
+void xv_mem_init(struct xv_guest_mem *mem);
+/* Maps @fd (mmap_offset + size bytes, shared) and inserts the region.
+ * Refuses (-EINVAL) zero size, wrap-around, overlap with an existing
+ * region in gpa or uva space; -ENOSPC when full. Does not take @fd. */
+int xv_mem_add_region(struct xv_guest_mem *mem,
+		      const struct xv_mem_region_desc *d, int fd);
+/* Removes and unmaps the region matching gpa, size and uva; -ENOENT. */
+int xv_mem_remove_region(struct xv_guest_mem *mem,
+			 const struct xv_mem_region_desc *d);
+/* Unmaps every region. */
+void xv_mem_clear(struct xv_guest_mem *mem);
+
+/* Region holding @gpa (binary search), or NULL. */
+const struct xv_mem_region *xv_mem_find(const struct xv_guest_mem *mem,
+					uint64_t gpa);
+
+/* Host address of [gpa, gpa + len) when it lies inside ONE region, else
+ * NULL (also for len == 0 overflow cases such as gpa + len wrapping). */
+void *xv_gpa_to_hva(const struct xv_guest_mem *mem, uint64_t gpa, uint64_t len);
+
+/* Splits [gpa, gpa + len) into host iovecs, one per region it crosses.
+ * Returns the number of iovecs used, -EFAULT if any byte lies outside
+ * guest memory (or the range wraps), -ENOBUFS if @max is too small. */
+int xv_gpa_to_iov(const struct xv_guest_mem *mem, uint64_t gpa, uint64_t len,
+		  struct iovec *iov, int max);
+
+/* Host address of the frontend's user address range (vring addresses in
+ * SET_VRING_ADDR are frontend virtual addresses), inside one region. */
+void *xv_uva_to_hva(const struct xv_guest_mem *mem, uint64_t uva, uint64_t len);
+
+#endif /* XVDPA_GUEST_MEM_H */

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The vhost-user protocol, backend side (QEMU docs/interop/vhost-user.rst).
+ *
+ * Every message is checked against one table (vhost_user.c: vu_handlers)
+ * before its handler runs: payload size, number of fds, whether a reply
+ * is sent. Fds a message may not carry are closed.
+ */
+#ifndef XVDPA_VHOST_USER_H
+#define XVDPA_VHOST_USER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest_mem.h"
+#include "virtq.h"
+
+enum xv_vu_request {
+	VU_GET_FEATURES = 1,
+	VU_SET_FEATURES = 2,
+	VU_SET_OWNER = 3,
+	VU_RESET_OWNER = 4,
+	VU_SET_MEM_TABLE = 5,
+	VU_SET_LOG_BASE = 6,
+	VU_SET_LOG_FD = 7,
+	VU_SET_VRING_NUM = 8,
+	VU_SET_VRING_ADDR = 9,
+	VU_SET_VRING_BASE = 10,
+	VU_GET_VRING_BASE = 11,
+	VU_SET_VRING_KICK = 12,
+	VU_SET_VRING_CALL = 13,
+	VU_SET_VRING_ERR = 14,
+	VU_GET_PROTOCOL_FEATURES = 15,
+	VU_SET_PROTOCOL_FEATURES = 16,
+	VU_GET_QUEUE_NUM = 17,
+	VU_SET_VRING_ENABLE = 18,
+	VU_SEND_RARP = 19,
+	VU_NET_SET_MTU = 20,
+	VU_GET_MAX_MEM_SLOTS = 36,
+	VU_ADD_MEM_REG = 37,
+	VU_REM_MEM_REG = 38,
+	VU_SET_STATUS = 39,
+	VU_GET_STATUS = 40,
+	VU_REQUEST_MAX = 41,
+};
+
+/* Protocol feature bits. */
+#define VU_PF_MQ 0
+#define VU_PF_RARP 2
+#define VU_PF_REPLY_ACK 3
+#define VU_PF_NET_MTU 4
+#define VU_PF_CONFIGURE_MEM_SLOTS 15
+#define VU_PF_STATUS 16
+
+/* virtio feature bits used here. */
+#define VU_F_CSUM 0
+#define VU_F_GUEST_CSUM 1
+#define VU_F_MTU 3
+#define VU_F_MAC 5
+#define VU_F_MRG_RXBUF 15
+#define VU_F_STATUS 16
+#define VU_F_CTRL_VQ 17
+#define VU_F_MQ 22
+#define VU_F_NOTIFY_ON_EMPTY 24
+#define VU_F_LOG_ALL 26
+#define VU_F_INDIRECT_DESC 28
+#define VU_F_EVENT_IDX 29
+#define VU_F_PROTOCOL_FEATURES 30
+#define VU_F_VERSION_1 32
+
+#define VU_BIT(b) (1ULL << (b))
+
+/* Header flags. */
+#define VU_VERSION 0x1
+#define VU_VERSION_MASK 0x3
+#define VU_FLAG_REPLY (1u << 2)
+#define VU_FLAG_NEED_REPLY (1u << 3)
+
+#define VU_MAX_FDS 8
+#define VU_MEM_TABLE_MAX 8 /* regions in one SET_MEM_TABLE */
+#define VU_MAX_QUEUE_PAIRS 8
+#define VU_MAX_VQS (2 * VU_MAX_QUEUE_PAIRS)
+/* Low bits of SET_VRING_KICK/CALL/ERR's u64: index, and "no fd". */
+#define VU_VRING_IDX_MASK 0xff
+#define VU_VRING_NOFD (1ULL << 8)
+
+struct vu_vring_state {
+	uint32_t index;
+	uint32_t num;
+};
+
+struct vu_vring_addr {
+	uint32_t index;
+	uint32_t flags;
+	uint64_t desc_uva;
+	uint64_t used_uva;
+	uint64_t avail_uva;
+	uint64_t log_gpa;
+};
+
+struct vu_mem_region {
+	uint64_t gpa;
+	uint64_t size;
+	uint64_t uva;
+	uint64_t mmap_offset;
+};
+
+struct vu_mem_table {
+	uint32_t nregions;
+	uint32_t padding;
+	struct vu_mem_region regions[VU_MEM_TABLE_MAX];
+};
+
+struct vu_mem_single {
+	uint64_t padding;
+	struct vu_mem_region region;
+};
+
+struct xv_vu_hdr {
+	uint32_t request;
+	uint32_t flags;
+	uint32_t size; /* payload bytes that follow */
+} __attribute__((packed));
+
+union xv_vu_payload {
+	uint64_t u64;
+	struct vu_vring_state state;
+	struct vu_vring_addr addr;
+	struct vu_mem_table mem;
+	struct vu_mem_single mem_reg;
+	uint8_t raw[sizeof(struct vu_mem_table)];
+};
+
+struct xv_vu_msg {
+	struct xv_vu_hdr hdr;
+	union xv_vu_payload p;
+	int fds[VU_MAX_FDS];
+	unsigned int nfds;
+};
+
+/* Per-virtqueue state the protocol controls. */
+struct xv_vu_vring {
+	struct xv_vq vq;
+	int kick_fd;
+	int call_fd;
+	int err_fd;
+	uint32_t num;
+	struct vu_vring_addr addr;
+	bool addr_set;
+	bool enabled; /* SET_VRING_ENABLE (or kick without protocol features) */
+	bool started; /* kick received, ring mapped; stopped by GET_VRING_BASE */
+};
+
+struct xv_vu_stats {
+	uint64_t msgs;
+	uint64_t bad_msgs; /* refused by validation */
+	uint64_t unsupported; /* requests we do not implement */
+	uint64_t stray_fds; /* fds closed because the message takes none */
+};
+
+/* Configuration of one vhost-user device (what vdpactl dev add sets). */
+struct xv_vu_config {
+	uint64_t features; /* virtio features offered */
+	uint64_t protocol_features; /* protocol features offered */
+	uint16_t max_queue_pairs;
+	uint16_t mtu;
+	uint8_t mac[6];
+};
+
+struct xv_vu_dev;
+
+/* Called (control thread) when a ring starts or stops, so the datapath
+ * can pick it up or let it go. */
+typedef void (*xv_vu_ring_cb)(struct xv_vu_dev *dev, unsigned int qidx,
+			      bool started, void *opaque);
+
+struct xv_vu_dev {
+	struct xv_vu_config cfg;
+	uint64_t features; /* acked by SET_FEATURES */
+	uint64_t protocol_features; /* acked */
+	bool owned;
+	bool broken; /* guest did something we refused; logged once */
+	uint8_t status; /* SET_STATUS */
+	uint16_t mtu; /* NET_SET_MTU */
+	struct xv_guest_mem mem;
+	struct xv_vu_vring vrings[VU_MAX_VQS];
+	struct xv_vu_stats stats;
+	xv_vu_ring_cb ring_cb;
+	void *cb_opaque;
+};
+
+/* The default offer for a virtio-net device. */
+void xv_vu_config_default(struct xv_vu_config *cfg);
+void xv_vu_dev_init(struct xv_vu_dev *dev, const struct xv_vu_config *cfg);
+/* Frontend gone: stop rings, unmap memory, close fds; keeps ring bases
+ * so a reconnecting frontend resumes where it stopped. */
+void xv_vu_dev_disconnect(struct xv_vu_dev *dev);
+
+/*
+ * Validates @msg against the handler table, runs its handler and fills
+ * @reply (when *@send_reply is set on return). Takes ownership of the
+ * message's fds: kept by the device or closed. Returns 0, or -errno for a
+ * message that was refused (the caller may drop the connection).
+ */
+int xv_vu_handle(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
+		 struct xv_vu_msg *reply, bool *send_reply);
+/* Validation only (pure): 0 or -errno. */
+int xv_vu_validate(const struct xv_vu_msg *msg);
+const char *xv_vu_request_name(uint32_t request);
+
+/* Socket I/O. recv: 0 ok, -ECONNRESET on EOF, other -errno. */
+int xv_vu_recv(int sock, struct xv_vu_msg *msg);
+int xv_vu_send(int sock, const struct xv_vu_msg *msg);
+
+#endif /* XVDPA_VHOST_USER_H */

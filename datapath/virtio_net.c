@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <string.h>
+
+#include "virtio_net.h"
+
+static const char *const drop_names[XV_NET_DROP_MAX] = {
+	[XV_NET_DROP_NO_BUFFER] = "no_buffer",
+	[XV_NET_DROP_TOO_BIG] = "too_big",
+	[XV_NET_DROP_SHORT] = "short",
+	[XV_NET_DROP_BROKEN] = "broken",
+};
+
+const char *xv_net_drop_name(enum xv_net_drop d)
+{
+	return (unsigned int)d < XV_NET_DROP_MAX ? drop_names[d] : "unknown";
+}
+
+/* Writes @len bytes of @src into @iov starting at byte @off of the iovs. */
+static void iov_write(const struct iovec *iov, uint32_t n, uint64_t off,
+		      const uint8_t *src, uint64_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i < n && len; i++) {
+		uint64_t seg = iov[i].iov_len;
+		uint64_t k;
+
+		if (off >= seg) {
+			off -= seg;
+			continue;
+		}
+		k = seg - off < len ? seg - off : len;
+		memcpy((uint8_t *)iov[i].iov_base + off, src, k);
+		src += k;
+		len -= k;
+		off = 0;
+	}
+}
+
+/* Reads @len bytes from @iov starting at byte @off into @dst. */
+static void iov_read(const struct iovec *iov, uint32_t n, uint64_t off,
+		     uint8_t *dst, uint64_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i < n && len; i++) {
+		uint64_t seg = iov[i].iov_len;
+		uint64_t k;
+
+		if (off >= seg) {
+			off -= seg;
+			continue;
+		}
+		k = seg - off < len ? seg - off : len;
+		memcpy(dst, (const uint8_t *)iov[i].iov_base + off, k);
+		dst += k;
+		len -= k;
+		off = 0;
+	}
+}
+
+static int rx_drop(struct xv_vq *vq, uint16_t popped, enum xv_net_drop why,
+		   struct xv_net_q_stats *st)
+{
+	vq->ops->unpop(vq, popped); /* the buffers stay the guest's */
+	st->drops[why]++;
+	return 0;
+}
+
+int xv_net_rx_put(struct xv_vq *vq, bool mrg, const void *frame, uint32_t len,
+		  struct xv_chain *c, struct xv_net_q_stats *st)
+{
+	struct virtio_net_hdr_mrg_rxbuf hdr = { .num_buffers = 0 };
+	uint16_t heads[XV_NET_RX_MAX_BUFS];
+	uint32_t lens[XV_NET_RX_MAX_BUFS];
+	uint64_t total = (uint64_t)len + XV_NET_HDR_LEN, done = 0;
+	struct iovec first[8];
+	uint32_t nfirst = 0;
+	uint16_t n = 0, i;
+	int ret;
+
+	while (done < total) {
+		uint64_t room, k, off;
+
+		if (n == XV_NET_RX_MAX_BUFS || (n && !mrg))
+			return rx_drop(vq, n, XV_NET_DROP_TOO_BIG, st);
+		ret = vq->ops->pop(vq, c);
+		if (ret < 0) {
+			st->drops[XV_NET_DROP_BROKEN]++;
+			return ret;
+		}
+		if (!ret)
+			return rx_drop(vq, n, XV_NET_DROP_NO_BUFFER, st);
+		room = c->in_len;
+		k = total - done < room ? total - done : room;
+		if (!n) {
+			/* The header goes first; num_buffers is known last. */
+			nfirst = c->nin < 8 ? c->nin : 8;
+			memcpy(first, &c->iov[c->nout],
+			       nfirst * sizeof(first[0]));
+			if (room < XV_NET_HDR_LEN)
+				return rx_drop(vq, n + 1, XV_NET_DROP_TOO_BIG,
+					       st);
+		}
+		off = n ? done - XV_NET_HDR_LEN : 0;
+		if (!n)
+			iov_write(&c->iov[c->nout], c->nin, XV_NET_HDR_LEN,
+				  (const uint8_t *)frame, k - XV_NET_HDR_LEN);
+		else
+			iov_write(&c->iov[c->nout], c->nin, 0,
+				  (const uint8_t *)frame + off, k);
+		heads[n] = c->head;
+		lens[n] = (uint32_t)k;
+		n++;
+		done += k;
+	}
+	hdr.num_buffers = n;
+	iov_write(first, nfirst, 0, (const uint8_t *)&hdr, XV_NET_HDR_LEN);
+	for (i = 0; i < n; i++)
+		vq->ops->push(vq, heads[i], lens[i]);
+	st->packets++;
+	st->bytes += len;
+	return 1;
+}
+
+int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
+		  struct xv_net_q_stats *st)
+{
+	uint64_t flen;
+	int ret;
+
+	for (;;) {
+		ret = vq->ops->pop(vq, c);
+		if (ret < 0)
+			st->drops[XV_NET_DROP_BROKEN]++;
+		if (ret <= 0)
+			return ret;
+		vq->ops->push(vq, c->head, 0);
+		if (c->out_len < XV_NET_HDR_LEN) {
+			st->drops[XV_NET_DROP_SHORT]++;
+			continue;
+		}
+		flen = c->out_len - XV_NET_HDR_LEN;
+		if (flen > cap) {
+			st->drops[XV_NET_DROP_TOO_BIG]++;
+			continue;
+		}
+		iov_read(c->iov, c->nout, XV_NET_HDR_LEN, buf, flen);
+		st->packets++;
+		st->bytes += flen;
+		return (int)flen;
+	}
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * virtio-net on top of a virtqueue: frames in and out of guest buffers,
+ * with the virtio_net_hdr (VERSION_1 layout: 12 bytes) and MRG_RXBUF.
+ * Data-path code: no allocation, no syscall, no logging; every frame that
+ * does not make it is counted by reason.
+ */
+#ifndef XVDPA_VIRTIO_NET_H
+#define XVDPA_VIRTIO_NET_H
+
+#include <linux/virtio_net.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "virtq.h"
+
+#define XV_NET_HDR_LEN ((uint32_t)sizeof(struct virtio_net_hdr_mrg_rxbuf))
+/* Guest buffers one received frame may be spread over (MRG_RXBUF). */
+#define XV_NET_RX_MAX_BUFS 64
+
+enum xv_net_drop {
+	XV_NET_DROP_NO_BUFFER = 0, /* RX: the guest posted too few buffers */
+	XV_NET_DROP_TOO_BIG, /* RX: frame larger than buffers; TX: > cap */
+	XV_NET_DROP_SHORT, /* TX: chain shorter than the virtio-net header */
+	XV_NET_DROP_BROKEN, /* the ring is broken: nothing moves */
+	XV_NET_DROP_MAX,
+};
+
+struct xv_net_q_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t drops[XV_NET_DROP_MAX];
+};
+
+/*
+ * Delivers @frame to the guest through RX queue @vq: a zeroed header with
+ * num_buffers, then the frame, over as many buffers as MRG_RXBUF (@mrg)
+ * allows. Returns 1 delivered, 0 dropped (counted, buffers left to the
+ * guest), -EIO when the ring is broken. Pushes; the caller flushes.
+ */
+int xv_net_rx_put(struct xv_vq *vq, bool mrg, const void *frame, uint32_t len,
+		  struct xv_chain *c, struct xv_net_q_stats *st);
+
+/*
+ * Takes the next frame the guest transmitted on TX queue @vq into @buf
+ * (without the header): returns its length, 0 when the ring is empty,
+ * -EIO when broken. A frame that cannot be taken (short chain, larger than
+ * @cap) is counted, returned to the guest, and the next one is tried.
+ */
+int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
+		  struct xv_net_q_stats *st);
+
+const char *xv_net_drop_name(enum xv_net_drop d);
+
+#endif /* XVDPA_VIRTIO_NET_H */

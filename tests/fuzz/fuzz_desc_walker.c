@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target for the split virtqueue's descriptor walker: the input
+ * becomes a guest's rings (queue size, indices, features, avail entries,
+ * descriptor table, and a data area indirect tables can point to), and the
+ * device pops until the ring is empty or broken, pushing what it popped.
+ *
+ * Guest memory (one memfd, built once): A [0, 1 MiB) holds the rings and
+ * the data area; B and C follow A directly in gpa space but sit elsewhere
+ * in the fd; D lies after a hole. Every chain popped is checked: each iovec
+ * inside one region's host mapping, lengths adding up, limits kept.
+ *
+ * Input layout:
+ *   [0] log2 of the queue size (mod 16)
+ *   [1] bit 0 INDIRECT_DESC, bit 1 EVENT_IDX, bits 4-7 used_idx lag
+ *   [2..3] avail->idx - last_avail_idx   [4..5] last_avail_idx
+ *   [6..7] used_event
+ *   then up to 64 avail entries (2 bytes each, at most the pending count),
+ *   then the descriptor table, also copied to the data area.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "virtq.h"
+
+#define FD_LEN 0x320000
+#define DESC_GPA 0x0
+#define AVAIL_GPA 0x80000
+#define USED_GPA 0x90000
+#define DATA_GPA 0xe0000
+#define DATA_LEN 0x20000
+#define HDR_LEN 8
+#define MAX_AVAIL_IN 64
+
+enum { RA, RB, RC, RD, NREG };
+
+static const struct xv_mem_region_desc regs[NREG] = {
+	[RA] = { .gpa = 0x0,
+		 .size = 0x100000,
+		 .uva = 0x7f0000000000,
+		 .mmap_offset = 0x0 },
+	[RB] = { .gpa = 0x100000,
+		 .size = 0x10000,
+		 .uva = 0x7f1000000000,
+		 .mmap_offset = 0x200000 },
+	[RC] = { .gpa = 0x110000,
+		 .size = 0x1000,
+		 .uva = 0x7f2000000000,
+		 .mmap_offset = 0x180000 },
+	[RD] = { .gpa = 0x200000,
+		 .size = 0x10000,
+		 .uva = 0x7f3000000000,
+		 .mmap_offset = 0x300000 },
+};
+
+static struct xv_guest_mem mem;
+static uint8_t *view; /* the driver's own mapping of the fd */
+static struct xv_vq vq;
+static struct xv_chain chain;
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
+				__LINE__, #cond);                              \
+			abort();                                               \
+		}                                                              \
+	} while (0)
+
+static void guest_init(void)
+{
+	int fd = memfd_create("xv-fuzz-guest", MFD_CLOEXEC), i;
+
+	CHECK(fd >= 0);
+	CHECK(ftruncate(fd, FD_LEN) == 0);
+	view = mmap(NULL, FD_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(view != MAP_FAILED);
+	xv_mem_init(&mem);
+	for (i = 0; i < NREG; i++)
+		CHECK(xv_mem_add_region(&mem, &regs[i], fd) == 0);
+	close(fd);
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* Lays the input out as the guest's rings; returns 0 or -1 (skip). */
+static int guest_setup(const uint8_t *data, size_t len)
+{
+	uint16_t size, pending, last, navail, i;
+	struct vring_avail *avail = (void *)(view + AVAIL_GPA);
+	struct vring_used *used = (void *)(view + USED_GPA);
+	size_t n;
+
+	if (len < HDR_LEN)
+		return -1;
+	size = (uint16_t)(1u << (data[0] % 16));
+	pending = get16(data + 2);
+	last = get16(data + 4);
+	memset(view + DESC_GPA, 0, 16 * (size_t)size);
+	memset(avail, 0, 6 + 2 * (size_t)size);
+	memset(used, 0, 6 + 8 * (size_t)size);
+	memset(view + DATA_GPA, 0, DATA_LEN);
+	avail->idx = htole16((uint16_t)(last + pending));
+	avail->ring[size] = htole16(get16(data + 6));
+	data += HDR_LEN;
+	len -= HDR_LEN;
+
+	navail = pending < size ? pending : size;
+	if (navail > MAX_AVAIL_IN)
+		navail = MAX_AVAIL_IN;
+	if (navail > len / 2)
+		navail = (uint16_t)(len / 2);
+	for (i = 0; i < navail; i++)
+		avail->ring[(uint16_t)(last + i) & (size - 1)] =
+			htole16(get16(data + 2 * i));
+	data += 2 * navail;
+	len -= 2 * navail;
+
+	n = len < 16 * (size_t)size ? len : 16 * (size_t)size;
+	memcpy(view + DESC_GPA, data, n);
+	memcpy(view + DATA_GPA, data, len < DATA_LEN ? len : DATA_LEN);
+	return 0;
+}
+
+static void vq_setup(const uint8_t *data)
+{
+	uint16_t size = (uint16_t)(1u << (data[0] % 16));
+
+	xv_vq_init(&vq);
+	vq.indirect = data[1] & 1;
+	vq.event_idx = data[1] & 2;
+	vq.last_avail_idx = get16(data + 4);
+	vq.used_idx = (uint16_t)(vq.last_avail_idx - (data[1] >> 4));
+	CHECK(xv_vq_split_map(&vq, &mem, size, regs[RA].uva + DESC_GPA,
+			      regs[RA].uva + AVAIL_GPA,
+			      regs[RA].uva + USED_GPA) == 0);
+}
+
+/* [p, p + len) lies inside one region's host mapping. */
+static void check_in_guest(const uint8_t *p, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < mem.nregions; i++) {
+		const struct xv_mem_region *r = &mem.regions[i];
+
+		if (p >= r->hva && p < r->hva + r->size) {
+			CHECK(len <= (size_t)(r->hva + r->size - p));
+			return;
+		}
+	}
+	CHECK(!"iovec outside guest memory");
+}
+
+static void check_chain(const struct xv_chain *c)
+{
+	volatile const uint8_t *b;
+	uint64_t out = 0, in = 0;
+	uint32_t i;
+
+	CHECK(c->head < vq.size);
+	CHECK(c->ndesc >= 1 && c->ndesc <= vq.size);
+	CHECK(c->nout + c->nin <= XV_CHAIN_MAX_IOV);
+	for (i = 0; i < c->nout + c->nin; i++) {
+		const struct iovec *v = &c->iov[i];
+
+		CHECK(v->iov_len > 0);
+		check_in_guest(v->iov_base, v->iov_len);
+		b = v->iov_base;
+		(void)b[0];
+		(void)b[v->iov_len - 1];
+		if (i < c->nout)
+			out += v->iov_len;
+		else
+			in += v->iov_len;
+	}
+	CHECK(out == c->out_len && out <= UINT32_MAX);
+	CHECK(in == c->in_len && in <= UINT32_MAX);
+}
+
+static uint64_t total_errors(void)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < XV_VQ_ERR_MAX; i++)
+		n += vq.errors[i];
+	return n;
+}
+
+static void run(void)
+{
+	uint16_t start = vq.last_avail_idx;
+	uint32_t popped = 0;
+	int rc;
+
+	vq.ops->enable_kicks(&vq, false);
+	while ((rc = vq.ops->pop(&vq, &chain)) == 1) {
+		check_chain(&chain);
+		vq.ops->push(&vq, chain.head, (uint32_t)chain.in_len);
+		popped++;
+		CHECK(popped <= vq.size);
+		if (popped % 8 == 0)
+			vq.ops->flush(&vq);
+	}
+	vq.ops->flush(&vq);
+	(void)vq.ops->need_call(&vq);
+	vq.ops->enable_kicks(&vq, true);
+	CHECK((uint16_t)(vq.last_avail_idx - start) == popped);
+	if (rc == 0) {
+		CHECK(!vq.broken && total_errors() == 0);
+		return;
+	}
+	CHECK(rc == -EIO && vq.broken && total_errors() == 1);
+	CHECK(vq.ops->pop(&vq, &chain) == -EIO && total_errors() == 1);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static bool ready;
+
+	if (!ready) {
+		guest_init();
+		ready = true;
+	}
+	if (guest_setup(data, size))
+		return 0;
+	vq_setup(data);
+	run();
+	return 0;
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target for the vhost-user message handler: the input is a
+ * stream of messages (12-byte header, one byte saying how many fds to
+ * attach, then the payload) fed to one device, as a hostile frontend
+ * would send them. Fds are fresh memfds (for memory messages) or
+ * eventfds; the device must close or keep each, never leak or crash.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "vhost_user.h"
+
+#define FUZZ_MEMFD_SIZE (1 << 20)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int make_fd(uint32_t request)
+{
+	int fd;
+
+	if (request != VU_SET_MEM_TABLE && request != VU_ADD_MEM_REG)
+		return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	fd = memfd_create("fuzz-guest", MFD_CLOEXEC);
+	if (fd >= 0 && ftruncate(fd, FUZZ_MEMFD_SIZE)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Takes one message off the input; returns bytes used, 0 at the end. */
+static size_t next_msg(const uint8_t *data, size_t size, struct xv_vu_msg *m)
+{
+	size_t need = sizeof(m->hdr) + 1, plen;
+	unsigned int i, nfds;
+
+	if (size < need)
+		return 0;
+	memset(m, 0, sizeof(*m));
+	memcpy(&m->hdr, data, sizeof(m->hdr));
+	nfds = data[sizeof(m->hdr)] % 4;
+	plen = size - need;
+	if (plen > m->hdr.size)
+		plen = m->hdr.size;
+	if (plen > sizeof(m->p))
+		plen = sizeof(m->p);
+	memcpy(&m->p, data + need, plen);
+	for (i = 0; i < nfds; i++) {
+		m->fds[i] = make_fd(m->hdr.request);
+		if (m->fds[i] < 0)
+			break;
+		m->nfds = i + 1;
+	}
+	return need + plen;
+}
+
+/* The lowest free fd: unchanged across a run unless an fd leaked. */
+static int lowest_free_fd(void)
+{
+	int fd = dup(0);
+
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int fd_before = lowest_free_fd();
+	static struct xv_vu_dev dev;
+	struct xv_vu_config cfg;
+	struct xv_vu_msg msg, reply;
+	bool send;
+	size_t used;
+
+	xv_log_set_level(XV_LOG_ERR);
+	xv_vu_config_default(&cfg);
+	cfg.max_queue_pairs = 2;
+	xv_vu_dev_init(&dev, &cfg);
+	while ((used = next_msg(data, size, &msg))) {
+		xv_vu_handle(&dev, &msg, &reply, &send);
+		if (send && reply.hdr.size > sizeof(reply.p))
+			__builtin_trap(); /* a reply larger than its payload */
+		data += used;
+		size -= used;
+	}
+	xv_vu_dev_disconnect(&dev);
+	if (lowest_free_fd() != fd_before)
+		__builtin_trap(); /* an fd from a message leaked */
+	return 0;
+}
