@@ -14,6 +14,8 @@ PACKAGES=(
 	# vhost + af_xdp PMDs of the reference datapath)
 	dpdk-dev librte-net-virtio23 librte-net-vhost23 librte-net-af-xdp23
 	librte-mempool-ring23
+	# QEMU guests over vhost-user (tests/tools/mkguest.sh builds the guest)
+	qemu-system-x86 busybox-static cpio
 )
 
 missing=()

@@ -107,6 +107,9 @@ ns_add() {
 	ip netns del "$1" 2>/dev/null || true
 	ip netns add "$1"
 	ip -n "$1" link set lo up
+	# No IPv6: its background multicast (ND, MLD) would blur counters.
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
 	on_exit ip netns del "$1"
 }
 
