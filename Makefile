@@ -4,6 +4,7 @@
 #   make deps       install the Debian packages the build, tests and demo need
 #   make check      build with ASan/UBSan and run every test
 #   make demo       set up a demo topology and pass traffic through it
+#   make fuzz       run every libFuzzer target for FUZZ_SECONDS (600) each
 #   make format     clang-format the C sources
 
 BUILD ?= build
@@ -58,7 +59,7 @@ FUZZ_DEPS := $(DP_SRCS) lib/log.c lib/util.c
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf -Idatapath -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-.PHONY: all tests check deps demo format clean
+.PHONY: all tests check deps demo fuzz format clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -109,6 +110,17 @@ $(BUILD)/tests/%: tests/bpf/%.c $(LIB) $(BPF_SKELS)
 check:
 	$(MAKE) SAN=1 BUILD=build/san tests
 	BUILD=build/san tests/run.sh
+
+# Longer fuzzing than make check's seconds: FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 600
+fuzz:
+	$(MAKE) SAN=1 BUILD=build/san $(patsubst $(BUILD)/%,build/san/%,$(FUZZ_BINS))
+	for f in build/san/fuzz/fuzz_*; do \
+		n=$$(basename $$f); mkdir -p build/fuzz-corpus/$$n; \
+		cp -n tests/fuzz/corpus/$$n/* build/fuzz-corpus/$$n/ 2>/dev/null; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-rss_limit_mb=2048 build/fuzz-corpus/$$n || exit 1; \
+	done
 
 deps:
 	scripts/deps.sh

@@ -360,6 +360,19 @@ static int parse_spec_opt(struct vdev *d, const char *opt)
 		d->mode = (mode_t)strtoul(opt + 5, &end, 8);
 		if (*end || !d->mode || d->mode > 0777)
 			return -EINVAL;
+	} else if (!strncmp(opt, "mq=", 3)) {
+		unsigned long n = strtoul(opt + 3, &end, 10);
+
+		if (*end || !n || n > VU_MAX_QUEUE_PAIRS)
+			return -EINVAL;
+		d->vu.cfg.max_queue_pairs = (uint16_t)n;
+	} else if (!strncmp(opt, "features=", 9)) {
+		/* The virtio features offered: a subset of what vdpad has. */
+		unsigned long long f = strtoull(opt + 9, &end, 16);
+
+		if (*end || (f & ~d->vu.cfg.features))
+			return -EINVAL;
+		d->vu.cfg.features = f;
 	} else if (!strncmp(opt, "group=", 6)) {
 		g = getgrnam(opt + 6);
 		if (!g)
@@ -371,7 +384,7 @@ static int parse_spec_opt(struct vdev *d, const char *opt)
 	return 0;
 }
 
-/* SPEC: PATH[,server|client][,mode=OCTAL][,group=NAME] */
+/* SPEC: PATH[,server|client][,mode=OCTAL][,group=NAME][,mq=N][,features=HEX] */
 static int parse_spec(struct vdev *d, const char *spec)
 {
 	char buf[256], *opt, *save;
@@ -445,15 +458,24 @@ static void vdev_stop(struct vdev *d)
 
 static void print_stats(const struct vdev *d)
 {
-	const struct xv_loopback_stats *s = &d->lb[0];
+	struct xv_loopback_stats s = {};
+	unsigned int p, r;
 
+	for (p = 0; p < VU_MAX_QUEUE_PAIRS; p++) {
+		s.rx.packets += d->lb[p].rx.packets;
+		s.rx.bytes += d->lb[p].rx.bytes;
+		for (r = 0; r < XV_NET_DROP_MAX; r++) {
+			s.rx.drops[r] += d->lb[p].rx.drops[r];
+			s.tx.drops[r] += d->lb[p].tx.drops[r];
+		}
+	}
 	printf("%s loopback: %llu packets %llu bytes; dropped rx no_buffer %llu too_big %llu; tx short %llu too_big %llu; broken %s\n",
-	       d->name, (unsigned long long)s->rx.packets,
-	       (unsigned long long)s->rx.bytes,
-	       (unsigned long long)s->rx.drops[XV_NET_DROP_NO_BUFFER],
-	       (unsigned long long)s->rx.drops[XV_NET_DROP_TOO_BIG],
-	       (unsigned long long)s->tx.drops[XV_NET_DROP_SHORT],
-	       (unsigned long long)s->tx.drops[XV_NET_DROP_TOO_BIG],
+	       d->name, (unsigned long long)s.rx.packets,
+	       (unsigned long long)s.rx.bytes,
+	       (unsigned long long)s.rx.drops[XV_NET_DROP_NO_BUFFER],
+	       (unsigned long long)s.rx.drops[XV_NET_DROP_TOO_BIG],
+	       (unsigned long long)s.tx.drops[XV_NET_DROP_SHORT],
+	       (unsigned long long)s.tx.drops[XV_NET_DROP_TOO_BIG],
 	       d->broken_logged ? "yes" : "no");
 }
 
@@ -463,6 +485,7 @@ static void usage(FILE *f)
 		"Usage: vdpad --loopback SPEC [--loopback SPEC ...] [-l LEVEL]\n"
 		"  --loopback SPEC    a vhost-user device whose TX returns on RX;\n"
 		"                     SPEC = PATH[,server|client][,mode=OCTAL][,group=NAME]\n"
+		"                            [,mq=N][,features=HEX]\n"
 		"  -l, --log-level L  error, warn, info (default) or debug\n");
 }
 

@@ -144,6 +144,12 @@ static int h_set_features(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 			(unsigned long long)(f & ~dev->cfg.features));
 		return -EINVAL;
 	}
+	if (!(f & VU_BIT(VU_F_VERSION_1))) {
+		/* Legacy (pre-1.0) layouts are not supported: the header
+		 * would be 10 bytes and the rings guest-endian. */
+		xv_warn("vhost-user: frontend did not ack VERSION_1");
+		return -EINVAL;
+	}
 	dev->features = f;
 	for (i = 0; i < VU_MAX_VQS; i++) {
 		dev->vrings[i].vq.event_idx = f & VU_BIT(VU_F_EVENT_IDX);

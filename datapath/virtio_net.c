@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "virtio_net.h"
@@ -75,7 +76,8 @@ int xv_net_rx_put(struct xv_vq *vq, bool mrg, const void *frame, uint32_t len,
 	uint16_t heads[XV_NET_RX_MAX_BUFS];
 	uint32_t lens[XV_NET_RX_MAX_BUFS];
 	uint64_t total = (uint64_t)len + XV_NET_HDR_LEN, done = 0;
-	struct iovec first[8];
+	/* The header's 12 bytes span at most 12 non-empty segments. */
+	struct iovec first[XV_NET_HDR_LEN];
 	uint32_t nfirst = 0;
 	uint16_t n = 0, i;
 	int ret;
@@ -96,7 +98,8 @@ int xv_net_rx_put(struct xv_vq *vq, bool mrg, const void *frame, uint32_t len,
 		k = total - done < room ? total - done : room;
 		if (!n) {
 			/* The header goes first; num_buffers is known last. */
-			nfirst = c->nin < 8 ? c->nin : 8;
+			nfirst = c->nin < XV_NET_HDR_LEN ? c->nin :
+							   XV_NET_HDR_LEN;
 			memcpy(first, &c->iov[c->nout],
 			       nfirst * sizeof(first[0]));
 			if (room < XV_NET_HDR_LEN)
@@ -130,6 +133,8 @@ int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
 	uint64_t flen;
 	int ret;
 
+	if (cap > INT32_MAX)
+		cap = INT32_MAX; /* the length is returned as an int */
 	for (;;) {
 		ret = vq->ops->pop(vq, c);
 		if (ret < 0)
@@ -137,7 +142,7 @@ int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
 		if (ret <= 0)
 			return ret;
 		vq->ops->push(vq, c->head, 0);
-		if (c->out_len < XV_NET_HDR_LEN) {
+		if (c->out_len <= XV_NET_HDR_LEN) {
 			st->drops[XV_NET_DROP_SHORT]++;
 			continue;
 		}
