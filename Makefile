@@ -55,7 +55,8 @@ BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(BPFTEST_SRCS))
 # libFuzzer targets: clang, ASan + UBSan, built from the sources they test.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_DEPS := $(DP_SRCS) lib/log.c lib/util.c
+FUZZ_DEPS := $(filter-out datapath/xsk.c datapath/afxdp.c,$(DP_SRCS)) \
+	lib/log.c lib/util.c
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf -Idatapath -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
@@ -81,7 +82,8 @@ $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h bpf/*.h) $(BPF_SKELS)
 $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
-$(BUILD)/datapath/%.o: datapath/%.c $(wildcard datapath/*.h lib/*.h bpf/*.h)
+$(BUILD)/datapath/%.o: datapath/%.c $(wildcard datapath/*.h lib/*.h bpf/*.h) \
+		$(BPF_SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) -c $< -o $@
 
@@ -96,11 +98,13 @@ $(BUILD)/vdpactl: ctl/vdpactl.c $(wildcard ctl/*.h) $(LIB)
 	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(LIB) $(LIBS) -ljansson
 
 $(BUILD)/vdpad: datapath/vdpad.c $(DPLIB) $(LIB)
-	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(DPLIB) $(LIB)
+	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(DPLIB) $(LIB) -lxdp $(LIBS) \
+		-lpthread
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(DPLIB)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(DPLIB) $(LIB) $(LIBS) $(TEST_LIBS)
+	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(DPLIB) $(LIB) -lxdp $(LIBS) \
+		$(TEST_LIBS)
 
 $(BUILD)/tests/%: tests/bpf/%.c $(LIB) $(BPF_SKELS)
 	@mkdir -p $(@D)

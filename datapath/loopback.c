@@ -25,8 +25,8 @@ static void signal_call(struct xv_vu_vring *vr)
 int xv_loopback_run(struct xv_vu_dev *dev, unsigned int pair,
 		    struct xv_loopback_stats *st, unsigned int budget)
 {
-	static uint8_t frame[LOOPBACK_FRAME_MAX]; /* control thread only */
-	static struct xv_chain c;
+	static __thread uint8_t frame[LOOPBACK_FRAME_MAX];
+	static __thread struct xv_chain c;
 	struct xv_vu_vring *rx = &dev->vrings[2 * pair];
 	struct xv_vu_vring *tx = &dev->vrings[2 * pair + 1];
 	bool mrg = dev->features & VU_BIT(VU_F_MRG_RXBUF);

@@ -2,17 +2,26 @@
 /*
  * vdpad: the xvdpa daemon.
  *
- * This stage serves vhost-user devices in loopback mode: a frontend's
- * transmitted frames come back on its receive queue. It shows the
- * vhost-user backend and the virtqueue engine working with real frontends
- * (DPDK virtio-user, QEMU) before the AF_XDP datapath joins. Each device
- * has its own socket, in server mode (vdpad listens) or client mode (vdpad
- * connects, and reconnects with backoff when the frontend goes away).
+ * Each device is a vhost-user socket (server mode: vdpad listens; client
+ * mode: vdpad connects and reconnects with backoff) joined either to a
+ * netdev queue through AF_XDP (--dev) or to itself (--loopback: what the
+ * frontend transmits comes back on its receive queue).
+ *
+ * Threads: the main thread runs the control path (sockets, vhost-user
+ * messages, reconnects). Datapath threads each poll a set of devices: they
+ * busy-poll while traffic flows and sleep on the kick eventfds and XSK fds
+ * when idle. A device's rings and memory change only under its lock; the
+ * datapath only ever try-locks it, so a control message never stalls other
+ * devices and never races the datapath.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,16 +32,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "afxdp.h"
 #include "log.h"
 #include "loopback.h"
 #include "vhost_user.h"
 
 #define MAX_DEVS 16
+#define MAX_DP_THREADS 8
 #define LOOP_BUDGET 256
 #define BACKOFF_MIN_MS 50
 #define BACKOFF_MAX_MS 2000
+/* Empty polls before a busy datapath thread goes back to sleep. */
+#define BUSY_POLL_ROUNDS 2000
+#define IDLE_WAIT_MS 100
 
-enum tag_kind { TAG_LISTEN, TAG_CONN, TAG_KICK };
+enum tag_kind { TAG_LISTEN, TAG_CONN, TAG_KICK, TAG_XSK };
 
 struct vdev;
 
@@ -42,9 +56,19 @@ struct ep_tag {
 	struct vdev *dev;
 };
 
+struct dp_thread {
+	pthread_t tid;
+	int epfd;
+	int cpu; /* -1: not pinned */
+	unsigned int ndevs;
+	struct vdev *devs[MAX_DEVS];
+	struct xv_chain chain; /* scratch, this thread only */
+};
+
 struct vdev {
 	char name[16];
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char netdev[IF_NAMESIZE]; /* empty: loopback */
 	bool client;
 	mode_t mode; /* 0: leave as umask made it */
 	gid_t gid; /* (gid_t)-1: leave */
@@ -52,9 +76,13 @@ struct vdev {
 	int conn_fd;
 	uint64_t next_connect_ms;
 	unsigned int backoff_ms;
+	pthread_mutex_t lock; /* rings, memory: control vs datapath */
 	struct xv_vu_dev vu;
+	struct xv_xsk_port port;
+	struct dp_thread *dpt;
 	struct xv_loopback_stats lb[VU_MAX_QUEUE_PAIRS];
-	struct ep_tag tag_listen, tag_conn, tag_kick[VU_MAX_VQS];
+	struct xv_dp_qstats qs[VU_MAX_QUEUE_PAIRS];
+	struct ep_tag tag_listen, tag_conn, tag_kick[VU_MAX_VQS], tag_xsk;
 	int kick_in_ep[VU_MAX_VQS];
 	bool broken_logged;
 };
@@ -63,9 +91,12 @@ struct vdpad {
 	int epfd;
 	unsigned int ndevs;
 	struct vdev devs[MAX_DEVS];
+	unsigned int nthreads;
+	struct dp_thread threads[MAX_DP_THREADS];
 };
 
 static volatile sig_atomic_t stop_requested;
+static atomic_bool dp_stop;
 static struct vdpad *the_daemon;
 
 static void on_signal(int sig)
@@ -82,14 +113,14 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int ep_add(int fd, struct ep_tag *tag)
+static int ep_add(int epfd, int fd, struct ep_tag *tag)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = tag };
 
-	return epoll_ctl(the_daemon->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
-/* ---- rings start and stop (called from the vhost-user handlers) ---- */
+/* ---- rings start and stop (vhost-user handlers, under dev->lock) ---- */
 
 static void on_ring(struct xv_vu_dev *vu, unsigned int qidx, bool started,
 		    void *opaque)
@@ -98,17 +129,150 @@ static void on_ring(struct xv_vu_dev *vu, unsigned int qidx, bool started,
 	int fd = vu->vrings[qidx].kick_fd;
 
 	if (d->kick_in_ep[qidx] >= 0) {
-		epoll_ctl(the_daemon->epfd, EPOLL_CTL_DEL, d->kick_in_ep[qidx],
+		epoll_ctl(d->dpt->epfd, EPOLL_CTL_DEL, d->kick_in_ep[qidx],
 			  NULL);
 		d->kick_in_ep[qidx] = -1;
 	}
-	if (started && fd >= 0 && !ep_add(fd, &d->tag_kick[qidx]))
+	if (started && fd >= 0 && !ep_add(d->dpt->epfd, fd, &d->tag_kick[qidx]))
 		d->kick_in_ep[qidx] = fd;
 	xv_info("%s: vring %u %s", d->name, qidx,
 		started ? "started" : "stopped");
 }
 
-/* ---- connections ---- */
+/* ---- datapath threads ---- */
+
+static void log_broken(struct vdev *d)
+{
+	unsigned int q, e;
+
+	if (d->broken_logged)
+		return;
+	d->broken_logged = true;
+	for (q = 0; q < VU_MAX_VQS; q++)
+		for (e = 0; e < XV_VQ_ERR_MAX; e++)
+			if (d->vu.vrings[q].vq.errors[e])
+				xv_warn("%s: device broken: vring %u: %s",
+					d->name, q, xv_vq_error_name(e));
+}
+
+static void rearm_kicks(struct vdev *d, unsigned int pair)
+{
+	struct xv_vu_vring *rx = &d->vu.vrings[2 * pair];
+	struct xv_vu_vring *tx = &d->vu.vrings[2 * pair + 1];
+
+	if (rx->started && tx->started && !d->vu.broken) {
+		tx->vq.ops->enable_kicks(&tx->vq, true);
+		rx->vq.ops->enable_kicks(&rx->vq, true);
+	}
+}
+
+static int poll_pair(struct dp_thread *t, struct vdev *d, unsigned int p)
+{
+	int n = 0;
+
+	if (!d->netdev[0]) {
+		n = xv_loopback_run(&d->vu, p, &d->lb[p], LOOP_BUDGET);
+		return n > 0 ? n : 0;
+	}
+	if (p < d->port.nqueues) {
+		n += xv_afxdp_rx(&d->vu, p, &d->port.q[p], &t->chain,
+				 &d->qs[p]);
+		n += xv_afxdp_tx(&d->vu, p, &d->port.q[p], &t->chain,
+				 &d->qs[p]);
+	}
+	return n;
+}
+
+/* Polls every queue pair of @d once; returns the work done. */
+static int poll_dev(struct dp_thread *t, struct vdev *d)
+{
+	unsigned int p;
+	int n = 0;
+
+	if (pthread_mutex_trylock(&d->lock))
+		return 1; /* the control path is at it: come back soon */
+	for (p = 0; p < d->vu.cfg.max_queue_pairs; p++) {
+		n += poll_pair(t, d, p);
+		rearm_kicks(d, p);
+	}
+	if (d->vu.broken)
+		log_broken(d);
+	pthread_mutex_unlock(&d->lock);
+	return n;
+}
+
+static void drain_event(struct ep_tag *tag)
+{
+	uint64_t v;
+	int fd;
+
+	if (tag->kind != TAG_KICK)
+		return; /* XSK: its rings are polled below */
+	fd = tag->dev->vu.vrings[tag->qidx].kick_fd;
+	if (fd >= 0 && read(fd, &v, sizeof(v)) < 0)
+		return;
+}
+
+static void pin_thread(const struct dp_thread *t)
+{
+	cpu_set_t set;
+
+	if (t->cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(t->cpu, &set);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
+		xv_warn("cannot pin a datapath thread to CPU %d", t->cpu);
+}
+
+static void *dp_thread_main(void *arg)
+{
+	struct dp_thread *t = arg;
+	struct epoll_event evs[32];
+	unsigned int busy = 0, i;
+	int n, work;
+
+	pin_thread(t);
+	while (!atomic_load_explicit(&dp_stop, memory_order_relaxed)) {
+		n = epoll_wait(t->epfd, evs, 32, busy ? 0 : IDLE_WAIT_MS);
+		for (i = 0; n > 0 && i < (unsigned int)n; i++)
+			drain_event(evs[i].data.ptr);
+		work = 0;
+		for (i = 0; i < t->ndevs; i++)
+			work += poll_dev(t, t->devs[i]);
+		if (work)
+			busy = BUSY_POLL_ROUNDS;
+		else if (busy)
+			busy--;
+	}
+	return NULL;
+}
+
+static int dp_threads_start(struct vdpad *v)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < v->nthreads; i++) {
+		err = pthread_create(&v->threads[i].tid, NULL, dp_thread_main,
+				     &v->threads[i]);
+		if (err)
+			return -err;
+	}
+	return 0;
+}
+
+static void dp_threads_stop(struct vdpad *v)
+{
+	unsigned int i;
+
+	atomic_store(&dp_stop, true);
+	for (i = 0; i < v->nthreads; i++)
+		if (v->threads[i].tid)
+			pthread_join(v->threads[i].tid, NULL);
+}
+
+/* ---- connections (control thread) ---- */
 
 static void schedule_reconnect(struct vdev *d)
 {
@@ -124,12 +288,14 @@ static void drop_conn(struct vdev *d)
 
 	if (d->conn_fd < 0)
 		return;
+	pthread_mutex_lock(&d->lock);
 	xv_vu_dev_disconnect(&d->vu);
 	for (i = 0; i < VU_MAX_VQS; i++)
 		d->kick_in_ep[i] = -1; /* closed fds leave epoll */
+	d->broken_logged = false;
+	pthread_mutex_unlock(&d->lock);
 	close(d->conn_fd);
 	d->conn_fd = -1;
-	d->broken_logged = false;
 	xv_info("%s: frontend disconnected", d->name);
 	if (d->client)
 		schedule_reconnect(d);
@@ -138,7 +304,7 @@ static void drop_conn(struct vdev *d)
 static int attach_conn(struct vdev *d, int fd)
 {
 	d->conn_fd = fd;
-	if (ep_add(fd, &d->tag_conn)) {
+	if (ep_add(the_daemon->epfd, fd, &d->tag_conn)) {
 		close(fd);
 		d->conn_fd = -1;
 		return -EIO;
@@ -205,7 +371,7 @@ static int listen_on(struct vdev *d)
 	if (err)
 		goto err_close;
 	d->listen_fd = fd;
-	return ep_add(fd, &d->tag_listen);
+	return ep_add(the_daemon->epfd, fd, &d->tag_listen);
 
 err_close:
 	close(fd);
@@ -242,58 +408,15 @@ static void on_conn(struct vdev *d)
 	}
 	xv_dbg("%s: vhost-user %s", d->name,
 	       xv_vu_request_name(msg.hdr.request));
+	pthread_mutex_lock(&d->lock);
 	err = xv_vu_handle(&d->vu, &msg, &reply, &send_reply);
+	pthread_mutex_unlock(&d->lock);
 	if (err)
 		xv_warn("%s: vhost-user %s (%u) refused: %s", d->name,
 			xv_vu_request_name(msg.hdr.request), msg.hdr.request,
 			strerror(-err));
 	if (send_reply && xv_vu_send(d->conn_fd, &reply))
 		drop_conn(d);
-}
-
-/* ---- datapath (loopback) ---- */
-
-static void log_broken(struct vdev *d)
-{
-	unsigned int q, e;
-
-	if (d->broken_logged)
-		return;
-	d->broken_logged = true;
-	for (q = 0; q < VU_MAX_VQS; q++)
-		for (e = 0; e < XV_VQ_ERR_MAX; e++)
-			if (d->vu.vrings[q].vq.errors[e])
-				xv_warn("%s: device broken: vring %u: %s",
-					d->name, q, xv_vq_error_name(e));
-}
-
-static void run_pair(struct vdev *d, unsigned int pair)
-{
-	struct xv_vu_vring *rx = &d->vu.vrings[2 * pair];
-	struct xv_vu_vring *tx = &d->vu.vrings[2 * pair + 1];
-	int n;
-
-	do {
-		n = xv_loopback_run(&d->vu, pair, &d->lb[pair], LOOP_BUDGET);
-		if (n < 0) {
-			log_broken(d);
-			return;
-		}
-		if (!rx->started || !tx->started)
-			return;
-		tx->vq.ops->enable_kicks(&tx->vq, true);
-		rx->vq.ops->enable_kicks(&rx->vq, true);
-	} while (n > 0);
-}
-
-static void on_kick(struct vdev *d, unsigned int qidx)
-{
-	uint64_t v;
-
-	if (read(d->vu.vrings[qidx].kick_fd, &v, sizeof(v)) < 0 &&
-	    errno != EAGAIN)
-		return;
-	run_pair(d, qidx / 2);
 }
 
 static void on_event(struct ep_tag *t)
@@ -306,73 +429,84 @@ static void on_event(struct ep_tag *t)
 		on_conn(t->dev);
 		break;
 	case TAG_KICK:
-		on_kick(t->dev, t->qidx);
-		break;
+	case TAG_XSK:
+		break; /* datapath threads' business */
 	}
 }
 
-/* Timers: client reconnects, and a sweep for kicks a frontend skipped. */
 static void on_tick(struct vdpad *v)
 {
 	uint64_t now = now_ms();
-	unsigned int i, p;
+	unsigned int i;
 
 	for (i = 0; i < v->ndevs; i++) {
 		struct vdev *d = &v->devs[i];
 
 		if (d->client && d->conn_fd < 0 && now >= d->next_connect_ms)
 			try_connect(d);
-		for (p = 0; d->conn_fd >= 0 && p < d->vu.cfg.max_queue_pairs;
-		     p++)
-			run_pair(d, p);
 	}
 }
 
 static void run(struct vdpad *v)
 {
 	struct epoll_event evs[32];
-	uint64_t last_tick = 0;
 	int i, n;
 
 	while (!stop_requested) {
 		n = epoll_wait(v->epfd, evs, 32, 50);
 		for (i = 0; i < n; i++)
 			on_event(evs[i].data.ptr);
-		if (now_ms() - last_tick >= 50) {
-			on_tick(v);
-			last_tick = now_ms();
-		}
+		on_tick(v);
 	}
 }
 
 /* ---- setup ---- */
 
-static int parse_spec_opt(struct vdev *d, const char *opt)
+static int parse_hex_features(struct vdev *d, const char *s)
 {
-	struct group *g;
+	unsigned long long f;
 	char *end;
 
-	if (!strcmp(opt, "client")) {
-		d->client = true;
-	} else if (!strcmp(opt, "server")) {
-		d->client = false;
-	} else if (!strncmp(opt, "mode=", 5)) {
-		d->mode = (mode_t)strtoul(opt + 5, &end, 8);
-		if (*end || !d->mode || d->mode > 0777)
-			return -EINVAL;
-	} else if (!strncmp(opt, "mq=", 3)) {
-		unsigned long n = strtoul(opt + 3, &end, 10);
+	f = strtoull(s, &end, 16);
+	if (*end || (f & ~d->vu.cfg.features))
+		return -EINVAL;
+	d->vu.cfg.features = f;
+	return 0;
+}
 
-		if (*end || !n || n > VU_MAX_QUEUE_PAIRS)
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	*out = strtoul(s, &end, 0);
+	return *end || !*out || *out > max ? -EINVAL : 0;
+}
+
+static int parse_spec_opt(struct vdev *d, const char *opt)
+{
+	unsigned long n;
+	struct group *g;
+
+	if (!strcmp(opt, "client") || !strcmp(opt, "server")) {
+		d->client = !strcmp(opt, "client");
+	} else if (!strncmp(opt, "mode=", 5)) {
+		if (parse_uint(opt + 5, 0777, &n) || opt[5] != '0')
+			return -EINVAL;
+		d->mode = (mode_t)n;
+	} else if (!strncmp(opt, "mq=", 3)) {
+		if (parse_uint(opt + 3, VU_MAX_QUEUE_PAIRS, &n))
 			return -EINVAL;
 		d->vu.cfg.max_queue_pairs = (uint16_t)n;
-	} else if (!strncmp(opt, "features=", 9)) {
-		/* The virtio features offered: a subset of what vdpad has. */
-		unsigned long long f = strtoull(opt + 9, &end, 16);
-
-		if (*end || (f & ~d->vu.cfg.features))
+	} else if (!strncmp(opt, "mtu=", 4)) {
+		if (parse_uint(opt + 4, 9000, &n) || n < 68)
 			return -EINVAL;
-		d->vu.cfg.features = f;
+		d->vu.cfg.mtu = (uint16_t)n;
+	} else if (!strncmp(opt, "features=", 9)) {
+		return parse_hex_features(d, opt + 9);
+	} else if (!strncmp(opt, "netdev=", 7)) {
+		if (strlen(opt + 7) >= sizeof(d->netdev) || !opt[7])
+			return -EINVAL;
+		strcpy(d->netdev, opt + 7);
 	} else if (!strncmp(opt, "group=", 6)) {
 		g = getgrnam(opt + 6);
 		if (!g)
@@ -384,10 +518,11 @@ static int parse_spec_opt(struct vdev *d, const char *opt)
 	return 0;
 }
 
-/* SPEC: PATH[,server|client][,mode=OCTAL][,group=NAME][,mq=N][,features=HEX] */
+/* SPEC: PATH[,server|client][,mode=OCTAL][,group=NAME][,mq=N][,mtu=N]
+ *       [,features=HEX][,netdev=IFNAME] */
 static int parse_spec(struct vdev *d, const char *spec)
 {
-	char buf[256], *opt, *save;
+	char buf[512], *opt, *save;
 	int err;
 
 	if (strlen(spec) >= sizeof(buf))
@@ -417,22 +552,50 @@ static void vdev_init(struct vdev *d, unsigned int idx)
 	d->listen_fd = d->conn_fd = -1;
 	d->gid = (gid_t)-1;
 	d->backoff_ms = BACKOFF_MIN_MS;
+	pthread_mutex_init(&d->lock, NULL);
 	xv_vu_config_default(&cfg);
 	xv_vu_dev_init(&d->vu, &cfg);
 	d->vu.ring_cb = on_ring;
 	d->vu.cb_opaque = d;
 	d->tag_listen = (struct ep_tag){ TAG_LISTEN, 0, d };
 	d->tag_conn = (struct ep_tag){ TAG_CONN, 0, d };
+	d->tag_xsk = (struct ep_tag){ TAG_XSK, 0, d };
 	for (q = 0; q < VU_MAX_VQS; q++) {
 		d->tag_kick[q] = (struct ep_tag){ TAG_KICK, q, d };
 		d->kick_in_ep[q] = -1;
 	}
 }
 
-static int vdev_start(struct vdev *d)
+static int vdev_bind_netdev(struct vdev *d)
 {
+	unsigned int q;
 	int err;
 
+	if (!d->netdev[0])
+		return 0;
+	/* One XSK per queue pair; emulated VFs have one queue today. */
+	err = xv_xsk_port_open(&d->port, d->netdev, 1);
+	if (err)
+		return err;
+	for (q = 0; q < d->port.nqueues; q++) {
+		err = ep_add(d->dpt->epfd, d->port.q[q].fd, &d->tag_xsk);
+		if (err)
+			return err;
+	}
+	xv_info("%s: bound to %s through AF_XDP (%u queue)", d->name, d->netdev,
+		d->port.nqueues);
+	return 0;
+}
+
+static int vdev_start(struct vdev *d)
+{
+	int err = vdev_bind_netdev(d);
+
+	if (err) {
+		xv_err("%s: cannot bind %s: %s", d->name, d->netdev,
+		       strerror(-err));
+		return err;
+	}
 	if (d->client) {
 		try_connect(d);
 		xv_info("%s: vhost-user client of %s", d->name, d->path);
@@ -454,45 +617,105 @@ static void vdev_stop(struct vdev *d)
 		close(d->listen_fd);
 		unlink(d->path);
 	}
+	xv_xsk_port_close(&d->port);
+}
+
+static void sum_net(struct xv_net_q_stats *dst, const struct xv_net_q_stats *s)
+{
+	unsigned int r;
+
+	dst->packets += s->packets;
+	dst->bytes += s->bytes;
+	for (r = 0; r < XV_NET_DROP_MAX; r++)
+		dst->drops[r] += s->drops[r];
 }
 
 static void print_stats(const struct vdev *d)
 {
-	struct xv_loopback_stats s = {};
+	struct xv_dp_qstats s = {};
 	unsigned int p, r;
 
 	for (p = 0; p < VU_MAX_QUEUE_PAIRS; p++) {
-		s.rx.packets += d->lb[p].rx.packets;
-		s.rx.bytes += d->lb[p].rx.bytes;
-		for (r = 0; r < XV_NET_DROP_MAX; r++) {
-			s.rx.drops[r] += d->lb[p].rx.drops[r];
-			s.tx.drops[r] += d->lb[p].tx.drops[r];
-		}
+		sum_net(&s.rx, d->netdev[0] ? &d->qs[p].rx : &d->lb[p].rx);
+		sum_net(&s.tx, d->netdev[0] ? &d->qs[p].tx : &d->lb[p].tx);
+		for (r = 0; r < XV_DP_DROP_MAX; r++)
+			s.drops[r] += d->qs[p].drops[r];
 	}
-	printf("%s loopback: %llu packets %llu bytes; dropped rx no_buffer %llu too_big %llu; tx short %llu too_big %llu; broken %s\n",
-	       d->name, (unsigned long long)s.rx.packets,
-	       (unsigned long long)s.rx.bytes,
-	       (unsigned long long)s.rx.drops[XV_NET_DROP_NO_BUFFER],
-	       (unsigned long long)s.rx.drops[XV_NET_DROP_TOO_BIG],
-	       (unsigned long long)s.tx.drops[XV_NET_DROP_SHORT],
-	       (unsigned long long)s.tx.drops[XV_NET_DROP_TOO_BIG],
-	       d->broken_logged ? "yes" : "no");
+	printf("%s %s: rx %llu packets %llu bytes, tx %llu packets %llu bytes; drops:",
+	       d->name, d->netdev[0] ? d->netdev : "loopback",
+	       (unsigned long long)s.rx.packets, (unsigned long long)s.rx.bytes,
+	       (unsigned long long)s.tx.packets,
+	       (unsigned long long)s.tx.bytes);
+	for (r = 0; r < XV_NET_DROP_MAX; r++)
+		printf(" rx_%s %llu tx_%s %llu", xv_net_drop_name(r),
+		       (unsigned long long)s.rx.drops[r], xv_net_drop_name(r),
+		       (unsigned long long)s.tx.drops[r]);
+	for (r = 0; r < XV_DP_DROP_MAX; r++)
+		printf(" %s %llu", xv_dp_drop_name(r),
+		       (unsigned long long)s.drops[r]);
+	printf("; broken %s\n", d->broken_logged ? "yes" : "no");
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: vdpad --loopback SPEC [--loopback SPEC ...] [-l LEVEL]\n"
-		"  --loopback SPEC    a vhost-user device whose TX returns on RX;\n"
-		"                     SPEC = PATH[,server|client][,mode=OCTAL][,group=NAME]\n"
-		"                            [,mq=N][,features=HEX]\n"
+		"Usage: vdpad (--dev SPEC | --loopback SPEC)... [--cpus LIST] [-l LEVEL]\n"
+		"  --dev SPEC         a vhost-user device bound to a netdev through AF_XDP;\n"
+		"                     SPEC = PATH,netdev=IFNAME[,server|client][,mode=OCTAL]\n"
+		"                            [,group=NAME][,mq=N][,mtu=N][,features=HEX]\n"
+		"  --loopback SPEC    a vhost-user device whose TX returns on its RX\n"
+		"                     (SPEC as above, without netdev=)\n"
+		"  --cpus LIST        datapath threads, one per CPU: e.g. 1 or 0,1\n"
+		"                     (default: one unpinned thread)\n"
 		"  -l, --log-level L  error, warn, info (default) or debug\n");
+}
+
+static int parse_cpus(struct vdpad *v, const char *list)
+{
+	char buf[128], *tok, *save;
+	unsigned long cpu;
+
+	if (strlen(list) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, list);
+	v->nthreads = 0;
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+
+		cpu = strtoul(tok, &end, 10);
+		if (*end || cpu >= CPU_SETSIZE || v->nthreads == MAX_DP_THREADS)
+			return -EINVAL;
+		v->threads[v->nthreads++].cpu = (int)cpu;
+	}
+	return v->nthreads ? 0 : -EINVAL;
+}
+
+static int add_dev(struct vdpad *v, const char *spec, bool loopback)
+{
+	struct vdev *d;
+
+	if (v->ndevs == MAX_DEVS)
+		return -E2BIG;
+	d = &v->devs[v->ndevs];
+	vdev_init(d, v->ndevs);
+	if (parse_spec(d, spec))
+		return -EINVAL;
+	if (loopback != !d->netdev[0]) {
+		xv_err("%s needs %s", loopback ? "--loopback" : "--dev",
+		       loopback ? "no netdev=" : "netdev=IFNAME");
+		return -EINVAL;
+	}
+	v->ndevs++;
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct vdpad *v)
 {
 	static const struct option opts[] = {
+		{ "dev", required_argument, NULL, 'D' },
 		{ "loopback", required_argument, NULL, 'L' },
+		{ "cpus", required_argument, NULL, 'c' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -502,13 +725,14 @@ static int parse_args(int argc, char **argv, struct vdpad *v)
 
 	while ((c = getopt_long(argc, argv, "l:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'D':
 		case 'L':
-			if (v->ndevs == MAX_DEVS)
-				return -E2BIG;
-			vdev_init(&v->devs[v->ndevs], v->ndevs);
-			if (parse_spec(&v->devs[v->ndevs], optarg))
+			if (add_dev(v, optarg, c == 'L'))
 				return -EINVAL;
-			v->ndevs++;
+			break;
+		case 'c':
+			if (parse_cpus(v, optarg))
+				return -EINVAL;
 			break;
 		case 'l':
 			if (xv_log_parse_level(optarg, &lvl))
@@ -523,6 +747,28 @@ static int parse_args(int argc, char **argv, struct vdpad *v)
 		}
 	}
 	return v->ndevs && optind == argc ? 0 : -EINVAL;
+}
+
+static int setup_threads(struct vdpad *v)
+{
+	unsigned int i;
+
+	if (!v->nthreads) {
+		v->nthreads = 1;
+		v->threads[0].cpu = -1;
+	}
+	for (i = 0; i < v->nthreads; i++) {
+		v->threads[i].epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (v->threads[i].epfd < 0)
+			return -errno;
+	}
+	for (i = 0; i < v->ndevs; i++) {
+		struct dp_thread *t = &v->threads[i % v->nthreads];
+
+		v->devs[i].dpt = t;
+		t->devs[t->ndevs++] = &v->devs[i];
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -541,12 +787,15 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	v.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (v.epfd < 0)
+	if (v.epfd < 0 || setup_threads(&v))
 		return 1;
 	for (i = 0; i < v.ndevs && !err; i++)
 		err = vdev_start(&v.devs[i]);
 	if (!err)
+		err = dp_threads_start(&v);
+	if (!err)
 		run(&v);
+	dp_threads_stop(&v);
 	for (i = 0; i < v.ndevs; i++) {
 		vdev_stop(&v.devs[i]);
 		print_stats(&v.devs[i]);

@@ -69,14 +69,14 @@ check "two queue pairs: both TX rings ran in vdpad" \
 	grep -q "vring 3 started" "$LOG.mq"
 kill -TERM $MQPID
 wait $MQPID
-mq_looped=$(awk '/ loopback: / {print $3}' "$LOG.mq")
+mq_looped=$(awk '/ loopback: / {print $4}' "$LOG.mq")
 check "two queue pairs: vdpad looped at least what testpmd received" \
 	test "${mq_looped:-0}" -ge "${mq_rx:-1}"
 
 kill -TERM $VPID
 wait $VPID
 check_eq "vdpad exits cleanly on SIGTERM" 0 $?
-looped=$(awk '/ loopback: / {print $3}' "$LOG")
+looped=$(awk '/ loopback: / {print $4}' "$LOG")
 check "vdpad counted at least the frames testpmd received" \
 	test "${looped:-0}" -ge $((rx1 + rx2))
 check_fails "socket removed at exit" test -e $SOCK

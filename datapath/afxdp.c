@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <unistd.h>
+
+#include "afxdp.h"
+
+/* Ethernet header plus one VLAN tag on top of the MTU. */
+#define XV_L2_OVERHEAD 18
+
+static const char *const dp_drop_names[XV_DP_DROP_MAX] = {
+	[XV_DP_DROP_NOT_READY] = "not_ready",
+	[XV_DP_DROP_BROKEN] = "broken",
+	[XV_DP_DROP_OVERSIZE] = "oversize",
+};
+
+const char *xv_dp_drop_name(enum xv_dp_drop d)
+{
+	return (unsigned int)d < XV_DP_DROP_MAX ? dp_drop_names[d] : "unknown";
+}
+
+static inline bool pair_ready(const struct xv_vu_dev *dev, unsigned int pair)
+{
+	return dev->vrings[2 * pair].started &&
+	       dev->vrings[2 * pair + 1].started && !dev->broken;
+}
+
+static inline void vring_signal(struct xv_vu_vring *vr)
+{
+	uint64_t one = 1;
+
+	if (vr->call_fd >= 0 && vr->vq.ops->need_call(&vr->vq) &&
+	    write(vr->call_fd, &one, sizeof(one)) < 0)
+		return; /* the frontend may poll instead */
+}
+
+/* Gives the RX frames back to the kernel through the fill ring. */
+static inline void refill(struct xv_xsk *x, uint32_t rx_idx, uint32_t n)
+{
+	uint32_t fidx, i;
+
+	/* We hold exactly these n frames: the fill ring has room. */
+	while (xsk_ring_prod__reserve(&x->fq, n, &fidx) != n)
+		;
+	for (i = 0; i < n; i++) {
+		const struct xdp_desc *d =
+			xsk_ring_cons__rx_desc(&x->rx, rx_idx + i);
+
+		*xsk_ring_prod__fill_addr(&x->fq, fidx + i) =
+			xsk_umem__extract_addr(d->addr);
+	}
+	xsk_ring_prod__submit(&x->fq, n);
+	xsk_ring_cons__release(&x->rx, n);
+}
+
+int xv_afxdp_rx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
+		struct xv_chain *c, struct xv_dp_qstats *st)
+{
+	struct xv_vu_vring *rx = &dev->vrings[2 * pair];
+	bool mrg = dev->features & VU_BIT(VU_F_MRG_RXBUF);
+	bool ready = pair_ready(dev, pair);
+	uint32_t idx, n, i;
+
+	n = xsk_ring_cons__peek(&x->rx, XV_XSK_BATCH, &idx);
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		const struct xdp_desc *d =
+			xsk_ring_cons__rx_desc(&x->rx, idx + i);
+
+		if (!ready) {
+			st->drops[dev->broken ? XV_DP_DROP_BROKEN :
+						XV_DP_DROP_NOT_READY]++;
+			continue;
+		}
+		if (xv_net_rx_put(&rx->vq, mrg,
+				  xsk_umem__get_data(x->area, d->addr), d->len,
+				  c, &st->rx) < 0) {
+			dev->broken = true;
+			ready = false;
+		}
+	}
+	refill(x, idx, n);
+	if (rx->started) {
+		rx->vq.ops->flush(&rx->vq);
+		vring_signal(rx);
+	}
+	return (int)n;
+}
+
+int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
+		struct xv_chain *c, struct xv_dp_qstats *st)
+{
+	struct xv_vu_vring *tx = &dev->vrings[2 * pair + 1];
+	uint32_t max_len = (uint32_t)dev->cfg.mtu + XV_L2_OVERHEAD;
+	uint64_t addrs[XV_XSK_BATCH];
+	uint32_t lens[XV_XSK_BATCH];
+	uint32_t budget, n = 0, tidx = 0, i;
+	int len;
+
+	xv_xsk_reclaim(x);
+	if (!pair_ready(dev, pair))
+		return 0;
+	budget = xsk_prod_nb_free(&x->tx, XV_XSK_BATCH);
+	if (budget > XV_XSK_BATCH)
+		budget = XV_XSK_BATCH;
+	if (budget > x->nfree)
+		budget = x->nfree;
+	while (n < budget) {
+		uint64_t addr = x->free_frames[x->nfree - 1 - n];
+
+		len = xv_net_tx_get(&tx->vq, x->area + addr, XV_XSK_FRAME_SIZE,
+				    c, &st->tx);
+		if (len < 0)
+			dev->broken = true;
+		if (len <= 0)
+			break;
+		if ((uint32_t)len > max_len) {
+			st->drops[XV_DP_DROP_OVERSIZE]++;
+			continue; /* the frame stays free */
+		}
+		addrs[n] = addr;
+		lens[n++] = (uint32_t)len;
+	}
+	if (n == budget && budget < XV_XSK_BATCH)
+		st->tx_backpressure++;
+	if (n) {
+		xsk_ring_prod__reserve(&x->tx, n, &tidx); /* n <= free */
+		for (i = 0; i < n; i++) {
+			struct xdp_desc *d =
+				xsk_ring_prod__tx_desc(&x->tx, tidx + i);
+
+			d->addr = addrs[i];
+			d->len = lens[i];
+		}
+		xsk_ring_prod__submit(&x->tx, n);
+		x->nfree -= n;
+		x->tx_outstanding += n;
+		xv_xsk_kick_tx(x);
+	}
+	tx->vq.ops->flush(&tx->vq);
+	vring_signal(tx);
+	return (int)n;
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* AF_XDP sockets for vdpad: setup and teardown (control path). */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/if_xdp.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "xsk.h"
+#include "xsk_redirect.skel.h"
+
+void xv_xsk_kick_tx(struct xv_xsk *x)
+{
+	if (xsk_ring_prod__needs_wakeup(&x->tx))
+		sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
+}
+
+static int fill_rx_frames(struct xv_xsk *x)
+{
+	uint32_t idx, i, n = XV_XSK_NUM_FRAMES / 2;
+
+	if (xsk_ring_prod__reserve(&x->fq, n, &idx) != n)
+		return -ENOSPC;
+	for (i = 0; i < n; i++)
+		*xsk_ring_prod__fill_addr(&x->fq, idx + i) =
+			(uint64_t)i * XV_XSK_FRAME_SIZE;
+	xsk_ring_prod__submit(&x->fq, n);
+	/* The other half is for transmit. */
+	for (i = 0; i < XV_XSK_NUM_FRAMES / 2; i++)
+		x->free_frames[i] = (uint64_t)(n + i) * XV_XSK_FRAME_SIZE;
+	x->nfree = XV_XSK_NUM_FRAMES / 2;
+	return 0;
+}
+
+static void xsk_close(struct xv_xsk *x)
+{
+	if (x->xsk)
+		xsk_socket__delete(x->xsk);
+	if (x->umem)
+		xsk_umem__delete(x->umem);
+	if (x->area)
+		munmap(x->area, x->area_len);
+	memset(x, 0, sizeof(*x));
+	x->fd = -1;
+}
+
+static int xsk_open(struct xv_xsk *x, const char *ifname, unsigned int queue)
+{
+	const struct xsk_umem_config ucfg = {
+		.fill_size = XV_XSK_RING_SIZE,
+		.comp_size = XV_XSK_RING_SIZE,
+		.frame_size = XV_XSK_FRAME_SIZE,
+		.frame_headroom = 0,
+	};
+	const struct xsk_socket_config scfg = {
+		.rx_size = XV_XSK_RING_SIZE,
+		.tx_size = XV_XSK_RING_SIZE,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.bind_flags = XDP_USE_NEED_WAKEUP,
+	};
+	int err;
+
+	memset(x, 0, sizeof(*x));
+	x->area_len = (uint64_t)XV_XSK_NUM_FRAMES * XV_XSK_FRAME_SIZE;
+	x->area = mmap(NULL, x->area_len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (x->area == MAP_FAILED) {
+		x->area = NULL;
+		return -errno;
+	}
+	err = xsk_umem__create(&x->umem, x->area, x->area_len, &x->fq, &x->cq,
+			       &ucfg);
+	if (!err)
+		err = xsk_socket__create(&x->xsk, ifname, queue, x->umem,
+					 &x->rx, &x->tx, &scfg);
+	if (!err)
+		err = fill_rx_frames(x);
+	if (err) {
+		xsk_close(x);
+		return err < 0 ? err : -err;
+	}
+	x->fd = xsk_socket__fd(x->xsk);
+	return 0;
+}
+
+void xv_xsk_port_close(struct xv_xsk_port *port)
+{
+	unsigned int i;
+
+	for (i = 0; i < port->nqueues; i++)
+		xsk_close(&port->q[i]);
+	bpf_link__destroy(port->link);
+	xsk_redirect__destroy(port->prog);
+	port->link = NULL;
+	port->prog = NULL;
+	port->nqueues = 0;
+}
+
+int xv_xsk_port_open(struct xv_xsk_port *port, const char *ifname,
+		     unsigned int nqueues)
+{
+	unsigned int i;
+	__u32 key;
+	int err, fd;
+
+	memset(port, 0, sizeof(*port));
+	if (!nqueues || nqueues > sizeof(port->q) / sizeof(port->q[0]) ||
+	    strlen(ifname) >= sizeof(port->ifname))
+		return -EINVAL;
+	strcpy(port->ifname, ifname);
+	port->ifindex = (int)if_nametoindex(ifname);
+	if (!port->ifindex) {
+		xv_err("netdev %s does not exist", ifname);
+		return -ENODEV;
+	}
+	port->prog = xsk_redirect__open_and_load();
+	if (!port->prog)
+		return -errno;
+	port->link = bpf_program__attach_xdp(port->prog->progs.xv_xsk_redirect,
+					     port->ifindex);
+	if (!port->link) {
+		err = -errno;
+		xv_err("XDP attach refused on %s: %s", ifname, strerror(-err));
+		goto err_close;
+	}
+	for (i = 0; i < nqueues; i++) {
+		err = xsk_open(&port->q[i], ifname, i);
+		if (err) {
+			xv_err("AF_XDP socket on %s queue %u: %s", ifname, i,
+			       strerror(-err));
+			goto err_close;
+		}
+		port->nqueues = i + 1;
+		key = i;
+		fd = port->q[i].fd;
+		if (bpf_map__update_elem(port->prog->maps.xsks, &key,
+					 sizeof(key), &fd, sizeof(fd), 0)) {
+			err = -errno;
+			goto err_close;
+		}
+	}
+	return 0;
+
+err_close:
+	xv_xsk_port_close(port);
+	return err;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One AF_XDP socket on one netdev queue, with its own UMEM: half of the
+ * frames feed the fill ring (receive), half are a free list for transmit.
+ * The redirect program (bpf/xsk_redirect.bpf.c) is loaded and attached by
+ * xv_xsk_port_open(), without libxdp's dispatcher, so it works where
+ * freplace programs cannot load.
+ */
+#ifndef XVDPA_XSK_H
+#define XVDPA_XSK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xdp/xsk.h>
+
+#define XV_XSK_FRAME_SIZE 2048
+#define XV_XSK_NUM_FRAMES 4096
+#define XV_XSK_RING_SIZE 2048
+#define XV_XSK_BATCH 64
+
+struct xsk_redirect;
+
+struct xv_xsk {
+	struct xsk_umem *umem;
+	struct xsk_socket *xsk;
+	struct xsk_ring_prod fq;
+	struct xsk_ring_cons cq;
+	struct xsk_ring_cons rx;
+	struct xsk_ring_prod tx;
+	uint8_t *area;
+	uint64_t area_len;
+	uint64_t free_frames[XV_XSK_NUM_FRAMES / 2]; /* for transmit */
+	uint32_t nfree;
+	uint32_t tx_outstanding; /* submitted, completion not yet seen */
+	int fd;
+};
+
+/* The netdev side of a device: the program and one XSK per queue. */
+struct xv_xsk_port {
+	char ifname[16];
+	int ifindex;
+	unsigned int nqueues;
+	struct xsk_redirect *prog;
+	struct bpf_link *link;
+	struct xv_xsk q[8];
+};
+
+int xv_xsk_port_open(struct xv_xsk_port *port, const char *ifname,
+		     unsigned int nqueues);
+void xv_xsk_port_close(struct xv_xsk_port *port);
+
+/* Returns completed transmit frames to the free list. */
+static inline void xv_xsk_reclaim(struct xv_xsk *x)
+{
+	uint32_t idx, n, i;
+
+	if (!x->tx_outstanding)
+		return;
+	n = xsk_ring_cons__peek(&x->cq, XV_XSK_RING_SIZE, &idx);
+	for (i = 0; i < n; i++)
+		x->free_frames[x->nfree++] =
+			*xsk_ring_cons__comp_addr(&x->cq, idx + i);
+	xsk_ring_cons__release(&x->cq, n);
+	x->tx_outstanding -= n;
+}
+
+/* Tells the kernel to transmit, only when it asked for it. */
+void xv_xsk_kick_tx(struct xv_xsk *x);
+
+#endif /* XVDPA_XSK_H */
