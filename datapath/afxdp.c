@@ -98,6 +98,10 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 	int len;
 
 	xv_xsk_reclaim(x);
+	/* The kernel may leave part of the TX ring for the next wakeup:
+	 * keep waking it until everything submitted has completed. */
+	if (x->tx_outstanding)
+		xv_xsk_kick_tx(x);
 	if (!pair_ready(dev, pair))
 		return 0;
 	budget = xsk_prod_nb_free(&x->tx, XV_XSK_BATCH);

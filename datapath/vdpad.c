@@ -179,6 +179,7 @@ static int poll_pair(struct dp_thread *t, struct vdev *d, unsigned int p)
 				 &d->qs[p]);
 		n += xv_afxdp_tx(&d->vu, p, &d->port.q[p], &t->chain,
 				 &d->qs[p]);
+		n += d->port.q[p].tx_outstanding != 0; /* stay busy */
 	}
 	return n;
 }
@@ -630,6 +631,29 @@ static void sum_net(struct xv_net_q_stats *dst, const struct xv_net_q_stats *s)
 		dst->drops[r] += s->drops[r];
 }
 
+/* Drops the kernel counted on our AF_XDP sockets. */
+static void print_kernel_drops(const struct vdev *d)
+{
+	struct xv_xsk_kstats k, sum = {};
+	unsigned int q;
+
+	if (!d->netdev[0])
+		return;
+	for (q = 0; q < d->port.nqueues; q++) {
+		if (xv_xsk_kstats(&d->port.q[q], &k))
+			continue;
+		sum.rx_dropped += k.rx_dropped;
+		sum.rx_ring_full += k.rx_ring_full;
+		sum.rx_fill_ring_empty += k.rx_fill_ring_empty;
+		sum.tx_invalid_descs += k.tx_invalid_descs;
+	}
+	printf(" xsk_rx_dropped %llu xsk_rx_ring_full %llu xsk_fill_empty %llu xsk_tx_invalid %llu",
+	       (unsigned long long)sum.rx_dropped,
+	       (unsigned long long)sum.rx_ring_full,
+	       (unsigned long long)sum.rx_fill_ring_empty,
+	       (unsigned long long)sum.tx_invalid_descs);
+}
+
 static void print_stats(const struct vdev *d)
 {
 	struct xv_dp_qstats s = {};
@@ -653,6 +677,7 @@ static void print_stats(const struct vdev *d)
 	for (r = 0; r < XV_DP_DROP_MAX; r++)
 		printf(" %s %llu", xv_dp_drop_name(r),
 		       (unsigned long long)s.drops[r]);
+	print_kernel_drops(d);
 	printf("; broken %s\n", d->broken_logged ? "yes" : "no");
 }
 
@@ -797,8 +822,8 @@ int main(int argc, char **argv)
 		run(&v);
 	dp_threads_stop(&v);
 	for (i = 0; i < v.ndevs; i++) {
-		vdev_stop(&v.devs[i]);
 		print_stats(&v.devs[i]);
+		vdev_stop(&v.devs[i]);
 	}
 	return err ? 1 : 0;
 }

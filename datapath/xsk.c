@@ -20,6 +20,22 @@ void xv_xsk_kick_tx(struct xv_xsk *x)
 		sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
 }
 
+int xv_xsk_kstats(const struct xv_xsk *x, struct xv_xsk_kstats *st)
+{
+	struct xdp_statistics ks = {};
+	socklen_t len = sizeof(ks);
+
+	memset(st, 0, sizeof(*st));
+	if (x->fd < 0 || getsockopt(x->fd, SOL_XDP, XDP_STATISTICS, &ks, &len))
+		return -errno;
+	st->rx_dropped = ks.rx_dropped;
+	st->rx_ring_full = ks.rx_ring_full;
+	st->rx_fill_ring_empty = ks.rx_fill_ring_empty_descs;
+	st->rx_invalid_descs = ks.rx_invalid_descs;
+	st->tx_invalid_descs = ks.tx_invalid_descs;
+	return 0;
+}
+
 static int fill_rx_frames(struct xv_xsk *x)
 {
 	uint32_t idx, i, n = XV_XSK_NUM_FRAMES / 2;

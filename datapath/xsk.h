@@ -67,4 +67,15 @@ static inline void xv_xsk_reclaim(struct xv_xsk *x)
 /* Tells the kernel to transmit, only when it asked for it. */
 void xv_xsk_kick_tx(struct xv_xsk *x);
 
+/* What the kernel dropped on this socket's rings (XDP_STATISTICS). */
+struct xv_xsk_kstats {
+	uint64_t rx_dropped; /* no room in the UMEM / fill ring empty */
+	uint64_t rx_ring_full; /* we did not drain the RX ring in time */
+	uint64_t rx_fill_ring_empty;
+	uint64_t rx_invalid_descs;
+	uint64_t tx_invalid_descs;
+};
+
+int xv_xsk_kstats(const struct xv_xsk *x, struct xv_xsk_kstats *st);
+
 #endif /* XVDPA_XSK_H */

@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +189,28 @@ static int attach_xdp_pinned(struct bpf_program *prog, int ifindex,
 	return err;
 }
 
+/*
+ * Switch ports and fresh device ends carry no host IPv6: otherwise the
+ * host's autoconfiguration (router and neighbour solicitations, MLD)
+ * floods every VF. A device end moved into a pod gets that namespace's
+ * defaults back.
+ */
+static int disable_ipv6(const char *ifname)
+{
+	char path[128];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+		 ifname);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno; /* no IPv6 at all: fine */
+	if (write(fd, "1", 1) != 1)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 static int create_vf(struct xv_nl *nl, struct eswitch *skel, const char *pf,
 		     unsigned int vf)
 {
@@ -209,7 +232,10 @@ static int create_vf(struct xv_nl *nl, struct eswitch *skel, const char *pf,
 	rep_idx = (int)if_nametoindex(rep);
 	cfg.rep_ifindex = (__u32)rep_idx;
 	cfg.dev_ifindex = if_nametoindex(dev);
-	err = xv_ethtool_prepare_vf_end(dev) ?: xv_ethtool_set_tx_csum(rep, false);
+	err = xv_ethtool_prepare_vf_end(dev)		 ?:
+		      xv_ethtool_set_tx_csum(rep, false) ?:
+		      disable_ipv6(rep)			 ?:
+							   disable_ipv6(dev);
 	if (err)
 		return err;
 	err = xv_nl_link_get(nl, (int)cfg.dev_ifindex, &li);
@@ -320,8 +346,9 @@ static int create_validate(const char *name, const char *uplink,
 		xv_err("uplink %s does not exist", uplink);
 		return -ENODEV;
 	}
-	return xv_bpffs_check() ?: check_names_free(name, num_vfs) ?:
-					   check_uplink_free(*uplink_ifindex, uplink);
+	return xv_bpffs_check()			       ?:
+		       check_names_free(name, num_vfs) ?:
+		       check_uplink_free(*uplink_ifindex, uplink);
 }
 
 int xv_pf_create(const char *name, const char *uplink, unsigned int num_vfs)
@@ -361,7 +388,7 @@ int xv_pf_create(const char *name, const char *uplink, unsigned int num_vfs)
 	if (err)
 		goto out_destroy;
 	err = xv_nl_link_set_up(&nl, upl, true) ?:
-		      uplink_carrier(&nl, upl, &up);
+						  uplink_carrier(&nl, upl, &up);
 	/* From here on a rollback detaches what is on the uplink. */
 	pf.uplink_ifindex = (__u32)upl;
 	pf.uplink_up = up;
@@ -497,8 +524,8 @@ static int open_pinned(const char *pf, const char *obj)
 
 void xv_pf_close(struct xv_pf *pf)
 {
-	int *fds[] = { &pf->fd_pf_cfg,	 &pf->fd_vf_cfg,    &pf->fd_fdb,
-		       &pf->fd_vf_stats, &pf->fd_tbucket,   &pf->fd_rep_ports,
+	int *fds[] = { &pf->fd_pf_cfg,	 &pf->fd_vf_cfg,  &pf->fd_fdb,
+		       &pf->fd_vf_stats, &pf->fd_tbucket, &pf->fd_rep_ports,
 		       &pf->fd_rep_index };
 	unsigned int i;
 
@@ -626,8 +653,7 @@ int xv_pf_list(char (*names)[XV_PF_NAME_MAX + 1], unsigned int max)
 	return (int)n;
 }
 
-static int vf_read_cfg(struct xv_pf *pf, unsigned int vf,
-		       struct xv_vf_cfg *cfg)
+static int vf_read_cfg(struct xv_pf *pf, unsigned int vf, struct xv_vf_cfg *cfg)
 {
 	struct xv_pf_cfg pcfg;
 	__u32 idx = vf;
@@ -688,9 +714,9 @@ int xv_vf_get(struct xv_pf *pf, unsigned int vf, struct xv_vf_info *info)
 	info->index = vf;
 	xv_vf_ifname(pf->name, vf, true, info->rep, sizeof(info->rep));
 	xv_vf_ifname(pf->name, vf, false, info->dev, sizeof(info->dev));
-	info->link_up = info->cfg.link_state == XV_LINK_ENABLE ||
-			(info->cfg.link_state == XV_LINK_AUTO &&
-			 pcfg.uplink_up);
+	info->link_up =
+		info->cfg.link_state == XV_LINK_ENABLE ||
+		(info->cfg.link_state == XV_LINK_AUTO && pcfg.uplink_up);
 	return vf_read_stats(pf, vf, &info->stats);
 }
 
@@ -797,8 +823,9 @@ int xv_vf_set(struct xv_pf *pf, unsigned int vf, const struct xv_vf_attrs *a)
 	__u32 idx = vf;
 	int err;
 
-	err = xv_vf_attrs_validate(a) ?: pf_refresh_uplink(pf, &pcfg) ?:
-					vf_read_cfg(pf, vf, &old);
+	err = xv_vf_attrs_validate(a)		   ?:
+		      pf_refresh_uplink(pf, &pcfg) ?:
+						     vf_read_cfg(pf, vf, &old);
 	if (err)
 		return err;
 	new = old;
