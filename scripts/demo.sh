@@ -3,8 +3,9 @@
 # sits in an "external" namespace, and two VFs handed to two "pod"
 # namespaces. The pods ping each other (hairpin in the eswitch) and the
 # external host, move data over TCP, and vdpactl shows the eswitch's
-# counters. Then a vhost-user consumer: DPDK testpmd's virtio-user
-# connects to vdpad, whose loopback device returns what it transmits.
+# counters. Then VF 2 goes vDPA: vdpad binds it through AF_XDP and serves
+# it as a vhost-user socket to a DPDK virtio-user application, which
+# returns what the external host sends it.
 # Everything is torn down at the end (also on failure or ^C).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,7 @@ scripts/host-setup.sh
 
 step "external host and uplink"
 ip netns add $EXT
+ip netns exec $EXT sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 ip link add $UPL type veth peer name eth0 netns $EXT
 ip netns exec $EXT ethtool -K eth0 tx off gro on >/dev/null
 ip -n $EXT addr add 10.77.0.100/24 dev eth0
@@ -40,14 +42,15 @@ ip -n $EXT link set eth0 up
 ip -n $EXT link set lo up
 ip link set $UPL up
 
-step "vdpactl mgmtdev add $PF uplink $UPL numvfs 2"
-"$VDPACTL" mgmtdev add $PF uplink $UPL numvfs 2
+step "vdpactl mgmtdev add $PF uplink $UPL numvfs 3"
+"$VDPACTL" mgmtdev add $PF uplink $UPL numvfs 3
 "$VDPACTL" mgmtdev show
 
 step "hand each VF's device end to a pod namespace"
 for i in 0 1; do
 	ns=${PODS[$i]}
 	ip netns add "$ns"
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 	ip link set ${PF}v$i netns "$ns"
 	ip -n "$ns" link set ${PF}v$i name eth0
 	ip -n "$ns" addr add 10.77.0.$((i + 1))/24 dev eth0
@@ -75,19 +78,37 @@ step "vdpactl vf show $PF"
 step "vdpactl -j vf show $PF vf 0 (first lines)"
 "$VDPACTL" -j -p vf show $PF vf 0 | head -12
 
-step "vhost-user: DPDK virtio-user <-> vdpad (loopback device), 3 s"
-"$BUILD/vdpad" --loopback $VSOCK -l warn &
+step "vDPA: VF 2 bound to vdpad (AF_XDP), a DPDK virtio-user app on its socket"
+MAC2=$("$VDPACTL" -j vf show $PF vf 2 | jq -r '.vf[0].mac')
+MAC_EXT=$(ip -n $EXT -j link show eth0 | jq -r '.[0].address')
+"$BUILD/vdpad" --dev $VSOCK,netdev=${PF}v2 -l info >/tmp/xvdemo.vdpad 2>/tmp/xvdemo.vdpad.log &
 VPID=$!
 for _ in $(seq 50); do [ -S $VSOCK ] && break; sleep 0.1; done
-{ timeout -s INT 3 dpdk-testpmd --no-pci --file-prefix=xvdemo -m 256 \
-	--single-file-segments --lcores 0@0,1@1 \
-	--vdev net_virtio_user0,path=$VSOCK,queues=1 -- --forward-mode=io \
-	--tx-first --stats-period 1 -a 2>/dev/null || true; } |
-	awk '/Forward statistics for port 0/ {p=1} p && /-packets/ {print} p && /TX-packets/ {exit}' |
-	tee /tmp/xvdemo.testpmd
-rx=$(awk '/RX-packets/ {print $2}' /tmp/xvdemo.testpmd)
-rm -f /tmp/xvdemo.testpmd
-[ "${rx:-0}" -gt 0 ] || { echo "no frames came back from vdpad"; exit 1; }
-echo "testpmd received $rx frames back through vdpad's virtqueues"
+echo "vdpad --dev $VSOCK,netdev=${PF}v2   (guest MAC = VF 2's MAC $MAC2)"
+# The app swaps MACs: every frame the external host sends comes back.
+timeout -s INT 8 dpdk-testpmd --no-pci --file-prefix=xvdemo -m 256 \
+	--single-file-segments --lcores 0@0,1@0 \
+	--vdev net_virtio_user0,path=$VSOCK,queues=1,queue_size=1024,mac=$MAC2 \
+	-- --rxd=1024 --txd=1024 --forward-mode=macswap --stats-period 1 -a \
+	>/tmp/xvdemo.testpmd 2>&1 &
+TPID=$!
+for _ in $(seq 150); do # until the app has negotiated and started its rings
+	grep -q "vring 1 started" /tmp/xvdemo.vdpad.log && break
+	sleep 0.1
+done
+sleep 0.3
+rx0=$(ip netns exec $EXT cat /sys/class/net/eth0/statistics/rx_packets)
+sent=$(ip netns exec $EXT python3 tests/tools/rawsend.py eth0 "$MAC_EXT" \
+	"$MAC2" 5000 64 5000)
+wait $TPID || true
+back=$(($(ip netns exec $EXT cat /sys/class/net/eth0/statistics/rx_packets) - rx0))
+echo "external host sent $sent frames to VF 2 and received $back back through"
+echo "  eswitch -> AF_XDP -> vdpad -> virtio rings -> testpmd -> and back"
+[ "$back" -gt 0 ] || { echo "nothing came back"; exit 1; }
+kill -TERM $VPID && wait $VPID && VPID=
+echo "vdpad: $(cat /tmp/xvdemo.vdpad)"
+rm -f /tmp/xvdemo.vdpad /tmp/xvdemo.vdpad.log /tmp/xvdemo.testpmd
+step "vdpactl vf show $PF vf 2"
+"$VDPACTL" vf show $PF vf 2
 
 step "demo passed; tearing down"
