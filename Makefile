@@ -5,6 +5,7 @@
 #   make check      build with ASan/UBSan and run every test
 #   make demo       set up a demo topology and pass traffic through it
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS (600) each
+#   make bench      measure vdpad against DPDK and the AF_XDP ceiling
 #   make format     clang-format the C sources
 
 BUILD ?= build
@@ -60,7 +61,7 @@ FUZZ_DEPS := $(filter-out datapath/xsk.c datapath/afxdp.c,$(DP_SRCS)) \
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf -Idatapath -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-.PHONY: all tests check deps demo fuzz format clean
+.PHONY: all tests check deps demo fuzz bench format clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -131,6 +132,11 @@ deps:
 
 demo: all
 	BUILD=$(BUILD) scripts/demo.sh
+
+# Throughput and CPU figures against DPDK and the raw AF_XDP ceiling (not
+# part of make check: it takes minutes and wants a quiet machine).
+bench: all
+	BUILD=$(BUILD) bench/run.sh
 
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')
