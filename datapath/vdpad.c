@@ -15,6 +15,7 @@
  * devices and never races the datapath.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <net/if.h>
@@ -74,6 +75,7 @@ struct vdev {
 	gid_t gid; /* (gid_t)-1: leave */
 	int listen_fd;
 	int conn_fd;
+	struct xv_vu_rxbuf rxbuf; /* a message still arriving */
 	uint64_t next_connect_ms;
 	unsigned int backoff_ms;
 	pthread_mutex_t lock; /* rings, memory: control vs datapath */
@@ -297,6 +299,7 @@ static void drop_conn(struct vdev *d)
 	pthread_mutex_unlock(&d->lock);
 	close(d->conn_fd);
 	d->conn_fd = -1;
+	xv_vu_rxbuf_reset(&d->rxbuf);
 	xv_info("%s: frontend disconnected", d->name);
 	if (d->client)
 		schedule_reconnect(d);
@@ -304,6 +307,14 @@ static void drop_conn(struct vdev *d)
 
 static int attach_conn(struct vdev *d, int fd)
 {
+	int fl = fcntl(fd, F_GETFL);
+
+	/* Non-blocking: half a message or unread replies stall nobody. */
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK)) {
+		close(fd);
+		return -errno;
+	}
+	xv_vu_rxbuf_init(&d->rxbuf);
 	d->conn_fd = fd;
 	if (ep_add(the_daemon->epfd, fd, &d->tag_conn)) {
 		close(fd);
@@ -393,31 +404,48 @@ static void on_listen(struct vdev *d)
 	attach_conn(d, fd);
 }
 
-static void on_conn(struct vdev *d)
+static int handle_msg(struct vdev *d, struct xv_vu_msg *msg)
 {
-	struct xv_vu_msg msg, reply;
+	struct xv_vu_msg reply;
 	bool send_reply;
 	int err;
 
-	err = xv_vu_recv(d->conn_fd, &msg);
-	if (err) {
-		if (err != -ECONNRESET)
-			xv_warn("%s: bad vhost-user stream: %s", d->name,
-				strerror(-err));
-		drop_conn(d);
-		return;
-	}
 	xv_dbg("%s: vhost-user %s", d->name,
-	       xv_vu_request_name(msg.hdr.request));
+	       xv_vu_request_name(msg->hdr.request));
 	pthread_mutex_lock(&d->lock);
-	err = xv_vu_handle(&d->vu, &msg, &reply, &send_reply);
+	err = xv_vu_handle(&d->vu, msg, &reply, &send_reply);
 	pthread_mutex_unlock(&d->lock);
 	if (err)
 		xv_warn("%s: vhost-user %s (%u) refused: %s", d->name,
-			xv_vu_request_name(msg.hdr.request), msg.hdr.request,
+			xv_vu_request_name(msg->hdr.request), msg->hdr.request,
 			strerror(-err));
-	if (send_reply && xv_vu_send(d->conn_fd, &reply))
+	if (!send_reply)
+		return 0;
+	err = xv_vu_send(d->conn_fd, &reply);
+	if (err)
+		xv_warn("%s: frontend does not take its replies: %s", d->name,
+			strerror(-err));
+	return err;
+}
+
+static void on_conn(struct vdev *d)
+{
+	struct xv_vu_msg msg;
+	int ret;
+
+	/* Every whole message that is there; a partial one waits. */
+	while ((ret = xv_vu_recv(d->conn_fd, &d->rxbuf, &msg)) > 0) {
+		if (handle_msg(d, &msg)) {
+			drop_conn(d);
+			return;
+		}
+	}
+	if (ret < 0) {
+		if (ret != -ECONNRESET)
+			xv_warn("%s: bad vhost-user stream: %s", d->name,
+				strerror(-ret));
 		drop_conn(d);
+	}
 }
 
 static void on_event(struct ep_tag *t)
@@ -556,6 +584,7 @@ static void vdev_init(struct vdev *d, unsigned int idx)
 	pthread_mutex_init(&d->lock, NULL);
 	xv_vu_config_default(&cfg);
 	xv_vu_dev_init(&d->vu, &cfg);
+	memcpy(d->vu.name, d->name, sizeof(d->vu.name));
 	d->vu.ring_cb = on_ring;
 	d->vu.cb_opaque = d;
 	d->tag_listen = (struct ep_tag){ TAG_LISTEN, 0, d };

@@ -102,8 +102,8 @@ static int vring_map(struct xv_vu_dev *dev, struct xv_vu_vring *vr)
 			      vr->addr.used_uva);
 	if (err) {
 		if (!dev->broken)
-			xv_warn("vhost-user: vring %td placed outside guest memory",
-				vr - dev->vrings);
+			xv_warn("%s: vring %td placed outside guest memory",
+				dev->name, vr - dev->vrings);
 		dev->broken = true;
 		return err;
 	}
@@ -140,14 +140,15 @@ static int h_set_features(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 
 	(void)reply;
 	if (f & ~dev->cfg.features) {
-		xv_warn("vhost-user: frontend acked features 0x%llx not offered",
+		xv_warn("%s: frontend acked features 0x%llx not offered",
+			dev->name,
 			(unsigned long long)(f & ~dev->cfg.features));
 		return -EINVAL;
 	}
 	if (!(f & VU_BIT(VU_F_VERSION_1))) {
 		/* Legacy (pre-1.0) layouts are not supported: the header
 		 * would be 10 bytes and the rings guest-endian. */
-		xv_warn("vhost-user: frontend did not ack VERSION_1");
+		xv_warn("%s: frontend did not ack VERSION_1", dev->name);
 		return -EINVAL;
 	}
 	dev->features = f;
@@ -224,7 +225,8 @@ static int h_set_mem_table(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 	}
 	close_msg_fds(msg); /* mappings keep the memory */
 	if (err) {
-		xv_warn("vhost-user: memory table refused: %s", strerror(-err));
+		xv_warn("%s: memory table refused: %s", dev->name,
+			strerror(-err));
 		xv_mem_clear(&dev->mem);
 		return err;
 	}
@@ -603,7 +605,7 @@ int xv_vu_handle(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 			dev->stats.unsupported++;
 		else
 			dev->stats.bad_msgs++;
-		xv_dbg("vhost-user: refused %s (%u): %s",
+		xv_dbg("%s: refused %s (%u): %s", dev->name,
 		       xv_vu_request_name(msg->hdr.request), msg->hdr.request,
 		       strerror(-err));
 	} else {
@@ -648,6 +650,7 @@ void xv_vu_dev_init(struct xv_vu_dev *dev, const struct xv_vu_config *cfg)
 	unsigned int i;
 
 	memset(dev, 0, sizeof(*dev));
+	strcpy(dev->name, "vhost-user");
 	dev->cfg = *cfg;
 	if (!dev->cfg.max_queue_pairs ||
 	    dev->cfg.max_queue_pairs > VU_MAX_QUEUE_PAIRS)
@@ -670,6 +673,9 @@ void xv_vu_dev_disconnect(struct xv_vu_dev *dev)
 		close_fd(&vr->err_fd);
 		vr->enabled = false;
 		vr->addr_set = false;
+		/* A new frontend starts with clean rings. */
+		vr->vq.broken = false;
+		memset(vr->vq.errors, 0, sizeof(vr->vq.errors));
 	}
 	xv_mem_clear(&dev->mem);
 	dev->owned = false;
@@ -679,46 +685,90 @@ void xv_vu_dev_disconnect(struct xv_vu_dev *dev)
 
 /* ---- socket I/O ---- */
 
-int xv_vu_recv(int sock, struct xv_vu_msg *msg)
+void xv_vu_rxbuf_init(struct xv_vu_rxbuf *rb)
 {
-	char cbuf[CMSG_SPACE(VU_MAX_FDS * sizeof(int))];
-	struct iovec iov = { &msg->hdr, sizeof(msg->hdr) };
-	struct msghdr mh = { .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c;
-	ssize_t n;
+	rb->have = 0;
+	rb->nfds = 0;
+}
 
-	msg->nfds = 0;
-	n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	if (n == 0)
-		return -ECONNRESET;
-	if (n < 0)
-		return -errno;
-	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		size_t nfd;
+void xv_vu_rxbuf_reset(struct xv_vu_rxbuf *rb)
+{
+	unsigned int i;
+
+	for (i = 0; i < rb->nfds; i++)
+		close(rb->fds[i]);
+	xv_vu_rxbuf_init(rb);
+}
+
+/* Keeps the fds that came with the bytes; closes what does not fit. */
+static void take_cmsg_fds(struct msghdr *mh, struct xv_vu_rxbuf *rb)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		size_t i, nfd;
+		int fd;
 
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			continue;
 		nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		if (nfd > VU_MAX_FDS)
-			nfd = VU_MAX_FDS;
-		memcpy(msg->fds, CMSG_DATA(c), nfd * sizeof(int));
-		msg->nfds = (unsigned int)nfd;
+		for (i = 0; i < nfd; i++) {
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+			if (rb->nfds < VU_MAX_FDS)
+				rb->fds[rb->nfds++] = fd;
+			else
+				close(fd); /* counted as too many by validation */
+		}
 	}
-	if (n != sizeof(msg->hdr) || (mh.msg_flags & MSG_CTRUNC))
-		goto err_proto;
-	if (msg->hdr.size > sizeof(msg->p))
-		goto err_proto; /* the stream cannot be resynchronised */
-	if (msg->hdr.size && recv(sock, &msg->p, msg->hdr.size, MSG_WAITALL) !=
-				     (ssize_t)msg->hdr.size)
-		goto err_proto;
-	return 0;
+}
 
-err_proto:
-	close_msg_fds(msg);
-	return -EPROTO;
+static ssize_t recv_some(int sock, struct xv_vu_rxbuf *rb, size_t want)
+{
+	char cbuf[CMSG_SPACE(2 * VU_MAX_FDS * sizeof(int))];
+	struct iovec iov = { rb->buf + rb->have, want };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+
+	if (n < 0)
+		return -errno;
+	take_cmsg_fds(&mh, rb);
+	return mh.msg_flags & MSG_CTRUNC ? -EPROTO : n;
+}
+
+int xv_vu_recv(int sock, struct xv_vu_rxbuf *rb, struct xv_vu_msg *msg)
+{
+	const size_t hlen = sizeof(struct xv_vu_hdr);
+	struct xv_vu_hdr hdr;
+	size_t total = hlen;
+	ssize_t n;
+
+	for (;;) {
+		if (rb->have >= hlen) {
+			memcpy(&hdr, rb->buf, hlen);
+			if (hdr.size > sizeof(union xv_vu_payload))
+				return -EPROTO; /* cannot resynchronise */
+			total = hlen + hdr.size;
+		}
+		if (rb->have == total)
+			break;
+		n = recv_some(sock, rb, total - rb->have);
+		if (n == 0)
+			return -ECONNRESET;
+		if (n == -EAGAIN || n == -EWOULDBLOCK)
+			return 0; /* the rest comes later */
+		if (n < 0)
+			return (int)n;
+		rb->have += (size_t)n;
+	}
+	memcpy(&msg->hdr, rb->buf, hlen);
+	memcpy(&msg->p, rb->buf + hlen, msg->hdr.size);
+	memcpy(msg->fds, rb->fds, rb->nfds * sizeof(int));
+	msg->nfds = rb->nfds;
+	xv_vu_rxbuf_init(rb); /* the fds now belong to @msg */
+	return 1;
 }
 
 int xv_vu_send(int sock, const struct xv_vu_msg *msg)
@@ -729,8 +779,8 @@ int xv_vu_send(int sock, const struct xv_vu_msg *msg)
 
 	memcpy(buf, &msg->hdr, sizeof(msg->hdr));
 	memcpy(buf + sizeof(msg->hdr), &msg->p, msg->hdr.size);
-	n = send(sock, buf, len, MSG_NOSIGNAL);
+	n = send(sock, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n < 0)
 		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
+	return (size_t)n == len ? 0 : -EAGAIN;
 }

@@ -175,6 +175,7 @@ typedef void (*xv_vu_ring_cb)(struct xv_vu_dev *dev, unsigned int qidx,
 			      bool started, void *opaque);
 
 struct xv_vu_dev {
+	char name[16]; /* for log lines */
 	struct xv_vu_config cfg;
 	uint64_t features; /* acked by SET_FEATURES */
 	uint64_t protocol_features; /* acked */
@@ -208,8 +209,25 @@ int xv_vu_handle(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 int xv_vu_validate(const struct xv_vu_msg *msg);
 const char *xv_vu_request_name(uint32_t request);
 
-/* Socket I/O. recv: 0 ok, -ECONNRESET on EOF, other -errno. */
-int xv_vu_recv(int sock, struct xv_vu_msg *msg);
+/*
+ * Socket I/O on a non-blocking connection, so that a frontend that sends
+ * half a message, or stops reading replies, stalls nobody else.
+ */
+struct xv_vu_rxbuf {
+	uint8_t buf[sizeof(struct xv_vu_hdr) + sizeof(union xv_vu_payload)];
+	size_t have;
+	int fds[VU_MAX_FDS];
+	unsigned int nfds;
+};
+
+void xv_vu_rxbuf_init(struct xv_vu_rxbuf *rb);
+/* Closes fds of a partly received message. */
+void xv_vu_rxbuf_reset(struct xv_vu_rxbuf *rb);
+/* Reads what is there: 1 when @msg holds a whole message (and its fds),
+ * 0 when more bytes are needed, -ECONNRESET on EOF, -EPROTO on a stream
+ * that cannot be parsed, other -errno. */
+int xv_vu_recv(int sock, struct xv_vu_rxbuf *rb, struct xv_vu_msg *msg);
+/* 0, or -EAGAIN when the frontend does not read its replies. */
 int xv_vu_send(int sock, const struct xv_vu_msg *msg);
 
 #endif /* XVDPA_VHOST_USER_H */

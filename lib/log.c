@@ -32,15 +32,20 @@ int xv_log_parse_level(const char *s, enum xv_log_level *out)
 	return -1;
 }
 
+/* One write per line, so lines from several threads never interleave. */
 void xv_log(enum xv_log_level level, const char *fmt, ...)
 {
+	char line[1024];
 	va_list ap;
+	int n;
 
 	if (level > current_level)
 		return;
-	fprintf(stderr, "%s: ", level_names[level]);
+	n = snprintf(line, sizeof(line), "%s: ", level_names[level]);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	n = (int)strlen(line);
+	line[n++] = '\n';
+	fwrite(line, 1, (size_t)n, stderr);
 }

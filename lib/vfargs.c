@@ -77,8 +77,8 @@ static const struct {
 };
 
 /* Parses KEY VALUE pairs; on error writes what was wrong into @err. */
-int xv_vf_attrs_parse(int argc, char **argv, struct xv_vf_attrs *a,
-		      char *err, size_t errlen)
+int xv_vf_attrs_parse(int argc, char **argv, struct xv_vf_attrs *a, char *err,
+		      size_t errlen)
 {
 	unsigned int k;
 	int i;

@@ -1,0 +1,902 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * evil_frontend: a small vhost-user frontend for vdpad's tests, mostly
+ * hostile. Usage: evil_frontend SOCKET MODE [HOLD_MS]
+ *
+ * It connects to SOCKET (vdpad in server mode) and sets a device up the
+ * usual way: SET_OWNER, GET_FEATURES, SET_FEATURES (VERSION_1 only, so
+ * no PROTOCOL_FEATURES and a kick enables a ring), SET_MEM_TABLE with one
+ * 2 MiB memfd region, then for queue 0 (RX) and 1 (TX): SET_VRING_NUM 256,
+ * SET_VRING_ADDR, SET_VRING_BASE 0, SET_VRING_CALL and SET_VRING_KICK
+ * with eventfds. Then it does ONE thing, chosen by MODE:
+ *
+ *   good             16 TX frames must come back on RX (the loopback);
+ *                    prints how long setup took ("control path: N ms")
+ *   loop             a TX descriptor whose next is itself (expect: loop)
+ *   idx_jump         TX avail->idx moved past the queue size (idx_jump)
+ *   oob_addr         a TX buffer outside guest memory (addr)
+ *   nested_indirect  INDIRECT_DESC acked; an indirect table holding an
+ *                    INDIRECT descriptor (nested_indirect)
+ *   ring_outside     the TX ring placed outside guest memory (ring_addr)
+ *   bad_size         SET_VRING_NUM with header sizes 4 and 16: refused,
+ *                    the connection stays, GET_FEATURES is answered and
+ *                    the loopback still works
+ *   huge_size        a header claiming 64 KiB of payload: dropped
+ *   garbage          4 KiB of (seeded) random bytes: dropped
+ *   region_past_eof  a region whose mmap_offset + size runs 1 MiB past
+ *                    the memfd's end, rings inside that tail: refused
+ *                    (had vdpad mapped it, touching a ring would SIGBUS)
+ *   fd_flood         SET_VRING_CALL with 8 fds (refused, connection kept),
+ *                    then with 200 fds (more than any message may carry)
+ *   stall            SET_FEATURES whose last 4 payload bytes come HOLD_MS
+ *                    after the header
+ *   reply_flood      GET_FEATURES sent without reading the replies until
+ *                    the backend stops reading; replies read HOLD_MS later
+ *
+ * Ring attacks kick every 100 ms while the connection is held (HOLD_MS,
+ * default 1500, or until SIGTERM/SIGINT), so a backend that logged per
+ * kick would show it. They expect the connection to stay up, nothing to
+ * arrive on RX and GET_FEATURES to be answered at the end. Exit status 0
+ * when everything the mode expects happened, else 1 (with the reason on
+ * stderr).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/virtio_ring.h>
+
+#include "vhost_user.h"
+
+#define MEM_SIZE (2u << 20)
+#define GPA_BASE 0x40000000ull /* differs from our uva on purpose */
+#define QSIZE 256
+#define RXQ 0
+#define TXQ 1
+/* Layout in the memfd: ring q at q * 64 KiB, buffers and tables above. */
+#define RING_OFF(q) ((uint64_t)0x10000 * (q))
+#define AVAIL_OFF 0x1000
+#define USED_OFF 0x2000
+#define TX_BUF_OFF 0x40000
+#define RX_BUF_OFF 0xc0000
+#define INDIR_OFF 0x180000
+#define BUF_SIZE 2048
+#define NET_HDR_LEN 12 /* virtio_net_hdr_mrg_rxbuf (VERSION_1) */
+#define N_RX_BUFS 32
+#define N_FRAMES 16
+#define REPLY_TIMEOUT_MS 4000
+#define MAX_SEND_FDS 253 /* the kernel's SCM_MAX_FD */
+
+struct fe {
+	const char *mode;
+	int sock;
+	int memfd;
+	uint8_t *mem; /* our mapping of the memfd */
+	uint64_t offered;
+	int kick[2];
+	int call[2];
+	/* NULL when a mode puts the ring where we must not touch it */
+	struct vring_desc *desc[2];
+	struct vring_avail *avail[2];
+	struct vring_used *used[2];
+	uint16_t avail_idx[2];
+	uint64_t t0; /* when we connected (ms) */
+};
+
+/* Where the frontend says its memory and rings are. */
+struct layout {
+	struct vu_mem_region region;
+	uint64_t ring_uva[2];
+};
+
+static volatile sig_atomic_t stop_requested;
+static unsigned int hold_ms = 1500;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static int fail(const struct fe *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(const struct fe *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "evil_frontend: %s: ", f->mode);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+static void note(const struct fe *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void note(const struct fe *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("evil_frontend: %s: ", f->mode);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t gpa(uint64_t off)
+{
+	return GPA_BASE + off;
+}
+
+/* ---- messages ---- */
+
+/* Sends a header as given (its size may lie) and @plen payload bytes. */
+static int send_raw(struct fe *f, uint32_t req, uint32_t size, const void *p,
+		    size_t plen, const int *fds, unsigned int nfds)
+{
+	static union {
+		char buf[CMSG_SPACE(MAX_SEND_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct xv_vu_hdr h = { req, VU_VERSION, size };
+	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)p, plen } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = plen ? 2 : 1 };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	if (nfds > MAX_SEND_FDS)
+		return -EINVAL;
+	if (nfds) {
+		memset(u.buf, 0, sizeof(u.buf));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+	}
+	n = sendmsg(f->sock, &mh, MSG_NOSIGNAL);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == sizeof(h) + plen ? 0 : -EIO;
+}
+
+static int vu_send(struct fe *f, uint32_t req, const void *p, uint32_t size,
+		   const int *fds, unsigned int nfds)
+{
+	int err = send_raw(f, req, size, p, size, fds, nfds);
+
+	if (err)
+		return fail(f, "sending request %u: %s", req, strerror(-err));
+	return 0;
+}
+
+static int wait_readable(int fd, int timeout_ms)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	int n;
+
+	do
+		n = poll(&p, 1, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+/* Reads the reply to @req: its payload size, -ECONNRESET, -ETIMEDOUT. */
+static int recv_reply(struct fe *f, uint32_t req, void *out, size_t outlen)
+{
+	struct xv_vu_hdr h;
+	ssize_t n;
+
+	if (wait_readable(f->sock, REPLY_TIMEOUT_MS) <= 0)
+		return -ETIMEDOUT;
+	n = recv(f->sock, &h, sizeof(h), MSG_WAITALL);
+	if (n == 0 || (n < 0 && errno == ECONNRESET))
+		return -ECONNRESET;
+	if (n != sizeof(h))
+		return -EIO;
+	if (!(h.flags & VU_FLAG_REPLY) || h.request != req || h.size > outlen)
+		return -EPROTO;
+	if (h.size && recv(f->sock, out, h.size, MSG_WAITALL) != h.size)
+		return -EIO;
+	return (int)h.size;
+}
+
+static int get_features(struct fe *f, uint64_t *v)
+{
+	int n;
+
+	if (vu_send(f, VU_GET_FEATURES, NULL, 0, NULL, 0))
+		return -1;
+	n = recv_reply(f, VU_GET_FEATURES, v, sizeof(*v));
+	if (n != sizeof(*v))
+		return fail(f, "GET_FEATURES: no proper reply (%s)",
+			    n < 0 ? strerror(-n) : "short");
+	return 0;
+}
+
+/* The backend still talks to us, and the stream is in step. */
+static int still_alive(struct fe *f)
+{
+	uint64_t v;
+
+	if (get_features(f, &v))
+		return -1;
+	if (v != f->offered)
+		return fail(f, "GET_FEATURES answered 0x%llx, earlier 0x%llx",
+			    (unsigned long long)v,
+			    (unsigned long long)f->offered);
+	return 0;
+}
+
+/* Waits up to @ms for the backend to close the connection: 0 if it did. */
+static int wait_dropped(struct fe *f, unsigned int ms)
+{
+	uint64_t end = now_ms() + ms;
+	char buf[4096];
+	ssize_t n;
+
+	while (now_ms() < end) {
+		if (wait_readable(f->sock, (int)(end - now_ms())) <= 0)
+			break;
+		n = recv(f->sock, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno == ECONNRESET))
+			return 0;
+	}
+	return -ETIMEDOUT;
+}
+
+/* True if the backend has closed the connection (without reading). */
+static bool peer_closed(struct fe *f)
+{
+	char c;
+	ssize_t n;
+
+	if (wait_readable(f->sock, 0) <= 0)
+		return false;
+	n = recv(f->sock, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno == ECONNRESET);
+}
+
+static void kick(struct fe *f, unsigned int q)
+{
+	uint64_t one = 1;
+
+	if (write(f->kick[q], &one, sizeof(one)) < 0)
+		perror("evil_frontend: kick");
+}
+
+/*
+ * Keeps the connection for hold_ms (or until a signal), kicking @kick_q
+ * (if >= 0) every 100 ms. -ECONNRESET if the backend hung up.
+ */
+static int hold(struct fe *f, int kick_q)
+{
+	uint64_t end = now_ms() + hold_ms;
+
+	while (!stop_requested && now_ms() < end) {
+		if (kick_q >= 0)
+			kick(f, (unsigned int)kick_q);
+		if (peer_closed(f))
+			return -ECONNRESET;
+		sleep_ms(100);
+	}
+	return 0;
+}
+
+/* ---- setup ---- */
+
+static int connect_to(struct fe *f, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return fail(f, "socket path too long");
+	strcpy(sa.sun_path, path);
+	f->t0 = now_ms();
+	f->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (f->sock < 0 || connect(f->sock, (struct sockaddr *)&sa, sizeof(sa)))
+		return fail(f, "connect %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int make_memory(struct fe *f)
+{
+	f->memfd = memfd_create("xi4-evil", MFD_CLOEXEC);
+	if (f->memfd < 0 || ftruncate(f->memfd, MEM_SIZE))
+		return fail(f, "memfd: %s", strerror(errno));
+	f->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      f->memfd, 0);
+	if (f->mem == MAP_FAILED)
+		return fail(f, "mmap: %s", strerror(errno));
+	return 0;
+}
+
+static void default_layout(const struct fe *f, struct layout *l)
+{
+	unsigned int q;
+
+	l->region.gpa = GPA_BASE;
+	l->region.size = MEM_SIZE;
+	l->region.uva = (uintptr_t)f->mem;
+	l->region.mmap_offset = 0;
+	for (q = 0; q < 2; q++)
+		l->ring_uva[q] = (uintptr_t)f->mem + RING_OFF(q);
+}
+
+/* Our own pointers to ring @q, if it lies in our mapping. */
+static void map_ring(struct fe *f, unsigned int q, uint64_t uva)
+{
+	uint64_t base = (uintptr_t)f->mem;
+
+	if (uva < base || uva + RING_OFF(1) > base + MEM_SIZE)
+		return;
+	f->desc[q] = (struct vring_desc *)(uintptr_t)uva;
+	f->avail[q] = (struct vring_avail *)(uintptr_t)(uva + AVAIL_OFF);
+	f->used[q] = (struct vring_used *)(uintptr_t)(uva + USED_OFF);
+}
+
+static int setup_vring(struct fe *f, unsigned int q, uint64_t uva)
+{
+	struct vu_vring_state st = { q, QSIZE };
+	struct vu_vring_addr a = { .index = q,
+				   .desc_uva = uva,
+				   .used_uva = uva + USED_OFF,
+				   .avail_uva = uva + AVAIL_OFF };
+	uint64_t v = q;
+
+	map_ring(f, q, uva);
+	f->kick[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	f->call[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (f->kick[q] < 0 || f->call[q] < 0)
+		return fail(f, "eventfd: %s", strerror(errno));
+	if (vu_send(f, VU_SET_VRING_NUM, &st, sizeof(st), NULL, 0) ||
+	    vu_send(f, VU_SET_VRING_ADDR, &a, sizeof(a), NULL, 0))
+		return -1;
+	st.num = 0;
+	if (vu_send(f, VU_SET_VRING_BASE, &st, sizeof(st), NULL, 0) ||
+	    vu_send(f, VU_SET_VRING_CALL, &v, sizeof(v), &f->call[q], 1) ||
+	    vu_send(f, VU_SET_VRING_KICK, &v, sizeof(v), &f->kick[q], 1))
+		return -1;
+	return 0;
+}
+
+static int setup(struct fe *f, uint64_t features, const struct layout *l)
+{
+	struct vu_mem_table t = { .nregions = 1 };
+	uint32_t tsize =
+		offsetof(struct vu_mem_table, regions) + sizeof(t.regions[0]);
+	unsigned int q;
+
+	if (vu_send(f, VU_SET_OWNER, NULL, 0, NULL, 0) ||
+	    get_features(f, &f->offered))
+		return -1;
+	if ((f->offered & features) != features)
+		return fail(f, "backend offers 0x%llx, we need 0x%llx",
+			    (unsigned long long)f->offered,
+			    (unsigned long long)features);
+	if (vu_send(f, VU_SET_FEATURES, &features, sizeof(features), NULL, 0))
+		return -1;
+	t.regions[0] = l->region;
+	if (vu_send(f, VU_SET_MEM_TABLE, &t, tsize, &f->memfd, 1))
+		return -1;
+	for (q = 0; q < 2; q++)
+		if (setup_vring(f, q, l->ring_uva[q]))
+			return -1;
+	return 0;
+}
+
+static int std_setup(struct fe *f, uint64_t features)
+{
+	struct layout l;
+
+	default_layout(f, &l);
+	return setup(f, features, &l);
+}
+
+/* ---- rings (driver side) ---- */
+
+static void set_desc(struct fe *f, unsigned int q, uint16_t i, uint64_t addr,
+		     uint32_t len, uint16_t flags, uint16_t next)
+{
+	struct vring_desc *d = &f->desc[q][i];
+
+	d->addr = htole64(addr);
+	d->len = htole32(len);
+	d->flags = htole16(flags);
+	d->next = htole16(next);
+}
+
+/* Makes chain @head available (release: descriptors before the index). */
+static void publish(struct fe *f, unsigned int q, uint16_t head)
+{
+	struct vring_avail *a = f->avail[q];
+
+	a->ring[f->avail_idx[q] % QSIZE] = htole16(head);
+	f->avail_idx[q]++;
+	__atomic_store_n(&a->idx, htole16(f->avail_idx[q]), __ATOMIC_RELEASE);
+}
+
+static uint16_t used_idx(struct fe *f, unsigned int q)
+{
+	return le16toh(__atomic_load_n(&f->used[q]->idx, __ATOMIC_ACQUIRE));
+}
+
+static void post_rx_buffers(struct fe *f)
+{
+	uint16_t i;
+
+	for (i = 0; i < N_RX_BUFS; i++) {
+		set_desc(f, RXQ, i, gpa(RX_BUF_OFF + (uint64_t)i * BUF_SIZE),
+			 BUF_SIZE, VRING_DESC_F_WRITE, 0);
+		publish(f, RXQ, i);
+	}
+	kick(f, RXQ);
+}
+
+static uint32_t frame_len(unsigned int k)
+{
+	return 60 + 96 * k; /* 60 .. 1500 */
+}
+
+static uint8_t frame_byte(unsigned int k, uint32_t j)
+{
+	return (uint8_t)(k * 37 + j * 7 + 1);
+}
+
+static int wait_used(struct fe *f, unsigned int q, uint16_t n)
+{
+	uint64_t end = now_ms() + 500;
+
+	while (used_idx(f, q) < n) {
+		if (now_ms() > end)
+			return -ETIMEDOUT;
+		sleep_ms(2);
+	}
+	return 0;
+}
+
+static int check_rx_frame(struct fe *f, unsigned int k)
+{
+	struct vring_used_elem e = f->used[RXQ]->ring[k];
+	uint32_t id = le32toh(e.id), len = le32toh(e.len), j;
+	const uint8_t *b;
+	uint16_t nbufs;
+
+	if (id >= N_RX_BUFS)
+		return fail(f, "RX used[%u]: id %u was never posted", k, id);
+	if (len != NET_HDR_LEN + frame_len(k))
+		return fail(f, "RX used[%u]: len %u, frame %u was %u", k, len,
+			    k, NET_HDR_LEN + frame_len(k));
+	b = f->mem + RX_BUF_OFF + (size_t)id * BUF_SIZE;
+	memcpy(&nbufs, b + 10, sizeof(nbufs));
+	if (le16toh(nbufs) != 1)
+		return fail(f, "RX frame %u: num_buffers %u", k,
+			    le16toh(nbufs));
+	for (j = 0; j < frame_len(k); j++)
+		if (b[NET_HDR_LEN + j] != frame_byte(k, j))
+			return fail(f, "RX frame %u differs at byte %u", k, j);
+	return 0;
+}
+
+/* Posts RX buffers and N_FRAMES TX frames; they must come back on RX. */
+static int loopback_traffic(struct fe *f)
+{
+	unsigned int k;
+	uint32_t j;
+
+	post_rx_buffers(f);
+	for (k = 0; k < N_FRAMES; k++) {
+		uint8_t *b = f->mem + TX_BUF_OFF + (size_t)k * BUF_SIZE;
+
+		memset(b, 0, NET_HDR_LEN);
+		for (j = 0; j < frame_len(k); j++)
+			b[NET_HDR_LEN + j] = frame_byte(k, j);
+		set_desc(f, TXQ, (uint16_t)k,
+			 gpa(TX_BUF_OFF + (uint64_t)k * BUF_SIZE),
+			 NET_HDR_LEN + frame_len(k), 0, 0);
+		publish(f, TXQ, (uint16_t)k);
+	}
+	kick(f, TXQ);
+	if (wait_used(f, TXQ, N_FRAMES))
+		return fail(f, "TX: %u of %u frames used after 0.5 s",
+			    used_idx(f, TXQ), N_FRAMES);
+	if (wait_used(f, RXQ, N_FRAMES))
+		return fail(f, "RX: %u of %u frames returned after 0.5 s",
+			    used_idx(f, RXQ), N_FRAMES);
+	if (used_idx(f, RXQ) != N_FRAMES)
+		return fail(f, "RX: %u frames returned, sent %u",
+			    used_idx(f, RXQ), N_FRAMES);
+	for (k = 0; k < N_FRAMES; k++)
+		if (check_rx_frame(f, k))
+			return -1;
+	return 0;
+}
+
+/* After a hostile chain on TX: the device must go quiet, not away. */
+static int ring_attack_finish(struct fe *f)
+{
+	if (hold(f, TXQ))
+		return fail(f, "backend hung up over a broken ring");
+	if (f->used[RXQ] && used_idx(f, RXQ))
+		return fail(f, "%u frames arrived on RX", used_idx(f, RXQ));
+	return still_alive(f);
+}
+
+/* ---- modes ---- */
+
+/* Also times the control path: connect to the answer after setup. */
+static int mode_good(struct fe *f)
+{
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1)) || still_alive(f))
+		return -1;
+	note(f, "control path: %llu ms",
+	     (unsigned long long)(now_ms() - f->t0));
+	if (loopback_traffic(f) || still_alive(f))
+		return -1;
+	note(f, "%u frames looped back", N_FRAMES);
+	return 0;
+}
+
+static int mode_loop(struct fe *f)
+{
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1)))
+		return -1;
+	post_rx_buffers(f);
+	set_desc(f, TXQ, 0, gpa(TX_BUF_OFF), 64, VRING_DESC_F_NEXT, 0);
+	publish(f, TXQ, 0);
+	kick(f, TXQ);
+	return ring_attack_finish(f);
+}
+
+static int mode_idx_jump(struct fe *f)
+{
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1)))
+		return -1;
+	post_rx_buffers(f);
+	set_desc(f, TXQ, 0, gpa(TX_BUF_OFF), 64, 0, 0);
+	f->avail_idx[TXQ] = QSIZE + 44;
+	__atomic_store_n(&f->avail[TXQ]->idx, htole16(f->avail_idx[TXQ]),
+			 __ATOMIC_RELEASE);
+	kick(f, TXQ);
+	return ring_attack_finish(f);
+}
+
+static int mode_oob_addr(struct fe *f)
+{
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1)))
+		return -1;
+	post_rx_buffers(f);
+	set_desc(f, TXQ, 0, gpa(MEM_SIZE + 0x1000), 64, 0, 0);
+	publish(f, TXQ, 0);
+	kick(f, TXQ);
+	return ring_attack_finish(f);
+}
+
+/* With INDIRECT_DESC acked (without it the reason is indirect_feature). */
+static int mode_nested_indirect(struct fe *f)
+{
+	struct vring_desc *t = (struct vring_desc *)(f->mem + INDIR_OFF);
+
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1) | VU_BIT(VU_F_INDIRECT_DESC)))
+		return -1;
+	post_rx_buffers(f);
+	/* table 0: an INDIRECT entry pointing at table 1 (a valid one) */
+	t[0].addr = htole64(gpa(INDIR_OFF + 0x100));
+	t[0].len = htole32(sizeof(*t));
+	t[0].flags = htole16(VRING_DESC_F_INDIRECT);
+	t[0].next = 0;
+	t[16].addr = htole64(gpa(TX_BUF_OFF));
+	t[16].len = htole32(64);
+	t[16].flags = 0;
+	t[16].next = 0;
+	set_desc(f, TXQ, 0, gpa(INDIR_OFF), 2 * sizeof(*t),
+		 VRING_DESC_F_INDIRECT, 0);
+	publish(f, TXQ, 0);
+	kick(f, TXQ);
+	return ring_attack_finish(f);
+}
+
+static int mode_ring_outside(struct fe *f)
+{
+	struct layout l;
+
+	default_layout(f, &l);
+	l.ring_uva[TXQ] = (uintptr_t)f->mem + MEM_SIZE + 0x100000;
+	if (setup(f, VU_BIT(VU_F_VERSION_1), &l))
+		return -1;
+	post_rx_buffers(f);
+	kick(f, TXQ);
+	return ring_attack_finish(f);
+}
+
+static int mode_bad_size(struct fe *f)
+{
+	struct {
+		struct vu_vring_state st;
+		uint64_t extra;
+	} p = { { TXQ, 128 }, 0x5a5a5a5a5a5a5a5aull };
+	int err;
+
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1)))
+		return -1;
+	/* Sizes 4 and 16 instead of 8, with that many payload bytes. */
+	err = send_raw(f, VU_SET_VRING_NUM, 4, &p, 4, NULL, 0);
+	if (!err)
+		err = send_raw(f, VU_SET_VRING_NUM, sizeof(p), &p, sizeof(p),
+			       NULL, 0);
+	if (err)
+		return fail(f, "send: %s", strerror(-err));
+	if (still_alive(f) || loopback_traffic(f) || still_alive(f))
+		return -1;
+	note(f, "refused sizes kept the connection; %u frames looped back",
+	     N_FRAMES);
+	return 0;
+}
+
+static int mode_huge_size(struct fe *f)
+{
+	uint64_t junk = 0;
+	int err;
+
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1)))
+		return -1;
+	err = send_raw(f, VU_SET_VRING_NUM, 0x10000, &junk, sizeof(junk), NULL,
+		       0);
+	if (err)
+		return fail(f, "send: %s", strerror(-err));
+	if (wait_dropped(f, hold_ms))
+		return fail(f,
+			    "a 64 KiB payload size did not end the connection");
+	note(f, "connection dropped");
+	return 0;
+}
+
+static int mode_garbage(struct fe *f)
+{
+	uint8_t buf[4096];
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	size_t i;
+
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1)))
+		return -1;
+	for (i = 0; i < sizeof(buf); i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		buf[i] = (uint8_t)x;
+	}
+	if (send(f->sock, buf, sizeof(buf), MSG_NOSIGNAL) != sizeof(buf))
+		return fail(f, "send: %s", strerror(errno));
+	if (wait_dropped(f, hold_ms))
+		return fail(f, "random bytes did not end the connection");
+	note(f, "connection dropped");
+	return 0;
+}
+
+static int mode_region_past_eof(struct fe *f)
+{
+	struct layout l;
+	unsigned int q;
+
+	/* File range [1 MiB, 3 MiB) of a 2 MiB memfd; rings at 2.5 MiB. */
+	default_layout(f, &l);
+	l.region.mmap_offset = MEM_SIZE / 2;
+	l.region.uva = (uintptr_t)f->mem + MEM_SIZE / 2;
+	for (q = 0; q < 2; q++)
+		l.ring_uva[q] = (uintptr_t)f->mem + MEM_SIZE + MEM_SIZE / 4 +
+				RING_OFF(q);
+	if (setup(f, VU_BIT(VU_F_VERSION_1), &l))
+		return -1;
+	kick(f, RXQ);
+	if (hold(f, TXQ))
+		return fail(f, "backend hung up after the memory table");
+	return still_alive(f);
+}
+
+static int mode_fd_flood(struct fe *f)
+{
+	int fds[200];
+	uint64_t v = RXQ;
+	unsigned int i;
+	int err;
+
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1)))
+		return -1;
+	for (i = 0; i < 200; i++) {
+		fds[i] = eventfd(0, EFD_CLOEXEC);
+		if (fds[i] < 0)
+			return fail(f, "eventfd: %s", strerror(errno));
+	}
+	/* As many fds as a message may carry, on one that takes one. */
+	if (vu_send(f, VU_SET_VRING_CALL, &v, sizeof(v), fds, VU_MAX_FDS) ||
+	    still_alive(f))
+		return -1;
+	note(f, "%d fds on SET_VRING_CALL: connection kept", VU_MAX_FDS);
+	/* More than any message may carry: refused or dropped, no leak. */
+	err = send_raw(f, VU_SET_VRING_CALL, sizeof(v), &v, sizeof(v), fds,
+		       200);
+	if (err)
+		return fail(f, "sending 200 fds: %s", strerror(-err));
+	for (i = 0; i < 200; i++)
+		close(fds[i]);
+	if (!wait_dropped(f, 1000)) {
+		note(f, "200 fds on SET_VRING_CALL: connection dropped");
+		return 0;
+	}
+	if (still_alive(f))
+		return -1;
+	note(f, "200 fds on SET_VRING_CALL: refused, connection kept");
+	return 0;
+}
+
+/* A harmless SET_FEATURES (the same bits again), its payload held back. */
+static int mode_stall(struct fe *f)
+{
+	uint64_t st = VU_BIT(VU_F_VERSION_1);
+	int err;
+
+	if (std_setup(f, st))
+		return -1;
+	err = send_raw(f, VU_SET_FEATURES, sizeof(st), &st, 4, NULL, 0);
+	if (err)
+		return fail(f, "send: %s", strerror(-err));
+	if (hold(f, -1)) {
+		note(f, "backend dropped the stalled connection");
+		return 0;
+	}
+	if (send(f->sock, (uint8_t *)&st + 4, 4, MSG_NOSIGNAL) != 4)
+		return fail(f, "send: %s", strerror(errno));
+	if (still_alive(f))
+		return -1;
+	note(f, "payload completed after %u ms; connection kept", hold_ms);
+	return 0;
+}
+
+/*
+ * GET_FEATURES until the backend stops reading (our socket stays full for
+ * 200 ms: it is stuck sending replies we do not read), then hold_ms more;
+ * or until the backend hangs up on us, which vdpad does when its replies
+ * are not read.
+ */
+static int mode_reply_flood(struct fe *f)
+{
+	struct xv_vu_hdr h = { VU_GET_FEATURES, VU_VERSION, 0 };
+	struct pollfd p = { .events = POLLOUT };
+	unsigned int sent = 0, got = 0;
+	uint8_t buf[20];
+	uint64_t end;
+
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1)))
+		return -1;
+	p.fd = f->sock;
+	while (sent < 1000000) {
+		if (send(f->sock, &h, sizeof(h), MSG_NOSIGNAL | MSG_DONTWAIT) ==
+		    sizeof(h)) {
+			sent++;
+			continue;
+		}
+		if (errno == EPIPE || errno == ECONNRESET) {
+			/* The backend hung up on a frontend that does not read
+			 * its replies: the right outcome too. */
+			note(f,
+			     "%u GET_FEATURES sent, then the backend hung up",
+			     sent);
+			return 0;
+		}
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return fail(f, "send: %s", strerror(errno));
+		if (poll(&p, 1, 200) == 0)
+			break;
+	}
+	note(f, "%u GET_FEATURES sent, then the backend stopped reading", sent);
+	end = now_ms() + hold_ms;
+	while (!stop_requested && now_ms() < end)
+		sleep_ms(50);
+	/* Read the replies now: the backend may go on (or have hung up). */
+	end = now_ms() + 5000;
+	while (got < sent && now_ms() < end) {
+		ssize_t n = recv(f->sock, buf, sizeof(buf), MSG_WAITALL);
+
+		if (n <= 0)
+			break;
+		got++;
+	}
+	note(f, "%u replies read", got);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(struct fe *f);
+} modes[] = {
+	{ "good", mode_good },
+	{ "loop", mode_loop },
+	{ "idx_jump", mode_idx_jump },
+	{ "oob_addr", mode_oob_addr },
+	{ "nested_indirect", mode_nested_indirect },
+	{ "ring_outside", mode_ring_outside },
+	{ "bad_size", mode_bad_size },
+	{ "huge_size", mode_huge_size },
+	{ "garbage", mode_garbage },
+	{ "region_past_eof", mode_region_past_eof },
+	{ "fd_flood", mode_fd_flood },
+	{ "stall", mode_stall },
+	{ "reply_flood", mode_reply_flood },
+};
+
+static void usage(void)
+{
+	size_t i;
+
+	fprintf(stderr, "Usage: evil_frontend SOCKET MODE [HOLD_MS]\nModes:");
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		fprintf(stderr, " %s", modes[i].name);
+	fputc('\n', stderr);
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct fe f = { .sock = -1, .memfd = -1 };
+	size_t i;
+
+	if (argc < 3 || argc > 4) {
+		usage();
+		return 2;
+	}
+	if (argc == 4)
+		hold_ms = (unsigned int)strtoul(argv[3], NULL, 10);
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(argv[2], modes[i].name))
+			break;
+	if (i == sizeof(modes) / sizeof(modes[0])) {
+		usage();
+		return 2;
+	}
+	f.mode = modes[i].name;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (make_memory(&f) || connect_to(&f, argv[1]) || modes[i].run(&f))
+		return 1;
+	note(&f, "ok");
+	return 0;
+}
