@@ -68,13 +68,25 @@ testpmd_run() {
 		p && /RX-packets/ {rx=$2} p && /TX-packets/ {tx=$2; p=0}
 		END {print rx+0, tx+0}' "$LOG.$name"
 }
+# wait_rings DEV COUNT_BEFORE: until vdpad has started DEV's TX ring once
+# more (the frontend finished negotiating), at most 15 s.
+rings_started() { grep -c "$1: vring 1 started" "$LOG"; }
+wait_rings() {
+	local i
+	for i in $(seq 150); do
+		[ "$(rings_started "$1")" -gt "$2" ] && sleep 0.3 && return 0
+		sleep 0.1
+	done
+	return 1
+}
 wire_rx() { ip netns exec $EXT cat /sys/class/net/$WIRE/statistics/rx_packets; }
 pod_rx() { ip netns exec $POD cat /sys/class/net/${PF}v2/statistics/rx_packets; }
 
 # --- network -> pod application (paced) --------------------------------
-testpmd_run rx0 $S0 "$MAC0" 0@0,1@0 8 --forward-mode=rxonly >"$LOG.r" &
+n0=$(rings_started dev0)
+testpmd_run rx0 $S0 "$MAC0" 0@0,1@0 10 --forward-mode=rxonly >"$LOG.r" &
 TP=$!
-sleep 3
+wait_rings dev0 "$n0"
 sent=$(ip netns exec $EXT /usr/bin/python3 tests/tools/rawsend.py $WIRE \
 	"$MAC_EXT" "$MAC0" $COUNT 64 10000)
 wait $TP
@@ -101,9 +113,13 @@ check_eq "no spoof drops (testpmd uses the VF's MAC)" 0 \
 relay() {
 	local name=$1 sock=$2 mac=$3 lcores=$4
 	shift 4
-	testpmd_run "$name" "$sock" "$mac" "$lcores" 8 "$@" >"$LOG.$name.r" &
+	local n0
+	n0=$(rings_started "$RELAY_DEV")
+	testpmd_run "$name" "$sock" "$mac" "$lcores" 10 "$@" >"$LOG.$name.r" &
 	RELAY=$!
+	wait_rings "$RELAY_DEV" "$n0"
 }
+RELAY_DEV=dev0
 send_to_vf0() {
 	ip netns exec $EXT /usr/bin/python3 tests/tools/rawsend.py $WIRE \
 		"$MAC_EXT" "$MAC0" $COUNT 64 10000
@@ -111,7 +127,6 @@ send_to_vf0() {
 
 # --- round trip, paced: external -> VF 0 -> testpmd macswap -> external ---
 relay mac0 $S0 "$MAC0" 0@0,1@0 --forward-mode=macswap
-sleep 3
 w0=$(wire_rx)
 check_eq "round trip: external sent $COUNT frames" $COUNT "$(send_to_vf0)"
 wait $RELAY
@@ -120,10 +135,11 @@ check_eq "round trip: every frame came back to the external side" $COUNT \
 
 # --- hairpin, paced: VF 0 (testpmd mac mode) -> VF 1 (testpmd rxonly) ----
 p0=$(pod_rx)
-testpmd_run rx1 $S1 "$MAC1" 0@1,1@1 9 --forward-mode=rxonly >"$LOG.r" &
+n1=$(rings_started dev1)
+testpmd_run rx1 $S1 "$MAC1" 0@1,1@1 11 --forward-mode=rxonly >"$LOG.r" &
 TP=$!
+wait_rings dev1 "$n1"
 relay fwd0 $S0 "$MAC0" 0@0,1@0 --forward-mode=mac --eth-peer=0,$MAC1
-sleep 3
 w0=$(wire_rx)
 check_eq "hairpin: external sent $COUNT frames to VF 0" $COUNT "$(send_to_vf0)"
 wait $RELAY
