@@ -86,7 +86,8 @@ struct vdev {
 	struct xv_dp_qstats qs[VU_MAX_QUEUE_PAIRS];
 	struct ep_tag tag_listen, tag_conn, tag_kick[VU_MAX_VQS], tag_xsk;
 	int kick_in_ep[VU_MAX_VQS];
-	bool broken_logged;
+	bool broken_logged; /* this session's breakage was logged */
+	unsigned int broken_sessions; /* frontend sessions that broke */
 };
 
 struct vdpad {
@@ -150,6 +151,7 @@ static void log_broken(struct vdev *d)
 	if (d->broken_logged)
 		return;
 	d->broken_logged = true;
+	d->broken_sessions++;
 	for (q = 0; q < VU_MAX_VQS; q++)
 		for (e = 0; e < XV_VQ_ERR_MAX; e++)
 			if (d->vu.vrings[q].vq.errors[e])
@@ -707,7 +709,8 @@ static void print_stats(const struct vdev *d)
 		printf(" %s %llu", xv_dp_drop_name(r),
 		       (unsigned long long)s.drops[r]);
 	print_kernel_drops(d);
-	printf("; broken %s\n", d->broken_logged ? "yes" : "no");
+	printf("; broken_sessions %u; broken %s\n", d->broken_sessions,
+	       d->broken_logged ? "yes" : "no");
 }
 
 static void usage(FILE *f)
