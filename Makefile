@@ -26,8 +26,8 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 XCFLAGS += $(SANFLAGS)
 XLDFLAGS += $(SANFLAGS)
 endif
-LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl 2>/dev/null || \
-	echo -lbpf -lmnl) -lelf -lz
+LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl jansson 2>/dev/null || \
+	echo -lbpf -lmnl -ljansson) -lelf -lz
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 # BPF programs: built on this machine from source, one skeleton each.
@@ -56,7 +56,8 @@ BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(BPFTEST_SRCS))
 # libFuzzer targets: clang, ASan + UBSan, built from the sources they test.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_DEPS := $(filter-out datapath/xsk.c datapath/afxdp.c,$(DP_SRCS)) \
+FUZZ_DEPS := $(filter-out datapath/xsk.c datapath/afxdp.c \
+	datapath/ctl_server.c,$(DP_SRCS)) \
 	lib/log.c lib/util.c
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf -Idatapath -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -96,7 +97,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(wildcard datapath/*.h lib/*.h)
 	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_DEPS) -o $@
 
 $(BUILD)/vdpactl: ctl/vdpactl.c $(wildcard ctl/*.h) $(LIB)
-	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(LIB) $(LIBS) -ljansson
+	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(LIB) $(LIBS)
 
 $(BUILD)/vdpad: datapath/vdpad.c $(DPLIB) $(LIB)
 	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(DPLIB) $(LIB) -lxdp $(LIBS) \

@@ -3,8 +3,8 @@
  * vdpactl: manage xvdpa emulated PFs and VFs, in the style of iproute2's
  * `vdpa` and `ip link set DEV vf N ...`.
  *
- * Today it manages the eswitch directly through bpffs and netlink; device
- * (vhost-user) commands arrive with vdpad's control socket.
+ * mgmtdev and vf commands manage the eswitch directly through bpffs and
+ * netlink; dev commands ask vdpad over its control socket.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl_proto.h"
 #include "eswitch.h"
 #include "log.h"
 #include "util.h"
@@ -21,6 +22,7 @@
 struct ctl {
 	bool json;
 	bool pretty;
+	const char *socket; /* vdpad's control socket */
 };
 
 struct ctl_cmd {
@@ -55,8 +57,7 @@ static int cmd_mgmtdev_add(struct ctl *ctl, int argc, char **argv)
 	uint32_t numvfs;
 
 	(void)ctl;
-	if (argc != 5 || strcmp(argv[1], "uplink") ||
-	    strcmp(argv[3], "numvfs"))
+	if (argc != 5 || strcmp(argv[1], "uplink") || strcmp(argv[3], "numvfs"))
 		return usage_error(MGMTDEV_ADD_USAGE);
 	if (xv_parse_u32(argv[4], 1, XV_NUM_VFS_MAX, &numvfs)) {
 		xv_err("numvfs \"%s\" invalid: 1 to %d", argv[4],
@@ -140,7 +141,7 @@ static int cmd_mgmtdev_show(struct ctl *ctl, int argc, char **argv)
 
 /* ---- vf ---- */
 
-#define VF_SET_USAGE                                                           \
+#define VF_SET_USAGE                                                       \
 	"vf set MGMTDEV vf N [mac M] [vlan V [qos Q]] [spoofchk on|off]\n" \
 	"                [trust on|off] [state auto|enable|disable] [max_tx_rate MBPS]"
 
@@ -304,6 +305,149 @@ static int cmd_vf_show(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* ---- dev (through vdpad's control socket) ---- */
+
+/* Sends @cmd to vdpad; returns its "result" (new reference) or NULL. */
+static json_t *vdpad_call(struct ctl *ctl, const char *cmd, json_t *args)
+{
+	json_t *resp, *result;
+	char err[256];
+
+	resp = xv_ctl_call(ctl->socket, cmd, args, err, sizeof(err));
+	if (!resp) {
+		fprintf(stderr, "vdpactl: %s\n", err);
+		return NULL;
+	}
+	if (json_integer_value(json_object_get(resp, "status"))) {
+		fprintf(stderr, "vdpactl: %s\n",
+			json_string_value(json_object_get(resp, "error")) ?:
+				"vdpad refused the request");
+		json_decref(resp);
+		return NULL;
+	}
+	result = json_incref(json_object_get(resp, "result"));
+	json_decref(resp);
+	return result;
+}
+
+static json_t *name_args(int argc, char **argv)
+{
+	return argc ? json_pack("{s:s}", "name", argv[0]) : json_object();
+}
+
+static void print_kv_line(const char *name, json_t *obj)
+{
+	const char *k;
+	json_t *v;
+
+	printf("%s:", name);
+	json_object_foreach(obj, k, v) {
+		char *t = json_is_object(v) || json_is_array(v) ?
+				  NULL :
+				  json_dumps(v, JSON_ENCODE_ANY);
+
+		if (!t)
+			continue;
+		printf(" %s %s", k,
+		       json_is_string(v) ? json_string_value(v) : t);
+		free(t);
+	}
+	printf("\n");
+}
+
+static void print_nested(json_t *obj, int indent)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(obj, k, v) {
+		if (json_is_object(v)) {
+			printf("%*s%s:\n", indent, "", k);
+			print_nested(v, indent + 2);
+		} else if (json_is_array(v)) {
+			size_t i;
+			json_t *e;
+
+			printf("%*s%s:", indent, "", k);
+			json_array_foreach(v, i, e)
+				printf(" %s", json_string_value(e));
+			printf("\n");
+		} else if (json_is_string(v)) {
+			printf("%*s%s %s\n", indent, "", k,
+			       json_string_value(v));
+		} else {
+			char *t = json_dumps(v, JSON_ENCODE_ANY);
+
+			printf("%*s%s %s\n", indent, "", k, t ? t : "?");
+			free(t);
+		}
+	}
+}
+
+/* Runs a show-like request; prints JSON or text. */
+static int dev_query(struct ctl *ctl, const char *cmd, json_t *args,
+		     const char *key, bool nested)
+{
+	json_t *result = vdpad_call(ctl, cmd, args), *all;
+	const char *name;
+	json_t *v;
+
+	if (!result)
+		return -EIO;
+	if (ctl->json)
+		return emit_json(ctl, result);
+	all = json_object_get(result, key);
+	json_object_foreach(all, name, v) {
+		if (nested) {
+			printf("%s:\n", name);
+			print_nested(v, 2);
+		} else {
+			print_kv_line(name, v);
+		}
+	}
+	json_decref(result);
+	return 0;
+}
+
+static int cmd_dev_show(struct ctl *ctl, int argc, char **argv)
+{
+	if (argc > 1)
+		return usage_error("dev show [NAME]");
+	return dev_query(ctl, "dev show", name_args(argc, argv), "dev", false);
+}
+
+static int cmd_dev_config(struct ctl *ctl, int argc, char **argv)
+{
+	if (argc < 1 || strcmp(argv[0], "show") || argc > 2)
+		return usage_error("dev config show [NAME]");
+	return dev_query(ctl, "dev config show", name_args(argc - 1, argv + 1),
+			 "config", true);
+}
+
+static int cmd_dev_stats(struct ctl *ctl, int argc, char **argv)
+{
+	if (argc > 1)
+		return usage_error("dev stats [NAME]");
+	return dev_query(ctl, "dev stats", name_args(argc, argv), "stats",
+			 true);
+}
+
+static int cmd_dev_vstats(struct ctl *ctl, int argc, char **argv)
+{
+	uint32_t qidx;
+
+	if (argc != 4 || strcmp(argv[0], "show") || strcmp(argv[2], "qidx"))
+		return usage_error("dev vstats show NAME qidx N");
+	if (xv_parse_u32(argv[3], 0, 2 * 8 - 1, &qidx)) {
+		xv_err("qidx \"%s\" invalid: 0 to 15", argv[3]);
+		return -ERANGE;
+	}
+	return dev_query(ctl, "dev vstats show",
+			 json_pack("{s:s, s:i}", "name", argv[1], "qidx",
+				   (int)qidx),
+			 "vstats", true);
+}
+
 /* ---- dispatch ---- */
 
 static const struct ctl_cmd commands[] = {
@@ -312,17 +456,25 @@ static const struct ctl_cmd commands[] = {
 	{ "mgmtdev", "show", cmd_mgmtdev_show, "mgmtdev show [NAME]" },
 	{ "vf", "set", cmd_vf_set, VF_SET_USAGE },
 	{ "vf", "show", cmd_vf_show, "vf show [MGMTDEV [vf N]]" },
+	{ "dev", "show", cmd_dev_show, "dev show [NAME]" },
+	{ "dev", "config", cmd_dev_config, "dev config show [NAME]" },
+	{ "dev", "stats", cmd_dev_stats, "dev stats [NAME]" },
+	{ "dev", "vstats", cmd_dev_vstats, "dev vstats show NAME qidx N" },
 };
 
 static void print_help(FILE *f, const char *object)
 {
 	unsigned int i;
 
-	fprintf(f, "Usage: vdpactl [-j] [-p] [-v] OBJECT COMMAND [ARGS]\n");
+	fprintf(f,
+		"Usage: vdpactl [-j] [-p] [-v] [-s SOCKET] OBJECT COMMAND [ARGS]\n");
 	for (i = 0; i < XV_ARRAY_SIZE(commands); i++)
 		if (!object || !strcmp(object, commands[i].object))
 			fprintf(f, "       vdpactl %s\n", commands[i].usage);
-	fprintf(f, "Options: -j JSON output, -p pretty JSON, -v verbose log\n");
+	fprintf(f,
+		"Options: -j JSON output, -p pretty JSON, -v verbose log,\n"
+		"         -s vdpad's control socket (default $VDPAD_CONTROL or " XV_CTL_SOCKET
+		")\n");
 }
 
 static int is_help(const char *s)
@@ -342,7 +494,8 @@ static int dispatch(struct ctl *ctl, int argc, char **argv)
 	for (i = 0; i < XV_ARRAY_SIZE(commands); i++)
 		known |= !strcmp(argv[0], commands[i].object);
 	if (!known) {
-		fprintf(stderr, "vdpactl: unknown object \"%s\"; try \"vdpactl help\"\n",
+		fprintf(stderr,
+			"vdpactl: unknown object \"%s\"; try \"vdpactl help\"\n",
 			argv[0]);
 		return -EINVAL;
 	}
@@ -354,19 +507,25 @@ static int dispatch(struct ctl *ctl, int argc, char **argv)
 		if (!strcmp(argv[0], commands[i].object) &&
 		    !strcmp(argv[1], commands[i].verb))
 			return commands[i].run(ctl, argc - 2, argv + 2);
-	fprintf(stderr, "vdpactl: unknown command \"%s %s\"; try \"vdpactl %s help\"\n",
+	fprintf(stderr,
+		"vdpactl: unknown command \"%s %s\"; try \"vdpactl %s help\"\n",
 		argv[0], argv[1], argv[0]);
 	return -EINVAL;
 }
 
 int main(int argc, char **argv)
 {
-	struct ctl ctl = {};
+	struct ctl ctl = { .socket = getenv("VDPAD_CONTROL") };
 	int opt, err;
 
+	if (!ctl.socket)
+		ctl.socket = XV_CTL_SOCKET;
 	xv_log_set_level(XV_LOG_ERR);
-	while ((opt = getopt(argc, argv, "+jpvh")) != -1) {
+	while ((opt = getopt(argc, argv, "+jpvhs:")) != -1) {
 		switch (opt) {
+		case 's':
+			ctl.socket = optarg;
+			break;
 		case 'j':
 			ctl.json = true;
 			break;

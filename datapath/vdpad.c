@@ -33,70 +33,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "afxdp.h"
+#include "ctl_proto.h"
+#include "ctl_server.h"
 #include "log.h"
-#include "loopback.h"
-#include "vhost_user.h"
-
-#define MAX_DEVS 16
-#define MAX_DP_THREADS 8
-#define LOOP_BUDGET 256
-#define BACKOFF_MIN_MS 50
-#define BACKOFF_MAX_MS 2000
-/* Empty polls before a busy datapath thread goes back to sleep. */
-#define BUSY_POLL_ROUNDS 2000
-#define IDLE_WAIT_MS 100
-
-enum tag_kind { TAG_LISTEN, TAG_CONN, TAG_KICK, TAG_XSK };
-
-struct vdev;
-
-struct ep_tag {
-	enum tag_kind kind;
-	unsigned int qidx;
-	struct vdev *dev;
-};
-
-struct dp_thread {
-	pthread_t tid;
-	int epfd;
-	int cpu; /* -1: not pinned */
-	unsigned int ndevs;
-	struct vdev *devs[MAX_DEVS];
-	struct xv_chain chain; /* scratch, this thread only */
-};
-
-struct vdev {
-	char name[16];
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char netdev[IF_NAMESIZE]; /* empty: loopback */
-	bool client;
-	mode_t mode; /* 0: leave as umask made it */
-	gid_t gid; /* (gid_t)-1: leave */
-	int listen_fd;
-	int conn_fd;
-	struct xv_vu_rxbuf rxbuf; /* a message still arriving */
-	uint64_t next_connect_ms;
-	unsigned int backoff_ms;
-	pthread_mutex_t lock; /* rings, memory: control vs datapath */
-	struct xv_vu_dev vu;
-	struct xv_xsk_port port;
-	struct dp_thread *dpt;
-	struct xv_loopback_stats lb[VU_MAX_QUEUE_PAIRS];
-	struct xv_dp_qstats qs[VU_MAX_QUEUE_PAIRS];
-	struct ep_tag tag_listen, tag_conn, tag_kick[VU_MAX_VQS], tag_xsk;
-	int kick_in_ep[VU_MAX_VQS];
-	bool broken_logged; /* this session's breakage was logged */
-	unsigned int broken_sessions; /* frontend sessions that broke */
-};
-
-struct vdpad {
-	int epfd;
-	unsigned int ndevs;
-	struct vdev devs[MAX_DEVS];
-	unsigned int nthreads;
-	struct dp_thread threads[MAX_DP_THREADS];
-};
+#include "vdpad.h"
 
 static volatile sig_atomic_t stop_requested;
 static atomic_bool dp_stop;
@@ -450,6 +390,76 @@ static void on_conn(struct vdev *d)
 	}
 }
 
+/* ---- control socket ---- */
+
+static void on_ctl_accept(struct vdpad *v)
+{
+	struct ep_tag *t;
+	int fd = xv_ctl_accept(v);
+
+	if (fd < 0)
+		return;
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		close(fd);
+		return;
+	}
+	*t = (struct ep_tag){ .kind = TAG_CTL_CONN, .fd = fd };
+	if (ep_add(v->epfd, fd, t)) {
+		close(fd);
+		free(t);
+	}
+}
+
+/* One request per connection: answer it and hang up. */
+static void on_ctl_conn(struct vdpad *v, struct ep_tag *t)
+{
+	xv_ctl_serve(v, t->fd);
+	epoll_ctl(v->epfd, EPOLL_CTL_DEL, t->fd, NULL);
+	close(t->fd);
+	free(t);
+}
+
+/* Refuses to take over the socket of a vdpad that is still running. */
+static int ctl_start(struct vdpad *v)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (!v->ctl_path)
+		return 0;
+	if (strlen(v->ctl_path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, v->ctl_path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && !connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		xv_err("another vdpad serves %s (use --control PATH or none)",
+		       v->ctl_path);
+		return -EADDRINUSE;
+	}
+	if (fd >= 0)
+		close(fd);
+	v->ctl_fd = xv_ctl_listen(v->ctl_path, v->ctl_gid);
+	if (v->ctl_fd < 0) {
+		xv_err("cannot serve the control socket %s: %s", v->ctl_path,
+		       strerror(-v->ctl_fd));
+		return v->ctl_fd;
+	}
+	v->tag_ctl = (struct ep_tag){ .kind = TAG_CTL, .fd = v->ctl_fd };
+	xv_info("control socket %s", v->ctl_path);
+	return ep_add(v->epfd, v->ctl_fd, &v->tag_ctl);
+}
+
+static void ctl_stop(struct vdpad *v)
+{
+	if (v->ctl_fd < 0)
+		return;
+	close(v->ctl_fd);
+	unlink(v->ctl_path);
+	v->ctl_fd = -1;
+}
+
 static void on_event(struct ep_tag *t)
 {
 	switch (t->kind) {
@@ -458,6 +468,12 @@ static void on_event(struct ep_tag *t)
 		break;
 	case TAG_CONN:
 		on_conn(t->dev);
+		break;
+	case TAG_CTL:
+		on_ctl_accept(the_daemon);
+		break;
+	case TAG_CTL_CONN:
+		on_ctl_conn(the_daemon, t);
 		break;
 	case TAG_KICK:
 	case TAG_XSK:
@@ -589,11 +605,11 @@ static void vdev_init(struct vdev *d, unsigned int idx)
 	memcpy(d->vu.name, d->name, sizeof(d->vu.name));
 	d->vu.ring_cb = on_ring;
 	d->vu.cb_opaque = d;
-	d->tag_listen = (struct ep_tag){ TAG_LISTEN, 0, d };
-	d->tag_conn = (struct ep_tag){ TAG_CONN, 0, d };
-	d->tag_xsk = (struct ep_tag){ TAG_XSK, 0, d };
+	d->tag_listen = (struct ep_tag){ TAG_LISTEN, 0, d, -1 };
+	d->tag_conn = (struct ep_tag){ TAG_CONN, 0, d, -1 };
+	d->tag_xsk = (struct ep_tag){ TAG_XSK, 0, d, -1 };
 	for (q = 0; q < VU_MAX_VQS; q++) {
-		d->tag_kick[q] = (struct ep_tag){ TAG_KICK, q, d };
+		d->tag_kick[q] = (struct ep_tag){ TAG_KICK, q, d, -1 };
 		d->kick_in_ep[q] = -1;
 	}
 }
@@ -722,9 +738,26 @@ static void usage(FILE *f)
 		"                            [,group=NAME][,mq=N][,mtu=N][,features=HEX]\n"
 		"  --loopback SPEC    a vhost-user device whose TX returns on its RX\n"
 		"                     (SPEC as above, without netdev=)\n"
+		"  --control PATH     control socket (default " XV_CTL_SOCKET
+		"),\n"
+		"                     or none\n"
+		"  --control-group G  members of group G may use the control socket\n"
+		"                     (default: root only)\n"
 		"  --cpus LIST        datapath threads, one per CPU: e.g. 1 or 0,1\n"
 		"                     (default: one unpinned thread)\n"
 		"  -l, --log-level L  error, warn, info (default) or debug\n");
+}
+
+static int parse_group(const char *name, gid_t *gid)
+{
+	struct group *g = getgrnam(name);
+
+	if (!g) {
+		xv_err("no group \"%s\"", name);
+		return -ENOENT;
+	}
+	*gid = g->gr_gid;
+	return 0;
 }
 
 static int parse_cpus(struct vdpad *v, const char *list)
@@ -773,6 +806,8 @@ static int parse_args(int argc, char **argv, struct vdpad *v)
 		{ "dev", required_argument, NULL, 'D' },
 		{ "loopback", required_argument, NULL, 'L' },
 		{ "cpus", required_argument, NULL, 'c' },
+		{ "control", required_argument, NULL, 'C' },
+		{ "control-group", required_argument, NULL, 'G' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -789,6 +824,13 @@ static int parse_args(int argc, char **argv, struct vdpad *v)
 			break;
 		case 'c':
 			if (parse_cpus(v, optarg))
+				return -EINVAL;
+			break;
+		case 'C':
+			v->ctl_path = strcmp(optarg, "none") ? optarg : NULL;
+			break;
+		case 'G':
+			if (parse_group(optarg, &v->ctl_gid))
 				return -EINVAL;
 			break;
 		case 'l':
@@ -835,6 +877,9 @@ int main(int argc, char **argv)
 	int err = 0;
 
 	the_daemon = &v;
+	v.ctl_fd = -1;
+	v.ctl_path = XV_CTL_SOCKET;
+	v.ctl_gid = (gid_t)-1;
 	xv_log_set_level(XV_LOG_INFO);
 	if (parse_args(argc, argv, &v)) {
 		usage(stderr);
@@ -844,7 +889,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	v.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (v.epfd < 0 || setup_threads(&v))
+	if (v.epfd < 0 || setup_threads(&v) || ctl_start(&v))
 		return 1;
 	for (i = 0; i < v.ndevs && !err; i++)
 		err = vdev_start(&v.devs[i]);
@@ -853,6 +898,7 @@ int main(int argc, char **argv)
 	if (!err)
 		run(&v);
 	dp_threads_stop(&v);
+	ctl_stop(&v);
 	for (i = 0; i < v.ndevs; i++) {
 		print_stats(&v.devs[i]);
 		vdev_stop(&v.devs[i]);

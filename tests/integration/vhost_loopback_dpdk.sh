@@ -54,7 +54,7 @@ check "vdpad still running after two frontends" kill -0 $VPID
 # single-buffer RX path and plain notification flags run too.
 MQSOCK=/tmp/xi2-vdpad-mq.sock
 NO_MRG_NO_EVIDX=0x150410028
-"$VDPAD" --loopback $MQSOCK,mq=2,features=$NO_MRG_NO_EVIDX -l info >"$LOG.mq" 2>&1 &
+"$VDPAD" --control none --loopback $MQSOCK,mq=2,features=$NO_MRG_NO_EVIDX -l info >"$LOG.mq" 2>&1 &
 MQPID=$!
 on_exit "kill $MQPID; rm -f $MQSOCK $LOG.mq"
 for i in $(seq 50); do [ -S $MQSOCK ] && break; sleep 0.1; done

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vdpad's control server: one handler table of requests, each validated
+ * (known command, argument types and ranges) before it runs. Runs on the
+ * control thread; reads the datapath's counters without stopping it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl_proto.h"
+#include "ctl_server.h"
+#include "log.h"
+#include "util.h"
+#include "vdpad.h"
+
+typedef json_t *(*ctl_fn)(struct vdpad *v, json_t *args, int *status, char *err,
+			  size_t errlen);
+
+struct ctl_handler {
+	const char *cmd;
+	ctl_fn fn;
+};
+
+static const struct {
+	unsigned int bit;
+	const char *name;
+} feature_names[] = {
+	{ VU_F_CSUM, "CSUM" },
+	{ VU_F_GUEST_CSUM, "GUEST_CSUM" },
+	{ VU_F_MTU, "MTU" },
+	{ VU_F_MAC, "MAC" },
+	{ VU_F_MRG_RXBUF, "MRG_RXBUF" },
+	{ VU_F_STATUS, "STATUS" },
+	{ VU_F_CTRL_VQ, "CTRL_VQ" },
+	{ VU_F_MQ, "MQ" },
+	{ VU_F_NOTIFY_ON_EMPTY, "NOTIFY_ON_EMPTY" },
+	{ VU_F_INDIRECT_DESC, "INDIRECT_DESC" },
+	{ VU_F_EVENT_IDX, "EVENT_IDX" },
+	{ VU_F_PROTOCOL_FEATURES, "PROTOCOL_FEATURES" },
+	{ VU_F_VERSION_1, "VERSION_1" },
+};
+
+static json_t *features_json(uint64_t f)
+{
+	json_t *a = json_array();
+	unsigned int i;
+
+	for (i = 0; i < XV_ARRAY_SIZE(feature_names); i++)
+		if (f & VU_BIT(feature_names[i].bit))
+			json_array_append_new(
+				a, json_string(feature_names[i].name));
+	return a;
+}
+
+static struct vdev *find_dev(struct vdpad *v, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->ndevs; i++)
+		if (!strcmp(v->devs[i].name, name))
+			return &v->devs[i];
+	return NULL;
+}
+
+/* Optional "name" argument: NULL means every device. */
+static int arg_dev(struct vdpad *v, json_t *args, struct vdev **d, char *err,
+		   size_t errlen)
+{
+	json_t *n = json_object_get(args, "name");
+
+	*d = NULL;
+	if (!n)
+		return 0;
+	if (!json_is_string(n)) {
+		snprintf(err, errlen, "\"name\" must be a string");
+		return -EINVAL;
+	}
+	*d = find_dev(v, json_string_value(n));
+	if (!*d) {
+		snprintf(err, errlen, "no device \"%s\"", json_string_value(n));
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static bool dev_link_up(const struct vdev *d)
+{
+	return d->conn_fd >= 0 && d->vu.vrings[0].started &&
+	       d->vu.vrings[1].started && !d->vu.broken;
+}
+
+static json_t *dev_show_one(const struct vdev *d)
+{
+	return json_pack("{s:s, s:s, s:s, s:s?, s:i, s:i, s:b, s:b}", "socket",
+			 d->path, "mode", d->client ? "client" : "server",
+			 "backend", d->netdev[0] ? "afxdp" : "loopback",
+			 "netdev", d->netdev[0] ? d->netdev : NULL, "max_vqp",
+			 (int)d->vu.cfg.max_queue_pairs, "mtu",
+			 (int)d->vu.cfg.mtu, "connected", d->conn_fd >= 0,
+			 "broken", d->vu.broken);
+}
+
+static json_t *dev_config_one(const struct vdev *d)
+{
+	char mac[XV_MAC_STR_LEN];
+
+	xv_format_mac(d->vu.cfg.mac, mac);
+	return json_pack(
+		"{s:s, s:i, s:s, s:i, s:o, s:o, s:{s:b, s:s, s:i, s:o, s:i}}",
+		"mac", mac, "mtu", (int)(d->vu.mtu ? d->vu.mtu : d->vu.cfg.mtu),
+		"link", dev_link_up(d) ? "up" : "down", "max_vq_pairs",
+		(int)d->vu.cfg.max_queue_pairs, "negotiated_features",
+		features_json(d->vu.features), "offered_features",
+		features_json(d->vu.cfg.features), "vhost_user", "connected",
+		d->conn_fd >= 0, "mode", d->client ? "client" : "server",
+		"status", (int)d->vu.status, "protocol_features",
+		json_integer((json_int_t)d->vu.protocol_features),
+		"broken_sessions", (int)d->broken_sessions);
+}
+
+static json_t *net_drops_json(const struct xv_net_q_stats *s)
+{
+	json_t *o = json_object();
+	unsigned int r;
+
+	for (r = 0; r < XV_NET_DROP_MAX; r++)
+		json_object_set_new(o, xv_net_drop_name(r),
+				    json_integer((json_int_t)s->drops[r]));
+	return o;
+}
+
+/* Counters of queue pair @p: from the AF_XDP or the loopback path. */
+static void pair_stats(const struct vdev *d, unsigned int p,
+		       struct xv_dp_qstats *out)
+{
+	if (d->netdev[0]) {
+		*out = d->qs[p];
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	out->rx = d->lb[p].rx;
+	out->tx = d->lb[p].tx;
+}
+
+static json_t *queue_json(const struct vdev *d, unsigned int qidx)
+{
+	struct xv_dp_qstats s;
+	const struct xv_net_q_stats *q;
+	json_t *o, *drops, *errs;
+	unsigned int r;
+
+	pair_stats(d, qidx / 2, &s);
+	q = qidx % 2 ? &s.tx : &s.rx;
+	drops = net_drops_json(q);
+	for (r = 0; r < XV_DP_DROP_MAX && !(qidx % 2); r++)
+		json_object_set_new(drops, xv_dp_drop_name(r),
+				    json_integer((json_int_t)s.drops[r]));
+	o = json_pack("{s:i, s:s, s:I, s:I, s:o}", "qidx", (int)qidx, "type",
+		      qidx % 2 ? "tx" : "rx", "packets", (json_int_t)q->packets,
+		      "bytes", (json_int_t)q->bytes, "drops", drops);
+	errs = json_object();
+	for (r = 0; r < XV_VQ_ERR_MAX; r++)
+		if (d->vu.vrings[qidx].vq.errors[r])
+			json_object_set_new(
+				errs, xv_vq_error_name(r),
+				json_integer((json_int_t)d->vu.vrings[qidx]
+						     .vq.errors[r]));
+	json_object_set_new(o, "started",
+			    json_boolean(d->vu.vrings[qidx].started));
+	json_object_set_new(o, "ring_errors", errs);
+	return o;
+}
+
+static json_t *dev_stats_one(const struct vdev *d)
+{
+	struct xv_dp_qstats s, sum = {};
+	unsigned int p, r;
+	json_t *drops;
+
+	for (p = 0; p < d->vu.cfg.max_queue_pairs; p++) {
+		pair_stats(d, p, &s);
+		sum.rx.packets += s.rx.packets;
+		sum.rx.bytes += s.rx.bytes;
+		sum.tx.packets += s.tx.packets;
+		sum.tx.bytes += s.tx.bytes;
+		for (r = 0; r < XV_NET_DROP_MAX; r++) {
+			sum.rx.drops[r] += s.rx.drops[r];
+			sum.tx.drops[r] += s.tx.drops[r];
+		}
+		for (r = 0; r < XV_DP_DROP_MAX; r++)
+			sum.drops[r] += s.drops[r];
+	}
+	drops = json_object();
+	for (r = 0; r < XV_NET_DROP_MAX; r++) {
+		char k[32];
+
+		snprintf(k, sizeof(k), "rx_%s", xv_net_drop_name(r));
+		json_object_set_new(drops, k,
+				    json_integer((json_int_t)sum.rx.drops[r]));
+		snprintf(k, sizeof(k), "tx_%s", xv_net_drop_name(r));
+		json_object_set_new(drops, k,
+				    json_integer((json_int_t)sum.tx.drops[r]));
+	}
+	for (r = 0; r < XV_DP_DROP_MAX; r++)
+		json_object_set_new(drops, xv_dp_drop_name(r),
+				    json_integer((json_int_t)sum.drops[r]));
+	return json_pack("{s:I, s:I, s:I, s:I, s:o}", "rx_packets",
+			 (json_int_t)sum.rx.packets, "rx_bytes",
+			 (json_int_t)sum.rx.bytes, "tx_packets",
+			 (json_int_t)sum.tx.packets, "tx_bytes",
+			 (json_int_t)sum.tx.bytes, "drops", drops);
+}
+
+/* Runs @one on the named device, or on each; keyed by device name. */
+static json_t *per_dev(struct vdpad *v, json_t *args, const char *key,
+		       json_t *(*one)(const struct vdev *), int *status,
+		       char *err, size_t errlen)
+{
+	json_t *all = json_object();
+	struct vdev *d;
+	unsigned int i;
+
+	*status = arg_dev(v, args, &d, err, errlen);
+	if (*status) {
+		json_decref(all);
+		return NULL;
+	}
+	for (i = 0; i < v->ndevs; i++)
+		if (!d || d == &v->devs[i])
+			json_object_set_new(all, v->devs[i].name,
+					    one(&v->devs[i]));
+	return json_pack("{s:o}", key, all);
+}
+
+static json_t *h_dev_show(struct vdpad *v, json_t *args, int *status, char *err,
+			  size_t errlen)
+{
+	return per_dev(v, args, "dev", dev_show_one, status, err, errlen);
+}
+
+static json_t *h_dev_config(struct vdpad *v, json_t *args, int *status,
+			    char *err, size_t errlen)
+{
+	return per_dev(v, args, "config", dev_config_one, status, err, errlen);
+}
+
+static json_t *h_dev_stats(struct vdpad *v, json_t *args, int *status,
+			   char *err, size_t errlen)
+{
+	return per_dev(v, args, "stats", dev_stats_one, status, err, errlen);
+}
+
+static json_t *h_dev_vstats(struct vdpad *v, json_t *args, int *status,
+			    char *err, size_t errlen)
+{
+	json_t *q = json_object_get(args, "qidx");
+	struct vdev *d;
+	json_int_t qidx;
+
+	*status = arg_dev(v, args, &d, err, errlen);
+	if (!*status && !d) {
+		snprintf(err, errlen, "\"name\" is required");
+		*status = -EINVAL;
+	}
+	if (*status)
+		return NULL;
+	qidx = json_is_integer(q) ? json_integer_value(q) : -1;
+	if (qidx < 0 || qidx >= 2 * (json_int_t)d->vu.cfg.max_queue_pairs) {
+		snprintf(err, errlen,
+			 "\"qidx\" must be an integer from 0 to %d for %s",
+			 2 * d->vu.cfg.max_queue_pairs - 1, d->name);
+		*status = -ERANGE;
+		return NULL;
+	}
+	return json_pack("{s:{s:o}}", "vstats", d->name,
+			 queue_json(d, (unsigned int)qidx));
+}
+
+/* The one table of control requests. */
+static const struct ctl_handler ctl_handlers[] = {
+	{ "dev show", h_dev_show },
+	{ "dev config show", h_dev_config },
+	{ "dev stats", h_dev_stats },
+	{ "dev vstats show", h_dev_vstats },
+};
+
+static json_t *error_response(int status, const char *msg)
+{
+	return json_pack("{s:i, s:s}", "status", status, "error", msg);
+}
+
+json_t *xv_ctl_dispatch(struct vdpad *v, json_t *req)
+{
+	json_t *cmd = json_object_get(req, "cmd");
+	json_t *args = json_object_get(req, "args");
+	char err[256] = "";
+	json_t *result;
+	unsigned int i;
+	int status = 0;
+
+	if (!json_is_string(cmd) || (args && !json_is_object(args)))
+		return error_response(
+			-EINVAL,
+			"a request is {\"cmd\": STRING, \"args\": OBJECT}");
+	for (i = 0; i < XV_ARRAY_SIZE(ctl_handlers); i++)
+		if (!strcmp(json_string_value(cmd), ctl_handlers[i].cmd))
+			break;
+	if (i == XV_ARRAY_SIZE(ctl_handlers)) {
+		snprintf(err, sizeof(err), "unknown command \"%s\"",
+			 json_string_value(cmd));
+		return error_response(-EOPNOTSUPP, err);
+	}
+	result = ctl_handlers[i].fn(v, args, &status, err, sizeof(err));
+	if (status || !result) {
+		json_decref(result);
+		return error_response(status ? status : -EIO,
+				      err[0] ? err : strerror(-status));
+	}
+	return json_pack("{s:i, s:o}", "status", 0, "result", result);
+}
+
+/* ---- socket ---- */
+
+int xv_ctl_listen(const char *path, gid_t gid)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[sizeof(sa.sun_path)], *slash;
+	int fd, err;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	strcpy(dir, path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		if (mkdir(dir, 0755) && errno != EEXIST)
+			return -errno;
+	}
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 16) ||
+	    chmod(path, gid == (gid_t)-1 ? 0600 : 0660) ||
+	    (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid))) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Is @gid among the supplementary groups of process @pid? */
+static bool pid_in_group(pid_t pid, gid_t gid)
+{
+	char path[64], line[1024], *tok, *save;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Groups:", 7))
+			continue;
+		for (tok = strtok_r(line + 7, " \t\n", &save); tok;
+		     tok = strtok_r(NULL, " \t\n", &save))
+			found |= (gid_t)strtoul(tok, NULL, 10) == gid;
+	}
+	fclose(f);
+	return found;
+}
+
+static bool peer_allowed(const struct vdpad *v, int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len))
+		return false;
+	if (cr.uid == 0)
+		return true;
+	if (v->ctl_gid == (gid_t)-1)
+		return false;
+	return cr.gid == v->ctl_gid || pid_in_group(cr.pid, v->ctl_gid);
+}
+
+int xv_ctl_accept(struct vdpad *v)
+{
+	int fd = accept4(v->ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	if (!peer_allowed(v, fd)) {
+		json_t *r = error_response(
+			-EACCES,
+			"permission denied: root or the control group only");
+		char *t = json_dumps(r, JSON_COMPACT);
+
+		if (t && send(fd, t, strlen(t), MSG_NOSIGNAL) < 0)
+			xv_dbg("control: refused peer went away");
+		free(t);
+		json_decref(r);
+		close(fd);
+		xv_warn("control: refused a client without permission");
+		return -EACCES;
+	}
+	return fd;
+}
+
+void xv_ctl_serve(struct vdpad *v, int fd)
+{
+	char *buf = malloc(XV_CTL_MSG_MAX), *out = NULL;
+	json_t *req = NULL, *resp;
+	json_error_t jerr;
+	ssize_t n;
+
+	if (!buf)
+		return;
+	n = recv(fd, buf, XV_CTL_MSG_MAX, MSG_DONTWAIT);
+	if (n <= 0)
+		goto out;
+	req = json_loadb(buf, (size_t)n, 0, &jerr);
+	if (!req || !json_is_object(req))
+		resp = error_response(-EBADMSG, "request is not a JSON object");
+	else
+		resp = xv_ctl_dispatch(v, req);
+	out = json_dumps(resp, JSON_COMPACT);
+	json_decref(resp);
+	if (out && send(fd, out, strlen(out), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		xv_dbg("control: client went away before its answer");
+out:
+	json_decref(req);
+	free(out);
+	free(buf);
+}

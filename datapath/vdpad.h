@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* vdpad's devices and threads, shared by its main loop and control server. */
+#ifndef XVDPA_VDPAD_H
+#define XVDPA_VDPAD_H
+
+#include <net/if.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include "afxdp.h"
+#include "loopback.h"
+#include "vhost_user.h"
+
+#define MAX_DEVS 16
+#define MAX_DP_THREADS 8
+#define LOOP_BUDGET 256
+#define BACKOFF_MIN_MS 50
+#define BACKOFF_MAX_MS 2000
+/* Empty polls before a busy datapath thread goes back to sleep. */
+#define BUSY_POLL_ROUNDS 2000
+#define IDLE_WAIT_MS 100
+
+enum tag_kind {
+	TAG_LISTEN,
+	TAG_CONN,
+	TAG_KICK,
+	TAG_XSK,
+	TAG_CTL,
+	TAG_CTL_CONN
+};
+
+struct vdev;
+
+struct ep_tag {
+	enum tag_kind kind;
+	unsigned int qidx;
+	struct vdev *dev;
+	int fd; /* TAG_CTL_CONN: the client's connection */
+};
+
+struct dp_thread {
+	pthread_t tid;
+	int epfd;
+	int cpu; /* -1: not pinned */
+	unsigned int ndevs;
+	struct vdev *devs[MAX_DEVS];
+	struct xv_chain chain; /* scratch, this thread only */
+};
+
+struct vdev {
+	char name[16];
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char netdev[IF_NAMESIZE]; /* empty: loopback */
+	bool client;
+	mode_t mode; /* 0: leave as umask made it */
+	gid_t gid; /* (gid_t)-1: leave */
+	int listen_fd;
+	int conn_fd;
+	struct xv_vu_rxbuf rxbuf; /* a message still arriving */
+	uint64_t next_connect_ms;
+	unsigned int backoff_ms;
+	pthread_mutex_t lock; /* rings, memory: control vs datapath */
+	struct xv_vu_dev vu;
+	struct xv_xsk_port port;
+	struct dp_thread *dpt;
+	struct xv_loopback_stats lb[VU_MAX_QUEUE_PAIRS];
+	struct xv_dp_qstats qs[VU_MAX_QUEUE_PAIRS];
+	struct ep_tag tag_listen, tag_conn, tag_kick[VU_MAX_VQS], tag_xsk;
+	int kick_in_ep[VU_MAX_VQS];
+	bool broken_logged; /* this session's breakage was logged */
+	unsigned int broken_sessions; /* frontend sessions that broke */
+};
+
+struct vdpad {
+	int epfd;
+	int ctl_fd; /* control socket, -1 when none */
+	const char *ctl_path;
+	gid_t ctl_gid; /* (gid_t)-1: root only */
+	struct ep_tag tag_ctl;
+	unsigned int ndevs;
+	struct vdev devs[MAX_DEVS];
+	unsigned int nthreads;
+	struct dp_thread threads[MAX_DP_THREADS];
+};
+
+#endif /* XVDPA_VDPAD_H */

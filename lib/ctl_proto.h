@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vdpad's control protocol, shared by vdpad, vdpactl and the CNI plugin.
+ *
+ * Transport: a UNIX SOCK_SEQPACKET socket (default XV_CTL_SOCKET), one
+ * JSON object per message, at most XV_CTL_MSG_MAX bytes.
+ *   request:  {"cmd": "dev show", "args": {...}}
+ *   response: {"status": 0, "result": {...}}
+ *             {"status": -errno, "error": "what went wrong"}
+ * vdpad checks the peer's credentials (SO_PEERCRED): root, or a member of
+ * the group given to vdpad with --control-group.
+ */
+#ifndef XVDPA_CTL_PROTO_H
+#define XVDPA_CTL_PROTO_H
+
+#include <jansson.h>
+
+#define XV_CTL_SOCKET "/run/xvdpa/vdpad.sock"
+#define XV_CTL_MSG_MAX 65536
+
+/* Client side: connects, sends @cmd with @args (reference stolen),
+ * returns the response object (caller decrefs) or NULL with @err set. */
+json_t *xv_ctl_call(const char *path, const char *cmd, json_t *args, char *err,
+		    size_t errlen);
+
+#endif /* XVDPA_CTL_PROTO_H */

@@ -1,0 +1,114 @@
+#!/bin/bash
+# vdpad's control socket and vdpactl's dev commands: JSON fields checked
+# one by one, live counters while a DPDK virtio-user frontend runs, errors
+# that say what to do, and credentials (root and the control group only).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+need_root
+command -v dpdk-testpmd >/dev/null || skip_all "dpdk-testpmd not installed (make deps)"
+command -v setpriv >/dev/null || skip_all "setpriv not installed"
+
+CTL=/tmp/xi8-ctl.sock
+SOCK=/tmp/xi8-d0.sock
+LOG=$(mktemp /tmp/xi8-vdpad.XXXXXX)
+VDPAD=${VDPAD:-$BUILD/vdpad}
+GROUP=kvm
+getent group $GROUP >/dev/null || GROUP=users
+GID=$(getent group $GROUP | cut -d: -f3)
+ctl() { "$VDPACTL" -s $CTL "$@"; }
+rm -f $CTL $SOCK
+
+"$VDPAD" --control $CTL --control-group $GROUP --loopback $SOCK,mq=2,mtu=9000 \
+	-l info >"$LOG" 2>&1 &
+VPID=$!
+on_exit "kill $VPID; rm -f $CTL $SOCK $LOG $LOG.tp"
+for i in $(seq 50); do [ -S $CTL ] && break; sleep 0.1; done
+check_eq "control socket is mode 660, group $GROUP" "660 $GROUP" \
+	"$(stat -c '%a %G' $CTL)"
+
+j=$(ctl -j dev show dev0)
+check_eq "dev show -j: socket" $SOCK "$(echo "$j" | jq -r .dev.dev0.socket)"
+check_eq "dev show -j: mode" server "$(echo "$j" | jq -r .dev.dev0.mode)"
+check_eq "dev show -j: backend" loopback "$(echo "$j" | jq -r .dev.dev0.backend)"
+check_eq "dev show -j: max_vqp" 2 "$(echo "$j" | jq -r .dev.dev0.max_vqp)"
+check_eq "dev show -j: mtu" 9000 "$(echo "$j" | jq -r .dev.dev0.mtu)"
+check_eq "dev show -j: not connected" false \
+	"$(echo "$j" | jq -r .dev.dev0.connected)"
+check_eq "dev config show -j: link down without a frontend" down \
+	"$(ctl -j dev config show dev0 | jq -r .config.dev0.link)"
+check "dev show (text) names the device" \
+	sh -c "'$VDPACTL' -s $CTL dev show | grep -q '^dev0: socket $SOCK'"
+
+# A frontend for a few seconds; query while it runs.
+timeout -s INT 6 dpdk-testpmd --no-pci --file-prefix=xi8 -m 256 \
+	--single-file-segments --lcores 0@0,1@1 \
+	--vdev net_virtio_user0,path=$SOCK,queues=1 -- --forward-mode=io \
+	--tx-first --stats-period 1 -a >"$LOG.tp" 2>&1 &
+TP=$!
+for i in $(seq 100); do
+	[ "$(ctl -j dev config show dev0 | jq -r .config.dev0.link)" = up ] && break
+	sleep 0.1
+done
+sleep 1
+c=$(ctl -j dev config show dev0)
+check_eq "config: link up with a frontend" up "$(echo "$c" | jq -r .config.dev0.link)"
+check_eq "config: connected" true \
+	"$(echo "$c" | jq -r .config.dev0.vhost_user.connected)"
+check_eq "config: VERSION_1 negotiated" 1 \
+	"$(echo "$c" | jq '[.config.dev0.negotiated_features[] | select(. == "VERSION_1")] | length')"
+s=$(ctl -j dev stats dev0)
+check_gt "stats: rx_packets counting" "$(echo "$s" | jq .stats.dev0.rx_packets)" 1000
+check_gt "stats: tx_bytes counting" "$(echo "$s" | jq .stats.dev0.tx_bytes)" 64000
+check_eq "stats: no drops while the loop runs" 0 \
+	"$(echo "$s" | jq '[.stats.dev0.drops[]] | add')"
+q=$(ctl -j dev vstats show dev0 qidx 1)
+check_eq "vstats qidx 1 is the TX queue" tx "$(echo "$q" | jq -r .vstats.dev0.type)"
+check_gt "vstats qidx 1 packets" "$(echo "$q" | jq .vstats.dev0.packets)" 1000
+check_eq "vstats qidx 1: no ring errors" "{}" \
+	"$(echo "$q" | jq -c .vstats.dev0.ring_errors)"
+check_eq "vstats qidx 0 is the RX queue" rx \
+	"$(ctl -j dev vstats show dev0 qidx 0 | jq -r .vstats.dev0.type)"
+wait $TP
+
+# Errors say what is wrong, exit code 1.
+out=$(ctl dev vstats show dev0 qidx 9 2>&1)
+check_eq "qidx out of range: exit 1" 1 $?
+check "qidx out of range: says the range" \
+	sh -c "echo '$out' | grep -q 'from 0 to 3'"
+out=$(ctl dev show nosuch 2>&1)
+check_eq "unknown device: exit 1" 1 $?
+check "unknown device: named in the error" \
+	sh -c "echo '$out' | grep -q 'no device \"nosuch\"'"
+out=$("$VDPACTL" -s /tmp/xi8-absent.sock dev show 2>&1)
+check_eq "vdpad not running: exit 1" 1 $?
+check "vdpad not running: the error says so" \
+	sh -c "echo '$out' | grep -q 'is vdpad running'"
+check_fails "a second vdpad on the same control socket refuses to start" \
+	"$VDPAD" --control $CTL --loopback /tmp/xi8-d1.sock -l error
+check "the first vdpad's control socket still works" ctl dev show dev0
+
+# Credentials: nobody is refused; nobody in the control group is let in.
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$VDPACTL" -s $CTL dev show 2>&1)
+check_eq "a non-root peer outside the group: exit 1" 1 $?
+check "a non-root peer outside the group is told why" \
+	sh -c "echo '$out' | grep -qiE 'permission denied'"
+# Past the file mode (opened to all by hand), vdpad's own credential
+# check (SO_PEERCRED) still refuses the stranger.
+chmod 0666 $CTL
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$VDPACTL" -s $CTL dev show 2>&1)
+check_eq "with the socket open to all, a stranger still gets exit 1" 1 $?
+check "vdpad itself refused the stranger" \
+	sh -c "echo '$out' | grep -q 'root or the control group only'"
+chmod 0660 $CTL
+check "a non-root member of the control group is served" \
+	setpriv --reuid=65534 --regid=65534 --groups=$GID \
+	"$VDPACTL" -s $CTL dev show dev0
+
+kill -TERM $VPID
+wait $VPID
+check_eq "vdpad exits cleanly" 0 $?
+check_fails "control socket removed at exit" test -e $CTL
+finish
