@@ -380,34 +380,35 @@ static int h_set_vring_kick(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 	return 0;
 }
 
-static int h_set_vring_call(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
-			    struct xv_vu_msg *reply)
+/* CALL and ERR: replace the ring's eventfd at @offset in the vring. */
+static int replace_vring_fd(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
+			    size_t offset)
 {
 	struct xv_vu_vring *vr;
-	int fd, err;
+	int fd, err, *slot;
 
-	(void)reply;
 	err = vring_fd_msg(dev, msg, &vr, &fd);
 	if (err)
 		return err;
-	close_fd(&vr->call_fd);
-	vr->call_fd = fd;
+	slot = (int *)((char *)vr + offset);
+	close_fd(slot);
+	*slot = fd;
 	return 0;
+}
+
+static int h_set_vring_call(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
+			    struct xv_vu_msg *reply)
+{
+	(void)reply;
+	return replace_vring_fd(dev, msg,
+				offsetof(struct xv_vu_vring, call_fd));
 }
 
 static int h_set_vring_err(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 			   struct xv_vu_msg *reply)
 {
-	struct xv_vu_vring *vr;
-	int fd, err;
-
 	(void)reply;
-	err = vring_fd_msg(dev, msg, &vr, &fd);
-	if (err)
-		return err;
-	close_fd(&vr->err_fd);
-	vr->err_fd = fd;
-	return 0;
+	return replace_vring_fd(dev, msg, offsetof(struct xv_vu_vring, err_fd));
 }
 
 static int h_get_protocol_features(struct xv_vu_dev *dev, struct xv_vu_msg *msg,

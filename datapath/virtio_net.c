@@ -17,14 +17,16 @@ const char *xv_net_drop_name(enum xv_net_drop d)
 	return (unsigned int)d < XV_NET_DROP_MAX ? drop_names[d] : "unknown";
 }
 
-/* Writes @len bytes of @src into @iov starting at byte @off of the iovs. */
-static void iov_write(const struct iovec *iov, uint32_t n, uint64_t off,
-		      const uint8_t *src, uint64_t len)
+/* Copies @len bytes between @buf and the iovecs, from byte @off of the
+ * iovecs on: into them when @to_iov, out of them otherwise. */
+static void iov_xfer(const struct iovec *iov, uint32_t n, uint64_t off,
+		     uint8_t *buf, uint64_t len, bool to_iov)
 {
 	uint32_t i;
 
 	for (i = 0; i < n && len; i++) {
 		uint64_t seg = iov[i].iov_len;
+		uint8_t *base = (uint8_t *)iov[i].iov_base;
 		uint64_t k;
 
 		if (off >= seg) {
@@ -32,33 +34,26 @@ static void iov_write(const struct iovec *iov, uint32_t n, uint64_t off,
 			continue;
 		}
 		k = seg - off < len ? seg - off : len;
-		memcpy((uint8_t *)iov[i].iov_base + off, src, k);
-		src += k;
+		if (to_iov)
+			memcpy(base + off, buf, k);
+		else
+			memcpy(buf, base + off, k);
+		buf += k;
 		len -= k;
 		off = 0;
 	}
 }
 
-/* Reads @len bytes from @iov starting at byte @off into @dst. */
+static void iov_write(const struct iovec *iov, uint32_t n, uint64_t off,
+		      const uint8_t *src, uint64_t len)
+{
+	iov_xfer(iov, n, off, (uint8_t *)src, len, true);
+}
+
 static void iov_read(const struct iovec *iov, uint32_t n, uint64_t off,
 		     uint8_t *dst, uint64_t len)
 {
-	uint32_t i;
-
-	for (i = 0; i < n && len; i++) {
-		uint64_t seg = iov[i].iov_len;
-		uint64_t k;
-
-		if (off >= seg) {
-			off -= seg;
-			continue;
-		}
-		k = seg - off < len ? seg - off : len;
-		memcpy(dst, (const uint8_t *)iov[i].iov_base + off, k);
-		dst += k;
-		len -= k;
-		off = 0;
-	}
+	iov_xfer(iov, n, off, dst, len, false);
 }
 
 static int rx_drop(struct xv_vq *vq, uint16_t popped, enum xv_net_drop why,
