@@ -397,23 +397,7 @@ int xv_ctl_accept(struct vdpad *v)
 {
 	int fd = accept4(v->ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-	if (fd < 0)
-		return -errno;
-	if (!peer_allowed(v, fd)) {
-		json_t *r = error_response(
-			-EACCES,
-			"permission denied: root or the control group only");
-		char *t = json_dumps(r, JSON_COMPACT);
-
-		if (t && send(fd, t, strlen(t), MSG_NOSIGNAL) < 0)
-			xv_dbg("control: refused peer went away");
-		free(t);
-		json_decref(r);
-		close(fd);
-		xv_warn("control: refused a client without permission");
-		return -EACCES;
-	}
-	return fd;
+	return fd < 0 ? -errno : fd;
 }
 
 void xv_ctl_serve(struct vdpad *v, int fd)
@@ -429,7 +413,14 @@ void xv_ctl_serve(struct vdpad *v, int fd)
 	if (n <= 0)
 		goto out;
 	req = json_loadb(buf, (size_t)n, 0, &jerr);
-	if (!req || !json_is_object(req))
+	/* Credentials are checked once the request is read, so the refusal
+	 * reaches the client instead of a reset connection. */
+	if (!peer_allowed(v, fd)) {
+		xv_warn("control: refused a client without permission");
+		resp = error_response(
+			-EACCES,
+			"permission denied: root or the control group only");
+	} else if (!req || !json_is_object(req))
 		resp = error_response(-EBADMSG, "request is not a JSON object");
 	else
 		resp = xv_ctl_dispatch(v, req);

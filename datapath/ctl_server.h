@@ -9,9 +9,10 @@ struct vdpad;
 
 /* Creates the socket (and its directory), mode 0660, group @gid. */
 int xv_ctl_listen(const char *path, gid_t gid);
-/* Accepts a client if its credentials pass; returns its fd or -errno. */
+/* Accepts a client; returns its fd or -errno. */
 int xv_ctl_accept(struct vdpad *v);
-/* Reads one request from @fd, answers it; the caller closes @fd. */
+/* Reads one request from @fd, checks the peer's credentials, answers;
+ * the caller closes @fd. */
 void xv_ctl_serve(struct vdpad *v, int fd);
 /* Validates and runs one request (pure of I/O): returns the response. */
 json_t *xv_ctl_dispatch(struct vdpad *v, json_t *req);
