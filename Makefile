@@ -6,6 +6,8 @@
 #   make demo       set up a demo topology and pass traffic through it
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS (600) each
 #   make bench      measure vdpad against DPDK and the AF_XDP ceiling
+#   make install    binaries, BPF objects, man pages, systemd unit
+#                   (DESTDIR, PREFIX)
 #   make format     clang-format the C sources
 
 BUILD ?= build
@@ -62,7 +64,7 @@ FUZZ_DEPS := $(filter-out datapath/xsk.c datapath/afxdp.c \
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf -Idatapath -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-.PHONY: all tests check deps demo fuzz bench format clean
+.PHONY: all tests check deps demo fuzz bench install format clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -138,6 +140,19 @@ demo: all
 # part of make check: it takes minutes and wants a quiet machine).
 bench: all
 	BUILD=$(BUILD) bench/run.sh
+
+# Installs binaries, BPF objects, man pages and the systemd unit.
+PREFIX ?= /usr
+DESTDIR ?=
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/xvdpa/bpf \
+		$(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)/lib/systemd/system
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/xvdpa/bpf/
+	install -m 0644 docs/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	sed 's|/usr/sbin/vdpad|$(PREFIX)/sbin/vdpad|' dist/vdpad.service \
+		>$(DESTDIR)/lib/systemd/system/vdpad.service
 
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')
