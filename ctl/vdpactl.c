@@ -448,6 +448,88 @@ static int cmd_dev_vstats(struct ctl *ctl, int argc, char **argv)
 			 "vstats", true);
 }
 
+#define DEV_ADD_USAGE                                                             \
+	"dev add name NAME (mgmtdev MGMTDEV [vf N] | netdev IFNAME | loopback)\n" \
+	"                socket PATH [mode server|client] [mtu N] [max_vqp N]\n"  \
+	"                [device_features 0xHEX] [socket_mode OCTAL] [socket_group GROUP]"
+
+/* KEY VALUE arguments of dev add, and whether the value is a number. */
+static const struct {
+	const char *key;
+	bool number;
+} dev_add_keys[] = {
+	{ "name", false },
+	{ "mgmtdev", false },
+	{ "vf", true },
+	{ "netdev", false },
+	{ "socket", false },
+	{ "mode", false },
+	{ "mtu", true },
+	{ "max_vqp", true },
+	{ "device_features", false },
+	{ "socket_mode", false },
+	{ "socket_group", false },
+};
+
+static int dev_add_arg(json_t *args, const char *key, const char *val)
+{
+	unsigned int k;
+	uint32_t n;
+
+	for (k = 0; k < XV_ARRAY_SIZE(dev_add_keys); k++) {
+		if (strcmp(key, dev_add_keys[k].key))
+			continue;
+		if (!dev_add_keys[k].number)
+			return json_object_set_new(args, key, json_string(val));
+		if (xv_parse_u32(val, 0, 65535, &n)) {
+			xv_err("%s \"%s\" is not a number", key, val);
+			return -EINVAL;
+		}
+		return json_object_set_new(args, key, json_integer(n));
+	}
+	xv_err("unknown dev add argument \"%s\"; try \"vdpactl dev help\"",
+	       key);
+	return -EINVAL;
+}
+
+static int cmd_dev_add(struct ctl *ctl, int argc, char **argv)
+{
+	json_t *args = json_object();
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "loopback")) {
+			json_object_set_new(args, "loopback", json_true());
+			continue;
+		}
+		if (i + 1 >= argc || dev_add_arg(args, argv[i], argv[i + 1])) {
+			json_decref(args);
+			return usage_error(DEV_ADD_USAGE);
+		}
+		i++;
+	}
+	if (!json_object_get(args, "name") ||
+	    !json_object_get(args, "socket")) {
+		json_decref(args);
+		return usage_error(DEV_ADD_USAGE);
+	}
+	return dev_query(ctl, "dev add", args, "dev", false);
+}
+
+static int cmd_dev_del(struct ctl *ctl, int argc, char **argv)
+{
+	json_t *result;
+
+	if (argc != 1)
+		return usage_error("dev del NAME");
+	result =
+		vdpad_call(ctl, "dev del", json_pack("{s:s}", "name", argv[0]));
+	if (!result)
+		return -EIO;
+	json_decref(result);
+	return 0;
+}
+
 /* ---- dispatch ---- */
 
 static const struct ctl_cmd commands[] = {
@@ -456,6 +538,8 @@ static const struct ctl_cmd commands[] = {
 	{ "mgmtdev", "show", cmd_mgmtdev_show, "mgmtdev show [NAME]" },
 	{ "vf", "set", cmd_vf_set, VF_SET_USAGE },
 	{ "vf", "show", cmd_vf_show, "vf show [MGMTDEV [vf N]]" },
+	{ "dev", "add", cmd_dev_add, DEV_ADD_USAGE },
+	{ "dev", "del", cmd_dev_del, "dev del NAME" },
 	{ "dev", "show", cmd_dev_show, "dev show [NAME]" },
 	{ "dev", "config", cmd_dev_config, "dev config show [NAME]" },
 	{ "dev", "stats", cmd_dev_stats, "dev stats [NAME]" },

@@ -5,6 +5,7 @@
  * control thread; reads the datapath's counters without stopping it.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include "ctl_proto.h"
 #include "ctl_server.h"
+#include "eswitch.h"
 #include "log.h"
 #include "util.h"
 #include "vdpad.h"
@@ -63,7 +65,7 @@ static struct vdev *find_dev(struct vdpad *v, const char *name)
 	unsigned int i;
 
 	for (i = 0; i < v->ndevs; i++)
-		if (!strcmp(v->devs[i].name, name))
+		if (v->devs[i].used && !strcmp(v->devs[i].name, name))
 			return &v->devs[i];
 	return NULL;
 }
@@ -232,7 +234,7 @@ static json_t *per_dev(struct vdpad *v, json_t *args, const char *key,
 		return NULL;
 	}
 	for (i = 0; i < v->ndevs; i++)
-		if (!d || d == &v->devs[i])
+		if (v->devs[i].used && (!d || d == &v->devs[i]))
 			json_object_set_new(all, v->devs[i].name,
 					    one(&v->devs[i]));
 	return json_pack("{s:o}", key, all);
@@ -282,12 +284,190 @@ static json_t *h_dev_vstats(struct vdpad *v, json_t *args, int *status,
 			 queue_json(d, (unsigned int)qidx));
 }
 
+/* ---- dev add / dev del ---- */
+
+static const char *opt_str(json_t *args, const char *key, int *status,
+			   char *err, size_t errlen)
+{
+	json_t *v = json_object_get(args, key);
+
+	if (v && !json_is_string(v)) {
+		snprintf(err, errlen, "\"%s\" must be a string", key);
+		*status = -EINVAL;
+	}
+	return v ? json_string_value(v) : NULL;
+}
+
+static int opt_uint(json_t *args, const char *key, json_int_t min,
+		    json_int_t max, json_int_t *out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(args, key);
+
+	if (!v)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > max) {
+		snprintf(err, errlen,
+			 "\"%s\" must be an integer from %lld to %lld", key,
+			 (long long)min, (long long)max);
+		return -EINVAL;
+	}
+	*out = json_integer_value(v);
+	return 1;
+}
+
+/* A device end of an emulated PF that no device uses yet. */
+static int pick_vf(struct vdpad *v, const char *mgmtdev, json_int_t vf,
+		   char *ifname, char *err, size_t errlen)
+{
+	struct xv_pf_info info;
+	struct xv_pf *pf;
+	unsigned int i;
+	int rc;
+
+	rc = xv_pf_open(mgmtdev, &pf);
+	if (rc) {
+		snprintf(err, errlen, "no mgmtdev \"%s\"", mgmtdev);
+		return rc;
+	}
+	rc = xv_pf_info(pf, &info);
+	xv_pf_close(pf);
+	if (rc)
+		return rc;
+	for (i = 0; i < info.num_vfs; i++) {
+		if (vf >= 0 && (json_int_t)i != vf)
+			continue;
+		xv_vf_ifname(mgmtdev, i, false, ifname, IF_NAMESIZE);
+		if (if_nametoindex(ifname) && !vdpad_netdev_in_use(v, ifname))
+			return 0;
+	}
+	if (vf >= 0)
+		snprintf(err, errlen, "vf %lld of %s is missing or in use",
+			 (long long)vf, mgmtdev);
+	else
+		snprintf(err, errlen, "every VF of %s is in use", mgmtdev);
+	return -EBUSY;
+}
+
+/* Builds the --dev/--loopback SPEC string from the request's arguments. */
+static int add_spec(struct vdpad *v, json_t *args, char *spec, size_t len,
+		    bool *loopback, char *err, size_t errlen)
+{
+	const char *sock, *mode, *netdev, *mgmtdev, *feat, *smode, *group;
+	char ifname[IF_NAMESIZE] = "";
+	json_int_t mtu = 0, vqp = 0, vf = -1;
+	int st = 0, n;
+
+	sock = opt_str(args, "socket", &st, err, errlen);
+	mode = opt_str(args, "mode", &st, err, errlen);
+	netdev = opt_str(args, "netdev", &st, err, errlen);
+	mgmtdev = opt_str(args, "mgmtdev", &st, err, errlen);
+	feat = opt_str(args, "device_features", &st, err, errlen);
+	smode = opt_str(args, "socket_mode", &st, err, errlen);
+	group = opt_str(args, "socket_group", &st, err, errlen);
+	if (st)
+		return st;
+	if (opt_uint(args, "mtu", 68, 9000, &mtu, err, errlen) < 0 ||
+	    opt_uint(args, "max_vqp", 1, VU_MAX_QUEUE_PAIRS, &vqp, err,
+		     errlen) < 0 ||
+	    opt_uint(args, "vf", 0, XV_MAX_VFS - 1, &vf, err, errlen) < 0)
+		return -EINVAL;
+	if (!sock || !sock[0] || strchr(sock, ',')) {
+		snprintf(err, errlen,
+			 "\"socket\" (a path, no commas) is required");
+		return -EINVAL;
+	}
+	if (mode && strcmp(mode, "server") && strcmp(mode, "client")) {
+		snprintf(err, errlen, "\"mode\" must be server or client");
+		return -EINVAL;
+	}
+	*loopback = json_is_true(json_object_get(args, "loopback"));
+	if (*loopback + !!netdev + !!mgmtdev != 1) {
+		snprintf(
+			err, errlen,
+			"give exactly one of \"mgmtdev\", \"netdev\" or \"loopback\"");
+		return -EINVAL;
+	}
+	if (mgmtdev) {
+		st = pick_vf(v, mgmtdev, vf, ifname, err, errlen);
+		if (st)
+			return st;
+		netdev = ifname;
+	}
+	n = snprintf(spec, len, "%s%s%s%s%s", sock, mode ? "," : "",
+		     mode ? mode : "", netdev ? ",netdev=" : "",
+		     netdev ? netdev : "");
+	if (mtu)
+		n += snprintf(spec + n, len - (size_t)n, ",mtu=%lld",
+			      (long long)mtu);
+	if (vqp)
+		n += snprintf(spec + n, len - (size_t)n, ",mq=%lld",
+			      (long long)vqp);
+	if (feat)
+		n += snprintf(spec + n, len - (size_t)n, ",features=%s", feat);
+	if (smode)
+		n += snprintf(spec + n, len - (size_t)n, ",mode=%s", smode);
+	if (group)
+		n += snprintf(spec + n, len - (size_t)n, ",group=%s", group);
+	return (size_t)n < len ? 0 : -ENAMETOOLONG;
+}
+
+static json_t *h_dev_add(struct vdpad *v, json_t *args, int *status, char *err,
+			 size_t errlen)
+{
+	const char *name = opt_str(args, "name", status, err, errlen);
+	struct vdpad_dev_req req = { .name = name };
+	char spec[512];
+	struct vdev *d;
+
+	if (*status)
+		return NULL;
+	if (!name || !name[0] || strlen(name) >= sizeof(d->name) ||
+	    strpbrk(name, " /,")) {
+		snprintf(
+			err, errlen,
+			"\"name\" is required: 1 to %zu characters, no spaces, '/' or ','",
+			sizeof(d->name) - 1);
+		*status = -EINVAL;
+		return NULL;
+	}
+	if (find_dev(v, name)) {
+		snprintf(err, errlen, "device \"%s\" exists already", name);
+		*status = -EEXIST;
+		return NULL;
+	}
+	*status = add_spec(v, args, spec, sizeof(spec), &req.loopback, err,
+			   errlen);
+	if (*status)
+		return NULL;
+	req.spec = spec;
+	*status = vdpad_dev_add(v, &req, &d, err, errlen);
+	if (*status)
+		return NULL;
+	return json_pack("{s:{s:o}}", "dev", d->name, dev_show_one(d));
+}
+
+static json_t *h_dev_del(struct vdpad *v, json_t *args, int *status, char *err,
+			 size_t errlen)
+{
+	struct vdev *d;
+
+	*status = arg_dev(v, args, &d, err, errlen);
+	if (!*status && !d) {
+		snprintf(err, errlen, "\"name\" is required");
+		*status = -EINVAL;
+	}
+	if (*status)
+		return NULL;
+	*status = vdpad_dev_del(v, d);
+	return *status ? NULL : json_object();
+}
+
 /* The one table of control requests. */
 static const struct ctl_handler ctl_handlers[] = {
-	{ "dev show", h_dev_show },
-	{ "dev config show", h_dev_config },
-	{ "dev stats", h_dev_stats },
-	{ "dev vstats show", h_dev_vstats },
+	{ "dev show", h_dev_show },   { "dev config show", h_dev_config },
+	{ "dev stats", h_dev_stats }, { "dev vstats show", h_dev_vstats },
+	{ "dev add", h_dev_add },     { "dev del", h_dev_del },
 };
 
 static json_t *error_response(int status, const char *msg)

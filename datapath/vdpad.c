@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -151,6 +152,8 @@ static void drain_event(struct ep_tag *tag)
 	uint64_t v;
 	int fd;
 
+	if (tag->kind == TAG_WAKE && read(tag->fd, &v, sizeof(v)) < 0)
+		return;
 	if (tag->kind != TAG_KICK)
 		return; /* XSK: its rings are polled below */
 	fd = tag->dev->vu.vrings[tag->qidx].kick_fd;
@@ -174,7 +177,7 @@ static void *dp_thread_main(void *arg)
 {
 	struct dp_thread *t = arg;
 	struct epoll_event evs[32];
-	unsigned int busy = 0, i;
+	unsigned int busy = 0, i, ndevs;
 	int n, work;
 
 	pin_thread(t);
@@ -183,8 +186,15 @@ static void *dp_thread_main(void *arg)
 		for (i = 0; n > 0 && i < (unsigned int)n; i++)
 			drain_event(evs[i].data.ptr);
 		work = 0;
-		for (i = 0; i < t->ndevs; i++)
-			work += poll_dev(t, t->devs[i]);
+		ndevs = __atomic_load_n(&t->ndevs, __ATOMIC_ACQUIRE);
+		for (i = 0; i < ndevs; i++) {
+			struct vdev *d =
+				__atomic_load_n(&t->devs[i], __ATOMIC_ACQUIRE);
+
+			if (d && !__atomic_load_n(&d->dying, __ATOMIC_ACQUIRE))
+				work += poll_dev(t, d);
+		}
+		__atomic_fetch_add(&t->epoch, 1, __ATOMIC_RELEASE);
 		if (work)
 			busy = BUSY_POLL_ROUNDS;
 		else if (busy)
@@ -477,6 +487,7 @@ static void on_event(struct ep_tag *t)
 		break;
 	case TAG_KICK:
 	case TAG_XSK:
+	case TAG_WAKE:
 		break; /* datapath threads' business */
 	}
 }
@@ -489,7 +500,8 @@ static void on_tick(struct vdpad *v)
 	for (i = 0; i < v->ndevs; i++) {
 		struct vdev *d = &v->devs[i];
 
-		if (d->client && d->conn_fd < 0 && now >= d->next_connect_ms)
+		if (d->used && d->client && d->conn_fd < 0 &&
+		    now >= d->next_connect_ms)
 			try_connect(d);
 	}
 }
@@ -729,6 +741,133 @@ static void print_stats(const struct vdev *d)
 	       d->broken_logged ? "yes" : "no");
 }
 
+/* ---- devices added and removed at run time (control thread) ---- */
+
+/* Waits until @t has passed two loop boundaries: whatever it read before
+ * the caller's last store, it no longer uses. */
+static void dp_quiesce(struct dp_thread *t)
+{
+	unsigned long e = __atomic_load_n(&t->epoch, __ATOMIC_ACQUIRE);
+	uint64_t one = 1;
+	int i;
+
+	if (!t->tid)
+		return; /* threads not started yet */
+	for (i = 0; i < 2000; i++) {
+		if (__atomic_load_n(&t->epoch, __ATOMIC_ACQUIRE) >= e + 2)
+			return;
+		if (write(t->wake_fd, &one, sizeof(one)) < 0)
+			break;
+		usleep(1000);
+	}
+	xv_warn("datapath thread did not quiesce");
+}
+
+static struct dp_thread *least_loaded(struct vdpad *v)
+{
+	struct dp_thread *best = &v->threads[0];
+	unsigned int i;
+
+	for (i = 1; i < v->nthreads; i++)
+		if (v->threads[i].ndevs < best->ndevs)
+			best = &v->threads[i];
+	return best;
+}
+
+static struct vdev *free_slot(struct vdpad *v, unsigned int *idx)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_DEVS; i++) {
+		if (!v->devs[i].used) {
+			*idx = i;
+			return &v->devs[i];
+		}
+	}
+	return NULL;
+}
+
+bool vdpad_netdev_in_use(const struct vdpad *v, const char *ifname)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->ndevs; i++)
+		if (v->devs[i].used && !strcmp(v->devs[i].netdev, ifname))
+			return true;
+	return false;
+}
+
+int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
+		  struct vdev **out, char *err, size_t errlen)
+{
+	struct dp_thread *t = least_loaded(v);
+	unsigned int idx, n;
+	struct vdev *d;
+	int rc;
+
+	d = free_slot(v, &idx);
+	if (!d) {
+		snprintf(err, errlen, "vdpad serves %d devices already",
+			 MAX_DEVS);
+		return -ENOSPC;
+	}
+	vdev_init(d, idx);
+	strcpy(d->name, req->name);
+	memcpy(d->vu.name, d->name, sizeof(d->vu.name));
+	rc = parse_spec(d, req->spec);
+	if (!rc && req->loopback != !d->netdev[0])
+		rc = -EINVAL;
+	if (rc) {
+		snprintf(err, errlen, "invalid device options \"%s\"",
+			 req->spec);
+		return -EINVAL;
+	}
+	if (d->netdev[0] && vdpad_netdev_in_use(v, d->netdev)) {
+		snprintf(err, errlen, "netdev %s is bound by another device",
+			 d->netdev);
+		return -EBUSY;
+	}
+	d->dpt = t;
+	rc = vdev_start(d);
+	if (rc) {
+		snprintf(err, errlen, "cannot start %s: %s", d->name,
+			 strerror(-rc));
+		vdev_stop(d);
+		return rc;
+	}
+	d->used = true;
+	if (idx >= v->ndevs)
+		v->ndevs = idx + 1;
+	n = t->ndevs;
+	t->devs[n] = d;
+	__atomic_store_n(&t->ndevs, n + 1, __ATOMIC_RELEASE);
+	*out = d;
+	xv_info("%s: added", d->name);
+	return 0;
+}
+
+int vdpad_dev_del(struct vdpad *v, struct vdev *d)
+{
+	struct dp_thread *t = d->dpt;
+	unsigned int i, n = t->ndevs;
+
+	(void)v;
+	__atomic_store_n(&d->dying, true, __ATOMIC_RELEASE);
+	dp_quiesce(t);
+	for (i = 0; i < n && t->devs[i] != d; i++)
+		;
+	if (i < n) {
+		__atomic_store_n(&t->devs[i], t->devs[n - 1], __ATOMIC_RELEASE);
+		__atomic_store_n(&t->ndevs, n - 1, __ATOMIC_RELEASE);
+	}
+	dp_quiesce(t);
+	vdev_stop(d);
+	pthread_mutex_destroy(&d->lock);
+	xv_info("%s: removed", d->name);
+	d->used = false;
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -796,6 +935,7 @@ static int add_dev(struct vdpad *v, const char *spec, bool loopback)
 		       loopback ? "no netdev=" : "netdev=IFNAME");
 		return -EINVAL;
 	}
+	d->used = true;
 	v->ndevs++;
 	return 0;
 }
@@ -845,7 +985,8 @@ static int parse_args(int argc, char **argv, struct vdpad *v)
 			return -EINVAL;
 		}
 	}
-	return v->ndevs && optind == argc ? 0 : -EINVAL;
+	/* No device at all is fine when they can be added at run time. */
+	return (v->ndevs || v->ctl_path) && optind == argc ? 0 : -EINVAL;
 }
 
 static int setup_threads(struct vdpad *v)
@@ -857,8 +998,15 @@ static int setup_threads(struct vdpad *v)
 		v->threads[0].cpu = -1;
 	}
 	for (i = 0; i < v->nthreads; i++) {
-		v->threads[i].epfd = epoll_create1(EPOLL_CLOEXEC);
-		if (v->threads[i].epfd < 0)
+		struct dp_thread *t = &v->threads[i];
+
+		t->epfd = epoll_create1(EPOLL_CLOEXEC);
+		t->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (t->epfd < 0 || t->wake_fd < 0)
+			return -errno;
+		t->tag_wake =
+			(struct ep_tag){ .kind = TAG_WAKE, .fd = t->wake_fd };
+		if (ep_add(t->epfd, t->wake_fd, &t->tag_wake))
 			return -errno;
 	}
 	for (i = 0; i < v->ndevs; i++) {
@@ -900,6 +1048,8 @@ int main(int argc, char **argv)
 	dp_threads_stop(&v);
 	ctl_stop(&v);
 	for (i = 0; i < v.ndevs; i++) {
+		if (!v.devs[i].used)
+			continue;
 		print_stats(&v.devs[i]);
 		vdev_stop(&v.devs[i]);
 	}

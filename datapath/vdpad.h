@@ -28,7 +28,8 @@ enum tag_kind {
 	TAG_KICK,
 	TAG_XSK,
 	TAG_CTL,
-	TAG_CTL_CONN
+	TAG_CTL_CONN,
+	TAG_WAKE
 };
 
 struct vdev;
@@ -40,16 +41,27 @@ struct ep_tag {
 	int fd; /* TAG_CTL_CONN: the client's connection */
 };
 
+/*
+ * A datapath thread. The control thread adds a device by filling a slot
+ * and then publishing the count (release); it removes one by marking it
+ * dying, waiting for the thread to pass two loop boundaries (epoch), then
+ * unpublishing it and waiting again before tearing it down.
+ */
 struct dp_thread {
 	pthread_t tid;
 	int epfd;
+	int wake_fd; /* eventfd: the control thread wakes a sleeping loop */
 	int cpu; /* -1: not pinned */
-	unsigned int ndevs;
+	unsigned int ndevs; /* published with __atomic (release/acquire) */
 	struct vdev *devs[MAX_DEVS];
+	unsigned long epoch; /* loop iterations, for quiescence */
+	struct ep_tag tag_wake;
 	struct xv_chain chain; /* scratch, this thread only */
 };
 
 struct vdev {
+	bool used; /* slot holds a device */
+	bool dying; /* being removed: the datapath skips it */
 	char name[16];
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char netdev[IF_NAMESIZE]; /* empty: loopback */
@@ -84,5 +96,18 @@ struct vdpad {
 	unsigned int nthreads;
 	struct dp_thread threads[MAX_DP_THREADS];
 };
+
+/* Runtime device management (control thread), for the control server. */
+struct vdpad_dev_req {
+	const char *name;
+	const char *spec; /* as --dev/--loopback take it */
+	bool loopback;
+};
+
+int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
+		  struct vdev **out, char *err, size_t errlen);
+int vdpad_dev_del(struct vdpad *v, struct vdev *d);
+/* Is netdev @ifname already bound by a device? */
+bool vdpad_netdev_in_use(const struct vdpad *v, const char *ifname);
 
 #endif /* XVDPA_VDPAD_H */

@@ -107,6 +107,65 @@ check "a non-root member of the control group is served" \
 	setpriv --reuid=65534 --regid=65534 --groups=$GID \
 	"$VDPACTL" -s $CTL dev show dev0
 
+# --- devices added and removed at run time ------------------------------
+teardown_rt() {
+	"$VDPACTL" mgmtdev del xi8pf
+	ip link del xi8u
+	ip link del xi8v0
+	rm -f /tmp/xi8-rt*.sock
+}
+on_exit teardown_rt
+teardown_rt >/dev/null 2>&1
+check "dev add: a loopback device" ctl dev add name rt0 loopback \
+	socket /tmp/xi8-rt0.sock mtu 4000
+check "dev add: its socket exists" test -S /tmp/xi8-rt0.sock
+check_eq "dev add: dev show -j reports it" "loopback 4000" \
+	"$(ctl -j dev show rt0 | jq -r '.dev.rt0 | "\(.backend) \(.mtu)"')"
+out=$(ctl dev add name rt0 loopback socket /tmp/xi8-rt9.sock 2>&1)
+check_eq "dev add: a taken name: exit 1" 1 $?
+check "dev add: a taken name is named" sh -c "echo '$out' | grep -q 'exists already'"
+check_fails "dev add: no socket is a usage error" ctl dev add name rt9 loopback
+check_fails "dev add: two backends at once are refused" \
+	ctl dev add name rt9 loopback netdev lo socket /tmp/xi8-rt9.sock
+ip link add xi8v0 type veth peer name xi8v1
+ip link set xi8v0 up
+ip link set xi8v1 up
+check "dev add: a netdev through AF_XDP" ctl dev add name rt1 netdev xi8v0 \
+	socket /tmp/xi8-rt1.sock
+check "dev add: vdpad attached its program to the netdev" \
+	sh -c "ip link show xi8v0 | grep -q prog/xdp"
+out=$(ctl dev add name rt2 netdev xi8v0 socket /tmp/xi8-rt2.sock 2>&1)
+check "dev add: a netdev already bound is refused" \
+	sh -c "echo '$out' | grep -q 'bound by another device'"
+check "dev del: the AF_XDP device" ctl dev del rt1
+check_fails "dev del: the program is detached" \
+	sh -c "ip link show xi8v0 | grep -q prog/xdp"
+check_fails "dev del: the socket is gone" test -e /tmp/xi8-rt1.sock
+check_fails "dev del: an unknown device fails" ctl dev del rt1
+
+# VFs of an emulated PF, picked by vdpad.
+ip link add xi8u type veth peer name xi8w
+ip link set xi8w up
+ip link set xi8u up
+check "a mgmtdev with 2 VFs" "$VDPACTL" mgmtdev add xi8pf uplink xi8u numvfs 2
+check "dev add on the mgmtdev: vdpad picks a free VF" \
+	ctl dev add name vf0 mgmtdev xi8pf socket /tmp/xi8-rt3.sock
+check "dev add on the mgmtdev: the next free VF" \
+	ctl dev add name vf1 mgmtdev xi8pf socket /tmp/xi8-rt4.sock
+check_eq "the two devices got VF 0 and VF 1" "xi8pfv0 xi8pfv1" \
+	"$(ctl -j dev show | jq -r '[.dev.vf0.netdev, .dev.vf1.netdev] | join(" ")')"
+out=$(ctl dev add name vf2 mgmtdev xi8pf socket /tmp/xi8-rt5.sock 2>&1)
+check "dev add: no free VF left is said so" \
+	sh -c "echo '$out' | grep -q 'every VF of xi8pf is in use'"
+out=$(ctl dev add name vf2 mgmtdev xi8pf vf 1 socket /tmp/xi8-rt5.sock 2>&1)
+check "dev add: a VF in use is said so" \
+	sh -c "echo '$out' | grep -q 'vf 1 of xi8pf is missing or in use'"
+check "dev del vf1 frees VF 1" ctl dev del vf1
+check "dev add with vf 1 now works" \
+	ctl dev add name vf2 mgmtdev xi8pf vf 1 socket /tmp/xi8-rt5.sock
+check_eq "three devices listed" "rt0 vf0 vf2" \
+	"$(ctl -j dev show | jq -r '[.dev | keys[]] | sort | join(" ")' | sed 's/dev0 //')"
+
 kill -TERM $VPID
 wait $VPID
 check_eq "vdpad exits cleanly" 0 $?
