@@ -81,7 +81,9 @@ step "vdpactl -j vf show $PF vf 0 (first lines)"
 step "vDPA: VF 2 bound to vdpad (AF_XDP), a DPDK virtio-user app on its socket"
 MAC2=$("$VDPACTL" -j vf show $PF vf 2 | jq -r '.vf[0].mac')
 MAC_EXT=$(ip -n $EXT -j link show eth0 | jq -r '.[0].address')
-"$BUILD/vdpad" --dev $VSOCK,netdev=${PF}v2 -l info >/tmp/xvdemo.vdpad 2>/tmp/xvdemo.vdpad.log &
+VCTL=/tmp/xvdemo-ctl.sock
+"$BUILD/vdpad" --control $VCTL --dev $VSOCK,netdev=${PF}v2 -l info \
+	>/tmp/xvdemo.vdpad 2>/tmp/xvdemo.vdpad.log &
 VPID=$!
 for _ in $(seq 50); do [ -S $VSOCK ] && break; sleep 0.1; done
 echo "vdpad --dev $VSOCK,netdev=${PF}v2   (guest MAC = VF 2's MAC $MAC2)"
@@ -105,6 +107,8 @@ back=$(($(ip netns exec $EXT cat /sys/class/net/eth0/statistics/rx_packets) - rx
 echo "external host sent $sent frames to VF 2 and received $back back through"
 echo "  eswitch -> AF_XDP -> vdpad -> virtio rings -> testpmd -> and back"
 [ "$back" -gt 0 ] || { echo "nothing came back"; exit 1; }
+step "vdpactl -s $VCTL dev stats (vdpad's control socket)"
+"$VDPACTL" -s $VCTL dev stats
 kill -TERM $VPID && wait $VPID && VPID=
 echo "vdpad: $(cat /tmp/xvdemo.vdpad)"
 rm -f /tmp/xvdemo.vdpad /tmp/xvdemo.vdpad.log /tmp/xvdemo.testpmd

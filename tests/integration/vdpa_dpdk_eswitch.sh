@@ -46,7 +46,7 @@ MAC0=$(vf_stat $PF 0 mac)
 MAC1=$(vf_stat $PF 1 mac)
 MAC_EXT=$(ip -n $EXT -j link show $WIRE | jq -r '.[0].address')
 
-"$VDPAD" --dev $S0,netdev=${PF}v0 --dev $S1,netdev=${PF}v1 --cpus 1 \
+"$VDPAD" --control none --dev $S0,netdev=${PF}v0 --dev $S1,netdev=${PF}v1 --cpus 1 \
 	-l info >"$LOG" 2>&1 &
 VPID=$!
 on_exit "kill $VPID; rm -f $LOG $LOG.*"

@@ -315,7 +315,7 @@ POD_RX0=$(ns_rx_packets $POD ${PF}v2)
 
 # --- vdpad ------------------------------------------------------------------
 rm -f "${SOCK[@]}"
-LIBXDP_SKIP_DISPATCHER=1 "$VDPAD" --dev "${SOCK[0]},netdev=${PF}v0" \
+LIBXDP_SKIP_DISPATCHER=1 "$VDPAD" --control none --dev "${SOCK[0]},netdev=${PF}v0" \
 	--dev "${SOCK[1]},netdev=${PF}v1" -l info >"$LOG" 2>&1 &
 VPID=$!
 BG_PIDS+=("$VPID")

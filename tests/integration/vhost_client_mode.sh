@@ -18,7 +18,7 @@ for g in kvm disk users; do getent group $g >/dev/null && GROUP=$g && break; don
 rm -f $CSOCK $SSOCK
 
 # vdpad first: the frontend's socket does not exist yet.
-"$VDPAD" --loopback $CSOCK,client --loopback $SSOCK,server,mode=0660,group=$GROUP \
+"$VDPAD" --control none --loopback $CSOCK,client --loopback $SSOCK,server,mode=0660,group=$GROUP \
 	-l info >"$LOG" 2>&1 &
 VPID=$!
 on_exit "kill $VPID; rm -f $CSOCK $SSOCK $LOG $LOG.testpmd"

@@ -41,7 +41,7 @@ if ! cc -std=gnu11 -Wall -Wextra -Werror -O2 -Idatapath -Ilib -Ibpf \
 fi
 ok "evil_frontend builds"
 
-"$VDPAD" --loopback $P-dev0.sock --loopback $P-dev1.sock \
+"$VDPAD" --control none --loopback $P-dev0.sock --loopback $P-dev1.sock \
 	--loopback $P-dev2.sock -l info >"$LOG" 2>&1 &
 VPID=$!
 on_exit "kill $VPID; rm -f $P-dev0.sock $P-dev1.sock $P-dev2.sock"

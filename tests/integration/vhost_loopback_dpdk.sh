@@ -15,7 +15,7 @@ SOCK=/tmp/xi2-vdpad.sock
 LOG=$(mktemp /tmp/xi2-vdpad.XXXXXX)
 VDPAD=${VDPAD:-$BUILD/vdpad}
 
-"$VDPAD" --loopback $SOCK -l info >"$LOG" 2>&1 &
+"$VDPAD" --control none --loopback $SOCK -l info >"$LOG" 2>&1 &
 VPID=$!
 on_exit "kill $VPID; rm -f $SOCK $LOG"
 for i in $(seq 50); do [ -S $SOCK ] && break; sleep 0.1; done

@@ -120,7 +120,7 @@ cat "$TMP/extra.cpio" "$GUEST/initrd.gz" >"$TMP/initrd"
 
 # --- vdpad ------------------------------------------------------------------
 rm -f $SOCK
-"$VDPAD" --loopback $SOCK -l debug >"$LOG" 2>&1 &
+"$VDPAD" --control none --loopback $SOCK -l debug >"$LOG" 2>&1 &
 VPID=$!
 on_exit "kill $VPID; rm -f $SOCK"
 for _ in $(seq 50); do [ -S $SOCK ] && break; sleep 0.1; done
