@@ -101,10 +101,13 @@ read -r _ tx <<<"$(testpmd_run tx0 $S0 "$MAC0" 0@0,1@0 3 \
 	--forward-mode=txonly --eth-peer=0,$MAC_EXT)"
 sleep 1
 check_gt "txonly: testpmd on VF 0 transmitted" "$tx" 10000
-check_eq "txonly: the eswitch saw every frame testpmd transmitted" "$tx" \
-	$(($(vf_stat $PF 0 stats.tx_packets) - t0))
-check_eq "txonly: the external side received every frame" "$tx" \
-	$(($(wire_rx) - w0))
+# testpmd counts a frame as sent once it is in the ring; the burst still
+# in the ring when it stops (GET_VRING_BASE) is never taken: at most 32.
+esw=$(($(vf_stat $PF 0 stats.tx_packets) - t0))
+check "txonly: the eswitch saw every frame but the last burst in the ring" \
+	test $((tx - esw)) -ge 0 -a $((tx - esw)) -le 32
+check_eq "txonly: the external side received every frame the eswitch passed" \
+	"$esw" $(($(wire_rx) - w0))
 check_eq "no spoof drops (testpmd uses the VF's MAC)" 0 \
 	"$(vf_stat $PF 0 stats.drops.spoof)"
 
