@@ -307,8 +307,7 @@ static __always_inline int rep_ingress_check(struct xdp_md *ctx, __u32 vf,
 	/* VLANs are port VLANs (VST): a VF never sends its own tags. */
 	if (is_vlan_proto(eth->h_proto))
 		return XV_DROP_VLAN;
-	if (cfg->spoofchk && !cfg->trust &&
-	    !mac_equal(eth->h_source, cfg->mac))
+	if (cfg->spoofchk && !cfg->trust && !mac_equal(eth->h_source, cfg->mac))
 		return XV_DROP_SPOOF;
 	if (!rate_allows(vf, cfg->max_tx_rate, data_end - data))
 		return XV_DROP_RATE;

@@ -75,10 +75,10 @@ enum xv_drop_reason {
 	XV_DROP_MAX,
 };
 
-#define XV_DROP_NAMES                                                     \
-	{                                                                 \
+#define XV_DROP_NAMES                                                          \
+	{                                                                      \
 		"spoof", "link_down", "rate", "vlan", "malformed", "redirect", \
-			"inactive", "loop"                                \
+			"inactive", "loop"                                     \
 	}
 
 /*

@@ -7,7 +7,7 @@
 
 #include "eswitch.h"
 
-int xv_vf_attrs_parse(int argc, char **argv, struct xv_vf_attrs *a,
-		      char *err, size_t errlen);
+int xv_vf_attrs_parse(int argc, char **argv, struct xv_vf_attrs *a, char *err,
+		      size_t errlen);
 
 #endif /* XVDPA_VFARGS_H */
