@@ -441,9 +441,16 @@ static json_t *h_dev_add(struct vdpad *v, json_t *args, int *status, char *err,
 	if (*status)
 		return NULL;
 	req.spec = spec;
+	req.persist = true;
 	*status = vdpad_dev_add(v, &req, &d, err, errlen);
 	if (*status)
 		return NULL;
+	/* A device that cannot be saved is not kept: nothing half-done. */
+	*status = vdpad_state_save(v, err, errlen);
+	if (*status) {
+		vdpad_dev_del(v, d);
+		return NULL;
+	}
 	return json_pack("{s:{s:o}}", "dev", d->name, dev_show_one(d));
 }
 
@@ -460,6 +467,8 @@ static json_t *h_dev_del(struct vdpad *v, json_t *args, int *status, char *err,
 	if (*status)
 		return NULL;
 	*status = vdpad_dev_del(v, d);
+	if (!*status)
+		*status = vdpad_state_save(v, err, errlen);
 	return *status ? NULL : json_object();
 }
 

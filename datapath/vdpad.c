@@ -472,6 +472,10 @@ static void ctl_stop(struct vdpad *v)
 
 static void on_event(struct ep_tag *t)
 {
+	/* An event queued for a device removed earlier in this batch. */
+	if (t->dev &&
+	    (!t->dev->used || (t->kind == TAG_CONN && t->dev->conn_fd < 0)))
+		return;
 	switch (t->kind) {
 	case TAG_LISTEN:
 		on_listen(t->dev);
@@ -836,6 +840,8 @@ int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
 		return rc;
 	}
 	d->used = true;
+	d->persist = req->persist;
+	snprintf(d->spec, sizeof(d->spec), "%s", req->spec);
 	if (idx >= v->ndevs)
 		v->ndevs = idx + 1;
 	n = t->ndevs;
@@ -882,6 +888,8 @@ static void usage(FILE *f)
 		"                     or none\n"
 		"  --control-group G  members of group G may use the control socket\n"
 		"                     (default: root only)\n"
+		"  --state FILE       devices added at run time are saved here and\n"
+		"                     re-created at start (default: none)\n"
 		"  --cpus LIST        datapath threads, one per CPU: e.g. 1 or 0,1\n"
 		"                     (default: one unpinned thread)\n"
 		"  -l, --log-level L  error, warn, info (default) or debug\n");
@@ -948,6 +956,7 @@ static int parse_args(int argc, char **argv, struct vdpad *v)
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "control", required_argument, NULL, 'C' },
 		{ "control-group", required_argument, NULL, 'G' },
+		{ "state", required_argument, NULL, 'S' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -972,6 +981,9 @@ static int parse_args(int argc, char **argv, struct vdpad *v)
 		case 'G':
 			if (parse_group(optarg, &v->ctl_gid))
 				return -EINVAL;
+			break;
+		case 'S':
+			v->state_path = strcmp(optarg, "none") ? optarg : NULL;
 			break;
 		case 'l':
 			if (xv_log_parse_level(optarg, &lvl))
@@ -1039,8 +1051,11 @@ int main(int argc, char **argv)
 	v.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (v.epfd < 0 || setup_threads(&v) || ctl_start(&v))
 		return 1;
+	/* Command-line devices first, then the ones the state file saved. */
 	for (i = 0; i < v.ndevs && !err; i++)
 		err = vdev_start(&v.devs[i]);
+	if (!err && v.state_path)
+		err = vdpad_state_load(&v);
 	if (!err)
 		err = dp_threads_start(&v);
 	if (!err)

@@ -61,6 +61,8 @@ struct dp_thread {
 
 struct vdev {
 	bool used; /* slot holds a device */
+	bool persist; /* added at run time: saved in the state file */
+	char spec[512]; /* how it was made (--dev/--loopback SPEC) */
 	bool dying; /* being removed: the datapath skips it */
 	char name[16];
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -89,6 +91,7 @@ struct vdpad {
 	int epfd;
 	int ctl_fd; /* control socket, -1 when none */
 	const char *ctl_path;
+	const char *state_path; /* NULL: nothing is saved */
 	gid_t ctl_gid; /* (gid_t)-1: root only */
 	struct ep_tag tag_ctl;
 	unsigned int ndevs;
@@ -102,6 +105,7 @@ struct vdpad_dev_req {
 	const char *name;
 	const char *spec; /* as --dev/--loopback take it */
 	bool loopback;
+	bool persist; /* save it in the state file */
 };
 
 int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
@@ -109,5 +113,9 @@ int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
 int vdpad_dev_del(struct vdpad *v, struct vdev *d);
 /* Is netdev @ifname already bound by a device? */
 bool vdpad_netdev_in_use(const struct vdpad *v, const char *ifname);
+
+/* The state file (datapath/state.c): devices added at run time. */
+int vdpad_state_save(struct vdpad *v, char *err, size_t errlen);
+int vdpad_state_load(struct vdpad *v);
 
 #endif /* XVDPA_VDPAD_H */

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vdpad's state file: the devices added at run time, written atomically
+ * (temporary file, fsync, rename) after every change and read at start,
+ * so that a vdpad killed and started again serves the same devices and
+ * their frontends reconnect.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "vdpad.h"
+
+#define STATE_VERSION 1
+
+static json_t *state_json(const struct vdpad *v)
+{
+	json_t *devs = json_array();
+	unsigned int i;
+
+	for (i = 0; i < v->ndevs; i++) {
+		const struct vdev *d = &v->devs[i];
+
+		if (!d->used || !d->persist)
+			continue;
+		json_array_append_new(devs,
+				      json_pack("{s:s, s:s, s:b}", "name",
+						d->name, "spec", d->spec,
+						"loopback", !d->netdev[0]));
+	}
+	return json_pack("{s:i, s:o}", "version", STATE_VERSION, "devices",
+			 devs);
+}
+
+int vdpad_state_save(struct vdpad *v, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	json_t *st;
+	int fd, rc = 0;
+
+	if (!v->state_path)
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", v->state_path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", tmp,
+			 strerror(errno));
+		return -errno;
+	}
+	st = state_json(v);
+	if (json_dumpfd(st, fd, JSON_INDENT(2)) || write(fd, "\n", 1) != 1 ||
+	    fsync(fd))
+		rc = -EIO;
+	json_decref(st);
+	if (close(fd) && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, v->state_path))
+		rc = -errno;
+	if (rc) {
+		snprintf(err, errlen, "cannot save %s: %s", v->state_path,
+			 strerror(-rc));
+		unlink(tmp);
+	}
+	return rc;
+}
+
+static int load_one(struct vdpad *v, json_t *e)
+{
+	struct vdpad_dev_req req = { .persist = true };
+	int rc, loopback; /* json_unpack's "b" stores an int */
+	char err[256];
+	struct vdev *d;
+
+	if (json_unpack(e, "{s:s, s:s, s:b}", "name", &req.name, "spec",
+			&req.spec, "loopback", &loopback)) {
+		xv_err("state: an entry without name, spec and loopback");
+		return -EINVAL;
+	}
+	req.loopback = loopback;
+	rc = vdpad_dev_add(v, &req, &d, err, sizeof(err));
+	if (rc)
+		xv_err("state: cannot re-create %s: %s", req.name, err);
+	else
+		xv_info("state: re-created %s", req.name);
+	return rc;
+}
+
+/* Re-creates the saved devices; a missing file means none. A device that
+ * cannot be re-created (its netdev is gone) is reported and skipped. */
+int vdpad_state_load(struct vdpad *v)
+{
+	json_t *st, *devs, *e;
+	json_error_t jerr;
+	size_t i;
+
+	if (access(v->state_path, F_OK))
+		return 0;
+	st = json_load_file(v->state_path, 0, &jerr);
+	if (!st) {
+		xv_err("state file %s: %s (line %d)", v->state_path, jerr.text,
+		       jerr.line);
+		return -EINVAL;
+	}
+	devs = json_object_get(st, "devices");
+	if (json_integer_value(json_object_get(st, "version")) !=
+		    STATE_VERSION ||
+	    !json_is_array(devs)) {
+		xv_err("state file %s: not a version %d state", v->state_path,
+		       STATE_VERSION);
+		json_decref(st);
+		return -EINVAL;
+	}
+	json_array_foreach(devs, i, e)
+		load_one(v, e);
+	json_decref(st);
+	return 0;
+}
