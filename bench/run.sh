@@ -1,0 +1,883 @@
+#!/bin/bash
+# make bench: vdpad against DPDK (net_vhost + net_af_xdp, io forwarding) and
+# against the raw AF_XDP ceiling of the same netdev, on a 2-core machine.
+#
+# Topology: one veth pair is the "VF": its device end ($VF) stays in the
+# host, where the forwarder binds it through AF_XDP; its peer ($PEER) is the
+# network, inside a namespace. No eswitch: it would cost both forwarders the
+# same. The forwarder under test always runs on CPU 1 (the whole process:
+# taskset -c 1, and vdpad --cpus 1 / testpmd --lcores 0@1,1@1), the traffic
+# generator on CPU 0.
+#
+#   guest->network  a DPDK virtio-user testpmd (txonly, CPU 0) is the guest;
+#                   rate = frames the peer received (its kernel counter),
+#                   over a fixed window after warm-up.
+#                   ceiling: testpmd net_af_xdp txonly on $VF from CPU 1.
+#   network->guest  the PVP loop of ENVIRONMENT.md: one testpmd on CPU 0 owns
+#                   the peer and the guest side (virtio-user) and forwards
+#                   (mac mode) what arrives on one to the other, seeded with
+#                   "start tx_first 8": two closed loops, one per direction,
+#                   so the forwarder on CPU 1 carries both directions at once
+#                   and nothing else competes for its core. Rate = the
+#                   generator's own Rx-pps (testpmd's counters between two
+#                   "show port stats" one window apart).
+#                   ceiling: the forwarder replaced by a raw AF_XDP reflector
+#                   (testpmd net_af_xdp, io, one port) on $VF, CPU 1, in the
+#                   same loop: AF_XDP receive and transmit without the vhost
+#                   half.
+#   CPU             /proc/PID/stat utime+stime of the forwarder process:
+#                   idle with 8 devices (without, then with frontends), and
+#                   at a fixed paced load below saturation.
+#
+# Runs alternate vdpad, DPDK, ceiling for every cell and the table shows
+# medians. Environment:
+#   BENCH_RUNS=N      runs per cell (3)
+#   BENCH_SECONDS=S   the measuring window (5 s; 2 s warm-up before it)
+#   BENCH_QUICK=1     smoke test: 1 run, 2 s windows, 3 s CPU windows
+#   BENCH_PPS=N       the paced load for the CPU figure (100000 frames/s)
+#   BENCH_PEER=P      the loop generator's ports on the peer: hybrid
+#                     (default), af_xdp (ENVIRONMENT.md's, stalls here, see
+#                     loop_gen_args) or af_packet
+#   BENCH_KEEP=0      delete the logs at exit (default: kept in $BUILD/bench)
+#   for development: BENCH_SIZES="64", BENCH_KINDS="vdpad dpdk",
+#   BENCH_PARTS="g2n loop cpu", BENCH_TRACE=1 (xtrace to the log directory).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD=${BUILD:-build}
+VDPAD=$(realpath "$BUILD/vdpad" 2>/dev/null || echo "$BUILD/vdpad")
+QUICK=${BENCH_QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+	RUNS=${BENCH_RUNS:-1}
+	SECS=${BENCH_SECONDS:-2}
+	WARM=1
+	IDLE_SECS=3
+else
+	RUNS=${BENCH_RUNS:-3}
+	SECS=${BENCH_SECONDS:-5}
+	WARM=2
+	IDLE_SECS=10
+fi
+PPS=${BENCH_PPS:-100000}
+PEER_PMD=${BENCH_PEER:-hybrid}
+SIZES=${BENCH_SIZES:-64 1500}
+PARTS=${BENCH_PARTS:-g2n loop cpu} # development: run only some parts
+NIDLE=8
+
+P=xb$$
+NS=${P}n
+VF=${P}v
+PEER=${P}p
+SOCK=/tmp/${P}.sock
+LOGDIR=$BUILD/bench
+GUEST_PEER_MAC=02:bb:00:00:00:02
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+[ "$(id -u)" -eq 0 ] || die "needs root"
+for c in dpdk-testpmd jq ethtool ip taskset cc stdbuf; do
+	command -v $c >/dev/null || die "$c not installed (make deps)"
+done
+[ -x "$VDPAD" ] || die "$VDPAD missing (make)"
+[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs"
+
+rm -rf "$LOGDIR"
+mkdir -p "$LOGDIR" || die "cannot create $LOGDIR"
+LOGDIR=$(realpath "$LOGDIR")
+if [ "${BENCH_TRACE:-0}" = 1 ]; then
+	exec {XTRACE_FD}>"$LOGDIR/trace.log"
+	BASH_XTRACEFD=$XTRACE_FD
+	PS4='+ ${EPOCHREALTIME} '
+	set -x
+fi
+
+# ---- processes and cleanup --------------------------------------------
+
+PIDS=()
+FIFO_FDS=()
+
+# stop_pid PID [SIGNAL]: asks a process to exit, waits up to 10 s, then
+# kills it.
+stop_pid() {
+	local pid=$1 sig=${2:-TERM} i
+	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	kill -"$sig" "$pid" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+cleanup() {
+	local pid fd i
+	trap - EXIT INT TERM
+	for fd in "${FIFO_FDS[@]}"; do
+		eval "exec $fd>&-" 2>/dev/null
+	done
+	for pid in "${PIDS[@]}"; do
+		stop_pid "$pid" INT
+	done
+	ip netns del $NS 2>/dev/null
+	ip link del $VF 2>/dev/null
+	for i in $(seq 0 $((NIDLE - 1))); do
+		ip link del ${P}i$i 2>/dev/null
+	done
+	rm -f /tmp/${P}*.sock /tmp/${P}-ctl.sock
+	rm -f /dev/hugepages/${P}*
+	rm -rf /var/run/dpdk/${P}* /run/dpdk/${P}*
+	if [ "${BENCH_KEEP:-1}" = 0 ]; then
+		rm -rf "$LOGDIR"
+	else
+		echo "Logs (every testpmd, vdpad's counters, per-second rates): $LOGDIR"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Leftovers of an earlier run that was killed: only our own prefix, and
+# only when its process is gone.
+for ns in $(ip netns list 2>/dev/null | grep -o '^xb[0-9]*n'); do
+	pid=${ns#xb}
+	pid=${pid%n}
+	kill -0 "$pid" 2>/dev/null && continue
+	ip netns del "$ns" 2>/dev/null
+	ip link del "xb${pid}v" 2>/dev/null
+	rm -f /tmp/xb${pid}*.sock /dev/hugepages/xb${pid}*
+	rm -rf /var/run/dpdk/xb${pid}*
+done
+
+# bg NAME CMD...: starts CMD in the background, output in $LOGDIR/NAME.log;
+# its pid in BG_PID.
+bg() {
+	local name=$1
+	shift
+	"$@" >"$LOGDIR/$name.log" 2>&1 &
+	BG_PID=$!
+	PIDS+=("$BG_PID")
+}
+
+# bg_in NAME CMD...: like bg, with stdin from a fifo whose write end is
+# BG_FD (commands for an interactive testpmd).
+bg_in() {
+	local name=$1 fifo=$LOGDIR/$1.in
+	shift
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	"$@" <"$fifo" >"$LOGDIR/$name.log" 2>&1 &
+	BG_PID=$!
+	PIDS+=("$BG_PID")
+	exec {BG_FD}>"$fifo"
+	FIFO_FDS+=("$BG_FD")
+}
+
+forget_pid() {
+	local keep=() p
+	for p in "${PIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	PIDS=("${keep[@]}")
+}
+
+# ---- setup --------------------------------------------------------------
+
+bash scripts/host-setup.sh || die "scripts/host-setup.sh failed"
+free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+[ "$free" -ge 300 ] || die "only $free free hugepages; need 300 (2 testpmd x 256 MB)"
+
+# veth_pair DEV PEERDEV: DEV in the host, PEERDEV in $NS, both up, TX
+# checksum offload off and GRO on (what AF_XDP on veth needs).
+veth_pair() {
+	ip link add "$1" type veth peer name "$2" netns $NS || return 1
+	ethtool -K "$1" tx off gro on >/dev/null 2>&1
+	ip netns exec $NS ethtool -K "$2" tx off gro on >/dev/null 2>&1
+	sysctl -qw net.ipv6.conf."$1".disable_ipv6=1
+	ip link set "$1" up && ip -n $NS link set "$2" up
+}
+
+ip netns add $NS || die "cannot create namespace $NS"
+ip -n $NS link set lo up
+ip netns exec $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+	net.ipv6.conf.default.disable_ipv6=1
+veth_pair $VF $PEER || die "cannot create veth $VF/$PEER"
+VFMAC=$(cat /sys/class/net/$VF/address)
+PEERMAC=$(ip -n $NS -j link show $PEER | jq -r '.[0].address')
+
+# Newer vdpad serves a control socket (default /run/xvdpa/vdpad.sock,
+# which a vdpad of somebody else may hold): give each one its own.
+VDPAD_CTL=()
+if "$VDPAD" --help 2>&1 | grep -q -- "--control"; then
+	VDPAD_CTL=(--control /tmp/${P}-ctl.sock)
+fi
+
+PACE=$LOGDIR/xbpace
+cc -O2 -Wall -o "$PACE" bench/pace.c || die "cannot build bench/pace.c"
+
+# ---- counters -------------------------------------------------------------
+
+now() { date +%s.%N; }
+peer_rx() { ip -n $NS -s -j link show $PEER | jq -r '.[0].stats64.rx.packets'; }
+vf_xdp_rx() { ethtool -S $VF | awk '/rx_queue_0_xdp_packets/ {print $2}'; }
+# CPU time of a process in clock ticks (utime + stime, all threads).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+HZ=$(getconf CLK_TCK)
+
+# wait_for COUNT CMD...: retries CMD every 0.1 s, COUNT times.
+wait_for() {
+	local n=$1 i
+	shift
+	for i in $(seq "$n"); do
+		"$@" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# vdpad's own counters (its control socket), when it has one: vdpad_ctr
+# FIELD prints dev0's FIELD, or nothing.
+VDPACTL=$(realpath "$BUILD/vdpactl" 2>/dev/null || echo "$BUILD/vdpactl")
+vdpad_ctr() {
+	[ ${#VDPAD_CTL[@]} -gt 0 ] || return 0
+	"$VDPACTL" -s /tmp/${P}-ctl.sock -j dev stats 2>/dev/null |
+		jq -r ".stats.dev0.$1 // empty" 2>/dev/null
+}
+# own_rate A B T0 T1: (B - A) / (T1 - T0), or "n/a".
+own_rate() {
+	[ -n "$1" ] && [ -n "$2" ] || { echo n/a; return; }
+	awk -v a="$1" -v b="$2" -v t="$3" -v u="$4" \
+		'BEGIN { printf "%.4f Mpps", (b - a) / (u - t) / 1e6 }'
+}
+
+# Contention: during every window, the CPU time of user processes that are
+# not ours (somebody else's QEMU, testpmd, compiler...), from
+# /proc/*/stat (kernel threads left out: they include the softirq work our
+# own traffic causes). cpu_mark at the start of a window; cpu_shares at its
+# end prints "F G O": the forwarder's and the generator's % of a core and
+# the others' % of a core. A run where others took more than
+# $CONTENDED_ABOVE % of a core is marked contended.
+CONTENDED_ABOVE=10
+# proc_ticks: "pid ticks" of every user process (vsize > 0).
+proc_ticks() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk '{
+		pid = $1; sub(/^[^)]*\) /, ""); sub(/^.*\) /, "")
+		if ($21 > 0) print pid, $12 + $13 }'
+}
+cpu_mark() {
+	local p
+	MARK_T=$(now)
+	MARK_P=("$@")
+	MARK_C=()
+	for p in "$@"; do
+		MARK_C+=("$(cpu_ticks "$p")")
+	done
+	proc_ticks >"$LOGDIR/.ticks0"
+}
+cpu_shares() {
+	local i t out="" ours
+	t=$(now)
+	for i in "${!MARK_P[@]}"; do
+		out+=" $(awk -v a="${MARK_C[$i]}" -v b="$(cpu_ticks "${MARK_P[$i]}")" \
+			-v t0="$MARK_T" -v t1="$t" -v hz="$HZ" \
+			'BEGIN { printf "%.0f", (b - a) * 100 / hz / (t1 - t0) }')"
+	done
+	ours=" $$ ${PIDS[*]} "
+	proc_ticks | awk -v ours="$ours" -v t0="$MARK_T" -v t1="$t" -v hz="$HZ" '
+		NR == FNR { before[$1] = $2; next }
+		index(ours, " " $1 " ") { next }
+		{ d += ($1 in before) ? $2 - before[$1] : $2 }
+		END { printf " %.0f", d * 100 / hz / (t1 - t0) }' "$LOGDIR/.ticks0" - >"$LOGDIR/.others"
+	echo "${out# }$(cat "$LOGDIR/.others")"
+}
+# contended SHARES: true when the last figure (others) is above the limit.
+contended() {
+	echo "$1" | awk -v m=$CONTENDED_ABOVE '{ exit !(NF && $NF > m) }'
+}
+
+NOTES=()
+# stall_check TAG SERIES: notes a window whose last second fell below
+# half of its mean (a closed loop that lost its frames, a stuck sender).
+stall_check() {
+	local r
+	r=$(echo "$2" | awk '{ for (i = 1; i <= NF; i++) s += $i;
+		if (NF && $NF < 0.5 * s / NF) print "stalled" }')
+	[ -n "$r" ] && NOTES+=("$1: the rate fell during the window (per second:$2)")
+	return 0
+}
+
+# ---- testpmd helpers --------------------------------------------------------
+
+TP_COMMON=(--no-pci -m 256 --single-file-segments)
+# testpmd's stdout is a file: line-buffer it, or "show port stats" output
+# arrives only at exit.
+TESTPMD="stdbuf -oL dpdk-testpmd"
+
+# tp_ready LOG: the interactive testpmd has started its ports.
+tp_ready() { grep -q "testpmd>" "$1"; }
+
+# tp_show FD LOG NPORTS: "show port stats all"; waits for its output.
+tp_show() {
+	local fd=$1 log=$2 n=$3 before i
+	before=$(grep -c "Tx-bps:" "$log")
+	echo "show port stats all" >&"$fd"
+	for i in $(seq 100); do
+		[ "$(grep -c "Tx-bps:" "$log")" -ge $((before + n)) ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# tp_pps LOG PORT rx|tx: that port's pps in the last "show port stats".
+tp_pps() {
+	awk -v port="$2" -v dir="$3" '
+		/NIC statistics for port/ { cur = $6 }
+		cur == port && /Rx-pps:/ { rx = $2 }
+		cur == port && /Tx-pps:/ { tx = $2 }
+		END { print (dir == "rx" ? rx : tx) + 0 }' "$1"
+}
+
+# tp_quit FD PID: quits an interactive testpmd.
+tp_quit() {
+	echo "stop" >&"$1" 2>/dev/null
+	echo "quit" >&"$1" 2>/dev/null
+	eval "exec $1>&-"
+	local keep=() f
+	for f in "${FIFO_FDS[@]}"; do
+		[ "$f" = "$1" ] || keep+=("$f")
+	done
+	FIFO_FDS=("${keep[@]}")
+	local i
+	for i in $(seq 100); do
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.1
+	done
+	stop_pid "$2" INT
+	forget_pid "$2"
+}
+
+# ---- forwarders ---------------------------------------------------------------
+
+# fwd_start KIND TAG: starts the forwarder under test on CPU 1; FWD_PID.
+#   vdpad | dpdk: vhost-user on $SOCK <-> AF_XDP on $VF
+#   reflector: testpmd net_af_xdp on $VF, io, one port (the loop ceiling)
+fwd_start() {
+	local kind=$1 tag=$2
+	rm -f $SOCK
+	ip link set dev $VF xdp off 2>/dev/null
+	case $kind in
+	vdpad)
+		bg "$tag" taskset -c 1 "$VDPAD" --dev $SOCK,netdev=$VF \
+			"${VDPAD_CTL[@]}" --cpus 1 -l warn
+		;;
+	dpdk)
+		bg "$tag" env LIBXDP_SKIP_DISPATCHER=1 taskset -c 1 \
+			$TESTPMD "${TP_COMMON[@]}" --file-prefix=${P}f \
+			--lcores 0@1,1@1 \
+			--vdev net_vhost0,iface=$SOCK,queues=1 \
+			--vdev net_af_xdp0,iface=$VF,start_queue=0,queue_count=1 \
+			-- --forward-mode=io --stats-period 1 -a
+		;;
+	reflector)
+		bg "$tag" env LIBXDP_SKIP_DISPATCHER=1 taskset -c 1 \
+			$TESTPMD "${TP_COMMON[@]}" --file-prefix=${P}f \
+			--lcores 0@1,1@1 \
+			--vdev net_af_xdp0,iface=$VF,start_queue=0,queue_count=1 \
+			-- --port-topology=loop --forward-mode=io \
+			--stats-period 1 -a
+		;;
+	esac
+	FWD_PID=$BG_PID
+	if [ "$kind" = reflector ]; then
+		wait_for 200 grep -q "packet forwarding - ports" \
+			"$LOGDIR/$tag.log"
+	else
+		wait_for 200 test -S $SOCK
+	fi || { echo "bench: $kind did not start (see $tag.log)" >&2; return 1; }
+}
+
+fwd_stop() {
+	local sig=INT
+	[ "$1" = vdpad ] && sig=TERM
+	stop_pid "$FWD_PID" $sig
+	forget_pid "$FWD_PID"
+	rm -f $SOCK
+}
+
+# The generator's ports on the peer in the PVP loop (BENCH_PEER):
+#   hybrid (default): net_af_xdp receives (what the forwarder sent to the
+#     network), net_af_packet transmits (toward the forwarder).
+#   af_xdp: net_af_xdp both ways, as in ENVIRONMENT.md. Here DPDK 22.11's
+#     net_af_xdp leaves frames in its XSK TX ring without a wakeup (seen on
+#     kernel 6.18: the kernel's peer TX counter stops 256 frames short of
+#     testpmd's, and the stuck frames leave only with the next transmit), so
+#     the network->guest loop loses its whole population within a second,
+#     with vdpad and with DPDK alike.
+#   af_packet: net_af_packet both ways (slow: the generator's core limits).
+# loop_gen_args ceiling|fwd: sets GEN_ARGS (vdevs and testpmd options),
+# GEN_NPORTS, and N2G_PORT / G2N_PORT: the ports whose Rx-pps give each
+# direction.
+loop_gen_args() {
+	local xdp="net_af_xdp0,iface=$PEER,start_queue=0,queue_count=1"
+	local pkt="net_af_packet0,iface=$PEER,qpairs=1"
+	local vu="net_virtio_user0,path=$SOCK,queues=1,queue_size=1024,mac=$VFMAC"
+	local one
+	case $PEER_PMD in
+	af_xdp) one=$xdp ;;
+	af_packet) one=$pkt ;;
+	esac
+	if [ "$1" = ceiling ]; then
+		if [ "$PEER_PMD" = hybrid ]; then
+			# rx 0 (from the reflector) -> tx 1 (back to it)
+			GEN_ARGS=(--vdev "$xdp" --vdev "$pkt" -- --eth-peer=0,$VFMAC
+				--eth-peer=1,$VFMAC)
+			GEN_NPORTS=2
+		else
+			GEN_ARGS=(--vdev "$one" -- --port-topology=loop
+				--eth-peer=0,$VFMAC)
+			GEN_NPORTS=1
+		fi
+		N2G_PORT=0 G2N_PORT=0
+	elif [ "$PEER_PMD" = hybrid ]; then
+		# rx 0 (network side) -> tx 1 (guest TX: guest->network loop);
+		# rx 1 (guest RX) -> tx 2 (network side: network->guest loop);
+		# port 2 receives nothing (XDP takes every frame first).
+		GEN_ARGS=(--vdev "$xdp" --vdev "$vu" --vdev "$pkt" --
+			--port-topology=chained --eth-peer=0,$VFMAC
+			--eth-peer=1,$GUEST_PEER_MAC --eth-peer=2,$VFMAC)
+		GEN_NPORTS=3 N2G_PORT=1 G2N_PORT=0
+	else
+		GEN_ARGS=(--vdev "$one" --vdev "$vu" -- --eth-peer=0,$VFMAC
+			--eth-peer=1,$GUEST_PEER_MAC)
+		GEN_NPORTS=2 N2G_PORT=1 G2N_PORT=0
+	fi
+}
+
+peer_rx_above() { [ "$(peer_rx)" -gt "$1" ]; }
+
+# measure_g2n KIND SIZE: guest -> network, one way. Sets OUT1 (Mpps the
+# peer received) and OUT2 (Mpps by the sender's own count).
+measure_g2n() {
+	local kind=$1 size=$2 tag="g2n-$1-$2-r$RUN" c0 c1 t0 t1 g s prev cur
+	local series="" tp tc v0=""
+	OUT1=0 OUT2=0 OUT_SHARES=""
+	if [ "$kind" = ceiling ]; then
+		FWD_PID=""
+		bg_in "$tag" env LIBXDP_SKIP_DISPATCHER=1 taskset -c 1 \
+			$TESTPMD "${TP_COMMON[@]}" --file-prefix=${P}f \
+			--lcores 0@1,1@1 \
+			--vdev net_af_xdp0,iface=$VF,start_queue=0,queue_count=1 \
+			-- -i --port-topology=loop --forward-mode=txonly \
+			--txpkts="$size"
+	else
+		if ! fwd_start "$kind" "$tag-fwd"; then
+		NOTES+=("$tag: $kind did not start (see $tag-fwd.log); run left out")
+		fwd_stop "$kind"
+		return 1
+	fi
+		bg_in "$tag" taskset -c 0 $TESTPMD "${TP_COMMON[@]}" \
+			--file-prefix=${P}g --lcores 0@0,1@0 \
+			--vdev net_virtio_user0,path=$SOCK,queues=1,queue_size=1024 \
+			-- -i --rxd=1024 --txd=1024 --forward-mode=txonly \
+			--txpkts="$size"
+	fi
+	local gpid=$BG_PID gfd=$BG_FD log=$LOGDIR/$tag.log
+	if ! wait_for 300 tp_ready "$log"; then
+		NOTES+=("$tag: the generator's testpmd did not start (see its log); run left out")
+		tp_quit "$gfd" "$gpid"
+		[ -n "$FWD_PID" ] && fwd_stop "$kind"
+		return 1
+	fi
+	echo "start" >&"$gfd"
+	c0=$(peer_rx)
+	wait_for 100 peer_rx_above "$c0"
+	sleep $WARM
+	tp_show "$gfd" "$log" 1
+	[ "$kind" = vdpad ] && v0=$(vdpad_ctr tx_packets)
+	if [ "$kind" = ceiling ]; then cpu_mark "$gpid"; else cpu_mark "$FWD_PID" "$gpid"; fi
+	t0=$(now)
+	c0=$(peer_rx)
+	prev=$c0 tp=$t0
+	for s in $(seq "$SECS"); do
+		sleep 1
+		cur=$(peer_rx)
+		tc=$(now)
+		series+=" $(awk -v a="$prev" -v b="$cur" -v t="$tp" -v u="$tc" 'BEGIN { printf "%.0f", (b - a) / (u - t) }')"
+		prev=$cur tp=$tc
+	done
+	c1=$cur
+	t1=$tc
+	OUT_SHARES=$(cpu_shares)
+	tp_show "$gfd" "$log" 1
+	[ "$kind" = vdpad ] && echo "$tag: vdpad's own tx counter: $(own_rate "$v0" "$(vdpad_ctr tx_packets)" "$t0" "$(now)")" >>"$LOGDIR/series.log"
+	g=$(tp_pps "$log" 0 tx)
+	echo "$tag: peer rx pps, second by second:$series; CPU % (forwarder, generator, others): $OUT_SHARES" >>"$LOGDIR/series.log"
+	stall_check "$tag" "$series"
+	tp_quit "$gfd" "$gpid"
+	[ -n "$FWD_PID" ] && fwd_stop "$kind"
+	[ "$kind" = vdpad ] && grep "^dev0" "$LOGDIR/$tag-fwd.log" | sed "s/^/$tag: /" >>"$LOGDIR/vdpad-counters.log"
+	OUT1=$(awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" \
+		'BEGIN { printf "%.4f", (c1 - c0) / (t1 - t0) / 1e6 }')
+	OUT2=$(awk -v g="$g" 'BEGIN { printf "%.4f", g / 1e6 }')
+}
+
+# measure_loop KIND SIZE: the PVP loop. Sets OUT1 (network->guest) and OUT2
+# (guest->network), Mpps; for the reflector both are its one loop's rate.
+measure_loop() {
+	local kind=$1 size=$2 tag="loop-$1-$2-r$RUN" fkind=$1 n2g g2n
+	local series="" prev cur s tp tc v0="" w0=""
+	OUT1=0 OUT2=0 OUT_SHARES=""
+	[ "$kind" = ceiling ] && fkind=reflector
+	if ! fwd_start "$fkind" "$tag-fwd"; then
+		NOTES+=("$tag: $fkind did not start (see $tag-fwd.log); run left out")
+		fwd_stop "$fkind"
+		return 1
+	fi
+	loop_gen_args "$kind"
+	bg_in "$tag" env LIBXDP_SKIP_DISPATCHER=1 ip netns exec $NS \
+		taskset -c 0 $TESTPMD "${TP_COMMON[@]}" \
+		--file-prefix=${P}g --lcores 0@0,1@0 "${GEN_ARGS[@]}" \
+		-i --rxd=1024 --txd=1024 --forward-mode=mac --txpkts="$size"
+	local gpid=$BG_PID gfd=$BG_FD log=$LOGDIR/$tag.log
+	if ! wait_for 300 tp_ready "$log"; then
+		NOTES+=("$tag: the generator's testpmd did not start (see its log); run left out")
+		tp_quit "$gfd" "$gpid"
+		fwd_stop "$fkind"
+		return 1
+	fi
+	sleep 0.5
+	echo "start tx_first 8" >&"$gfd"
+	sleep $WARM
+	sleep 1
+	tp_show "$gfd" "$log" $GEN_NPORTS
+	[ "$kind" = vdpad ] && v0=$(vdpad_ctr rx_packets) && w0=$(vdpad_ctr tx_packets)
+	cpu_mark "$FWD_PID" "$gpid"
+	prev=$(vf_xdp_rx) tp=$(now)
+	local t0=$tp
+	for s in $(seq "$SECS"); do
+		sleep 1
+		cur=$(vf_xdp_rx)
+		tc=$(now)
+		series+=" $(awk -v a="$prev" -v b="$cur" -v t="$tp" -v u="$tc" 'BEGIN { printf "%.0f", (b - a) / (u - t) }')"
+		prev=$cur tp=$tc
+	done
+	OUT_SHARES=$(cpu_shares)
+	tp_show "$gfd" "$log" $GEN_NPORTS
+	[ "$kind" = vdpad ] && echo "$tag: vdpad's own counters: rx (network->guest) $(own_rate "$v0" "$(vdpad_ctr rx_packets)" "$t0" "$(now)"), tx $(own_rate "$w0" "$(vdpad_ctr tx_packets)" "$t0" "$(now)")" >>"$LOGDIR/series.log"
+	n2g=$(tp_pps "$log" $N2G_PORT rx)
+	g2n=$(tp_pps "$log" $G2N_PORT rx)
+	echo "$tag: frames into $VF's XDP (network->guest), pps second by second:$series; CPU % (forwarder, generator, others): $OUT_SHARES" >>"$LOGDIR/series.log"
+	stall_check "$tag" "$series"
+	tp_quit "$gfd" "$gpid"
+	fwd_stop "$fkind"
+	[ "$kind" = vdpad ] && grep "^dev0" "$LOGDIR/$tag-fwd.log" | sed "s/^/$tag: /" >>"$LOGDIR/vdpad-counters.log"
+	OUT1=$(awk -v a="$n2g" 'BEGIN { printf "%.4f", a / 1e6 }')
+	OUT2=$(awk -v b="$g2n" 'BEGIN { printf "%.4f", b / 1e6 }')
+}
+
+# median_clean: the median of the runs not marked contended ("*"), or of
+# all of them when every run was (then with a "*").
+median_clean() {
+	local v clean="" all="" m
+	read -r -a v
+	for x in "${v[@]}"; do
+		all+=" ${x%\*}"
+		[[ $x == *\* ]] || clean+=" $x"
+	done
+	if [ -n "$clean" ]; then
+		echo "$clean" | median
+	elif [ -n "$all" ]; then
+		m=$(echo "$all" | median)
+		echo "$m*"
+	else
+		echo nan
+	fi
+}
+
+median() {
+	tr ' ' '\n' | grep -v '^$' | sort -g | awk '
+		{ v[NR] = $1 }
+		END {
+			if (!NR) { print "nan"; exit }
+			if (NR % 2) print v[(NR + 1) / 2];
+			else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+		}'
+}
+
+# ---- throughput -------------------------------------------------------------
+
+declare -A R # R[cell,kind] = "v1 v2 ..."
+declare -A R2 # the loop's guest->network rate, for the record
+KINDS=${BENCH_KINDS:-vdpad dpdk ceiling}
+start_ts=$(date +%s)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+awk -v l="${LOAD_START%% *}" 'BEGIN { exit !(l >= 1) }' &&
+	echo "bench: warning: load average $LOAD_START: other work will disturb the figures" >&2
+echo "xvdpa bench: $RUNS run(s), ${SECS} s windows after ${WARM} s warm-up;" \
+	"logs in $LOGDIR" >&2
+for RUN in $(seq "$RUNS"); do
+	for size in $SIZES; do
+		for kind in $KINDS; do
+			[[ " $PARTS " == *" g2n "* ]] || continue
+			measure_g2n $kind $size || continue
+			mark=""
+			contended "$OUT_SHARES" && mark="*"
+			R[g2n-$size,$kind]+=" $OUT1$mark"
+			echo "run $RUN guest->network $size B $kind: $OUT1 Mpps (sender's own count $OUT2; CPU % forwarder, generator, others: $OUT_SHARES)" >&2
+		done
+		for kind in $KINDS; do
+			[[ " $PARTS " == *" loop "* ]] || continue
+			measure_loop $kind $size || continue
+			mark=""
+			contended "$OUT_SHARES" && mark="*"
+			R[n2g-$size,$kind]+=" $OUT1$mark"
+			R2[n2g-$size,$kind]+=" $OUT2$mark"
+			echo "run $RUN PVP loop $size B $kind: network->guest $OUT1, guest->network $OUT2 Mpps (CPU % forwarder, generator, others: $OUT_SHARES)" >&2
+		done
+	done
+done
+
+# ---- CPU ------------------------------------------------------------------------
+
+# cpu_pct PID SECONDS: % of one core the process used over SECONDS.
+cpu_pct() {
+	local a b
+	a=$(cpu_ticks "$1")
+	sleep "$2"
+	b=$(cpu_ticks "$1")
+	awk -v a="$a" -v b="$b" -v s="$2" -v hz="$HZ" \
+		'BEGIN { printf "%.2f\n", (b - a) * 100 / hz / s }'
+}
+
+IDLE_NOFE=nan
+IDLE_FE=nan
+declare -A LOADCPU LOADRX
+measure_cpu() {
+	# (a) idle: 8 devices on 8 veth pairs.
+	devs=()
+	for i in $(seq 0 $((NIDLE - 1))); do
+		veth_pair ${P}i$i ${P}j$i || { echo "bench: cannot create veth ${P}i$i" >&2; return 1; }
+		devs+=(--dev /tmp/${P}i$i.sock,netdev=${P}i$i)
+	done
+	bg idle-vdpad taskset -c 1 "$VDPAD" "${devs[@]}" "${VDPAD_CTL[@]}" --cpus 1 -l warn
+	IDLE_PID=$BG_PID
+	wait_for 100 test -S /tmp/${P}i$((NIDLE - 1)).sock || { echo "bench: vdpad with $NIDLE devices did not start" >&2; return 1; }
+	sleep 1
+	IDLE_NOFE=$(cpu_pct $IDLE_PID "$IDLE_SECS")
+	vdevs=()
+	for i in $(seq 0 $((NIDLE - 1))); do
+		vdevs+=(--vdev net_virtio_user$i,path=/tmp/${P}i$i.sock,queues=1)
+	done
+	# One testpmd on CPU 0 is the frontend of all 8 devices: rings started,
+	# no traffic.
+	bg_in idle-fe taskset -c 0 $TESTPMD "${TP_COMMON[@]}" --file-prefix=${P}g \
+		--lcores 0@0,1@0 "${vdevs[@]}" -- -i --total-num-mbufs=16384 \
+		--forward-mode=rxonly
+	FE_PID=$BG_PID
+	FE_FD=$BG_FD
+	wait_for 300 tp_ready "$LOGDIR/idle-fe.log" || echo "bench: idle frontends not ready" >&2
+	echo "start" >&"$FE_FD"
+	sleep 2
+	IDLE_FE=$(cpu_pct $IDLE_PID "$IDLE_SECS")
+	tp_quit "$FE_FD" "$FE_PID"
+	stop_pid $IDLE_PID TERM
+	forget_pid $IDLE_PID
+	for i in $(seq 0 $((NIDLE - 1))); do
+		ip link del ${P}i$i 2>/dev/null
+	done
+	rm -f /tmp/${P}i*.sock
+
+	# (b) a fixed load: $PPS frames/s of 64 B paced into the peer, reflected by
+	# the guest (testpmd macswap on virtio-user, CPU 0), so the forwarder
+	# carries $PPS each way.
+	for kind in vdpad dpdk; do
+		tag=load-$kind
+		fwd_start $kind $tag-fwd || { fwd_stop $kind; continue; }
+		bg_in $tag taskset -c 0 $TESTPMD "${TP_COMMON[@]}" --file-prefix=${P}g \
+			--lcores 0@0,1@0 \
+			--vdev net_virtio_user0,path=$SOCK,queues=1,queue_size=1024 \
+			-- -i --rxd=1024 --txd=1024 --forward-mode=macswap
+		gpid=$BG_PID
+		gfd=$BG_FD
+		wait_for 300 tp_ready "$LOGDIR/$tag.log"
+		echo "start" >&"$gfd"
+		sleep 0.5
+		bg $tag-pace ip netns exec $NS taskset -c 0 "$PACE" $PEER $PEERMAC $VFMAC \
+			"$PPS" $((WARM + IDLE_SECS + 2)) 64
+		ppid=$BG_PID
+		sleep $WARM
+		tp_show "$gfd" "$LOGDIR/$tag.log" 1
+		LOADCPU[$kind]=$(cpu_pct "$FWD_PID" "$IDLE_SECS")
+		tp_show "$gfd" "$LOGDIR/$tag.log" 1
+		LOADRX[$kind]=$(tp_pps "$LOGDIR/$tag.log" 0 rx)
+		stop_pid $ppid TERM
+		forget_pid $ppid
+		tp_quit "$gfd" "$gpid"
+		fwd_stop $kind
+		[ "$kind" = vdpad ] && grep "^dev0" "$LOGDIR/$tag-fwd.log" | sed "s/^/$tag: /" >>"$LOGDIR/vdpad-counters.log"
+	done
+}
+[[ " $PARTS " == *" cpu "* ]] && measure_cpu
+
+# Drops vdpad counted (its exit lines): worth a note when any.
+if [ -s "$LOGDIR/vdpad-counters.log" ]; then
+	while read -r line; do
+		d=$(echo "$line" | sed 's/.*drops://; s/;.*//' |
+			awk '{ for (i = 1; i < NF; i += 2) if ($(i + 1) > 0) printf " %s %s", $i, $(i + 1) }')
+		[ -n "$d" ] && NOTES+=("vdpad's drop counters, ${line%%:*}:$d")
+	done <"$LOGDIR/vdpad-counters.log"
+fi
+
+# ---- report ---------------------------------------------------------------------
+
+declare -A M
+CELLS="g2n-64 g2n-1500 n2g-64 n2g-1500"
+for cell in $CELLS; do
+	for kind in vdpad dpdk ceiling; do
+		M[$cell,$kind]=$(echo "${R[$cell,$kind]:-}" | median_clean)
+	done
+done
+# Values may carry a "*": a median of contended runs only.
+ratio() { awk -v a="${1%\*}" -v b="${2%\*}" 'BEGIN { if (a != "nan" && b != "nan" && b > 0) printf "%.3f", a / b; else print "n/a" }'; }
+fmt() {
+	local star=""
+	[[ $1 == *\* ]] && star="*"
+	awk -v x="${1%\*}" -v s="$star" 'BEGIN { if (x == "nan" || x == "") print "n/a"; else printf "%.3f%s", x, s }'
+}
+# clean_count CELL KIND: "n/N" runs not contended.
+clean_count() {
+	local v n=0 c=0
+	for v in ${R[$1,$2]:-}; do
+		n=$((n + 1))
+		[[ $v == *\* ]] || c=$((c + 1))
+	done
+	echo "$c/$n"
+}
+dirname_of() { [ "${1%%-*}" = n2g ] && echo "network→guest" || echo "guest→network"; }
+peer_desc() {
+	case $PEER_PMD in
+	hybrid) echo "net_af_xdp to receive, net_af_packet to send" ;;
+	af_xdp) echo "net_af_xdp" ;;
+	*) echo "net_af_packet" ;;
+	esac
+}
+
+echo
+echo "## xvdpa benchmark: vdpad vs DPDK vs the raw AF_XDP ceiling"
+echo
+echo "Host: $(nproc) CPUs, kernel $(uname -r), $(dpkg-query -W -f='DPDK ${Version}' dpdk 2>/dev/null);"
+echo "load average at the start: $LOAD_START. Medians of $RUNS alternating run(s)"
+echo "(vdpad, DPDK, ceiling, vdpad, ...), each measured over a ${SECS} s window after"
+echo "${WARM} s of warm-up. Sizes are Ethernet frame lengths without FCS."
+echo
+echo "- VF: a plain veth pair, device end $VF in the host, peer $PEER in netns $NS;"
+echo "  no eswitch (it would cost both forwarders the same). TX checksum offload"
+echo "  off and GRO on at both ends."
+echo "- The forwarder runs on CPU 1, the whole process: vdpad --dev SOCK,netdev=VF"
+echo "  --cpus 1 under taskset -c 1; DPDK = testpmd --vdev net_vhost0,iface=SOCK"
+echo "  --vdev net_af_xdp0,iface=VF --forward-mode=io --lcores 0@1,1@1 under"
+echo "  taskset -c 1. Generators run on CPU 0."
+echo "- guest→network: a DPDK virtio-user testpmd (txonly) is the guest. Rate ="
+echo "  frames the peer received (its kernel counter over the window; the"
+echo "  guest's own Tx-pps and vdpad's own counter are in the log, within a few"
+echo "  % of it). Ceiling = testpmd net_af_xdp txonly on the VF device end, from"
+echo "  CPU 1."
+echo "- network→guest: the PVP loop of ENVIRONMENT.md: one testpmd on CPU 0 owns"
+echo "  the peer ($(peer_desc)) and the guest side"
+echo "  (virtio-user) and forwards (mac mode) each side's arrivals to the other,"
+echo "  seeded with tx_first 8; the forwarder carries both directions at once."
+echo "  Rate = frames the guest received (the generator's Rx-pps between two"
+echo "  \"show port stats\" a window apart). Ceiling = a raw AF_XDP reflector"
+echo "  (testpmd net_af_xdp, io, one port) in the forwarder's place in the same"
+echo "  loop: AF_XDP receive + transmit on the VF from CPU 1, without vhost."
+echo
+echo "| direction | size | vdpad Mpps | DPDK Mpps | ceiling Mpps | vdpad/DPDK | vdpad/ceiling |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+for cell in $CELLS; do
+	v=${M[$cell,vdpad]}
+	d=${M[$cell,dpdk]}
+	c=${M[$cell,ceiling]}
+	echo "| $(dirname_of $cell) | ${cell#*-} B | $(fmt "$v") | $(fmt "$d") | $(fmt "$c") | $(ratio "$v" "$d") | $(ratio "$v" "$c") |"
+done
+echo
+echo "Medians over the uncontended runs: those during whose window other users'"
+echo "processes (not the benchmark's) used at most ${CONTENDED_ABOVE} % of a core (from"
+echo "/proc/*/stat). \"*\": every run of that cell was contended; the median is"
+echo "then of all of them and is not conclusive. Runs used (uncontended/all):"
+for cell in $CELLS; do
+	printf "  %-22s vdpad %s, DPDK %s, ceiling %s\n" "$(dirname_of $cell) ${cell#*-} B:" \
+		"$(clean_count $cell vdpad)" "$(clean_count $cell dpdk)" "$(clean_count $cell ceiling)"
+done
+echo
+echo "Every run, Mpps (vdpad / DPDK / ceiling; * = contended):"
+for cell in $CELLS; do
+	printf "  %-22s" "$(dirname_of $cell) ${cell#*-} B:"
+	for kind in vdpad dpdk ceiling; do
+		printf " [%s ]" "${R[$cell,$kind]:-}"
+	done
+	echo
+done
+printf "  In the PVP loop, guest→network at the same time (median):"
+for size in $SIZES; do
+	printf " %s B: vdpad %s, DPDK %s;" "$size" \
+		"$(fmt "$(echo "${R2[n2g-$size,vdpad]:-}" | median_clean)")" \
+		"$(fmt "$(echo "${R2[n2g-$size,dpdk]:-}" | median_clean)")"
+done
+echo
+echo
+echo "CPU of the forwarder process (utime+stime deltas of /proc/PID/stat, % of one core):"
+echo "- idle, vdpad with $NIDLE devices on $NIDLE veth pairs, no frontend connected,"
+echo "  over ${IDLE_SECS} s: ${IDLE_NOFE} %"
+echo "- idle, the same $NIDLE devices with $NIDLE virtio-user frontends connected"
+echo "  (one testpmd, rxonly, on CPU 0; rings started, no traffic), over ${IDLE_SECS} s: ${IDLE_FE} %"
+echo "- fixed load below saturation: ${PPS} frames/s of 64 B paced into the peer"
+echo "  (AF_PACKET, bench/pace.c, CPU 0), reflected by the guest (testpmd macswap on"
+echo "  virtio-user, CPU 0), so the forwarder carries ${PPS}/s each way; over ${IDLE_SECS} s:"
+echo "  vdpad ${LOADCPU[vdpad]:-n/a} %, DPDK ${LOADCPU[dpdk]:-n/a} %" \
+	"(guest received: vdpad $(awk -v x="${LOADRX[vdpad]:-0}" 'BEGIN{printf "%.0f", x}')/s," \
+	"DPDK $(awk -v x="${LOADRX[dpdk]:-0}" 'BEGIN{printf "%.0f", x}')/s)"
+echo
+echo "Targets (vdpad ≥ 1.05× DPDK and ≥ 97 % of the ceiling in every cell; ≤ 1 % of a core idle):"
+fails=0
+for cell in $CELLS; do
+	v=${M[$cell,vdpad]}
+	d=${M[$cell,dpdk]}
+	c=${M[$cell,ceiling]}
+	cont=""
+	[[ "$v$d$c" == *\** ]] && cont=" [from contended runs: not conclusive]"
+	line=$(awk -v v="${v%\*}" -v d="${d%\*}" -v c="${c%\*}" -v cont="$cont" -v name="$(dirname_of $cell) ${cell#*-} B" 'BEGIN {
+		if (v == "nan" || d == "nan" || c == "nan") { printf "- %s: not measured\n", name; exit }
+		rd = d > 0 ? v / d : 0; rc = c > 0 ? v / c : 0
+		s = sprintf("- %s: vdpad/DPDK %.3f: ", name, rd)
+		if (rd >= 1.05) s = s "ok"
+		else s = s sprintf("MISSED by %.3f (%.1f %% short of 1.05x; vdpad needs +%.3f Mpps)", 1.05 - rd, (1.05 - rd) / 1.05 * 100, 1.05 * d - v)
+		s = s sprintf("; vdpad/ceiling %.3f: ", rc)
+		if (rc >= 0.97) s = s "ok"
+		else s = s sprintf("MISSED by %.3f (vdpad needs +%.3f Mpps)", 0.97 - rc, 0.97 * c - v)
+		if (c > 0 && v > c) s = s " (vdpad above the ceiling: that cell is bound by the generator side, not the forwarder)"
+		print s cont }')
+	echo "$line"
+	case $line in *MISSED*) fails=$((fails + 1)) ;; esac
+done
+for x in "no frontends:$IDLE_NOFE" "$NIDLE frontends connected:$IDLE_FE"; do
+	line=$(awk -v name="${x%%:*}" -v p="${x#*:}" 'BEGIN {
+		if (p == "nan") { printf "- idle, %s: not measured\n", name; exit }
+		s = sprintf("- idle, %s: %.2f %% of a core: ", name, p)
+		if (p <= 1) s = s "ok"; else s = s sprintf("MISSED by %.2f points", p - 1)
+		print s }')
+	echo "$line"
+	case $line in *MISSED*) fails=$((fails + 1)) ;; esac
+done
+echo "$fails target line(s) missed."
+if [ ${#NOTES[@]} -gt 0 ]; then
+	echo
+	echo "Notes:"
+	for n in "${NOTES[@]}"; do
+		echo "- $n"
+	done
+fi
+echo
+echo "Total time $(($(date +%s) - start_ts)) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
