@@ -24,15 +24,6 @@ static inline bool pair_ready(const struct xv_vu_dev *dev, unsigned int pair)
 	       dev->vrings[2 * pair + 1].started && !dev->broken;
 }
 
-static inline void vring_signal(struct xv_vu_vring *vr)
-{
-	uint64_t one = 1;
-
-	if (vr->call_fd >= 0 && vr->vq.ops->need_call(&vr->vq) &&
-	    write(vr->call_fd, &one, sizeof(one)) < 0)
-		return; /* the frontend may poll instead */
-}
-
 /* Gives the RX frames back to the kernel through the fill ring. */
 static inline void refill(struct xv_xsk *x, uint32_t rx_idx, uint32_t n)
 {
@@ -82,7 +73,7 @@ int xv_afxdp_rx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 	refill(x, idx, n);
 	if (rx->started) {
 		rx->vq.ops->flush(&rx->vq);
-		vring_signal(rx);
+		xv_vu_vring_call(rx);
 	}
 	return (int)n;
 }
@@ -142,6 +133,6 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 		xv_xsk_kick_tx(x);
 	}
 	tx->vq.ops->flush(&tx->vq);
-	vring_signal(tx);
+	xv_vu_vring_call(tx);
 	return (int)n;
 }

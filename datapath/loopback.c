@@ -13,15 +13,6 @@
 
 #define LOOPBACK_FRAME_MAX 65536
 
-static void signal_call(struct xv_vu_vring *vr)
-{
-	uint64_t one = 1;
-
-	if (vr->call_fd >= 0 && vr->vq.ops->need_call(&vr->vq) &&
-	    write(vr->call_fd, &one, sizeof(one)) < 0)
-		return; /* the frontend may poll instead */
-}
-
 int xv_loopback_run(struct xv_vu_dev *dev, unsigned int pair,
 		    struct xv_loopback_stats *st, unsigned int budget)
 {
@@ -47,8 +38,8 @@ int xv_loopback_run(struct xv_vu_dev *dev, unsigned int pair,
 	}
 	tx->vq.ops->flush(&tx->vq);
 	rx->vq.ops->flush(&rx->vq);
-	signal_call(tx);
-	signal_call(rx);
+	xv_vu_vring_call(tx);
+	xv_vu_vring_call(rx);
 	if (len < 0 || ret < 0) {
 		dev->broken = true;
 		return -EIO;

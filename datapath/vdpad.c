@@ -545,10 +545,21 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return *end || !*out || *out > max ? -EINVAL : 0;
 }
 
+static int parse_group(const char *name, gid_t *gid)
+{
+	struct group *g = getgrnam(name);
+
+	if (!g) {
+		xv_err("no group \"%s\"", name);
+		return -ENOENT;
+	}
+	*gid = g->gr_gid;
+	return 0;
+}
+
 static int parse_spec_opt(struct vdev *d, const char *opt)
 {
 	unsigned long n;
-	struct group *g;
 
 	if (!strcmp(opt, "client") || !strcmp(opt, "server")) {
 		d->client = !strcmp(opt, "client");
@@ -571,10 +582,7 @@ static int parse_spec_opt(struct vdev *d, const char *opt)
 			return -EINVAL;
 		strcpy(d->netdev, opt + 7);
 	} else if (!strncmp(opt, "group=", 6)) {
-		g = getgrnam(opt + 6);
-		if (!g)
-			return -ENOENT;
-		d->gid = g->gr_gid;
+		return parse_group(opt + 6, &d->gid);
 	} else {
 		return -EINVAL;
 	}
@@ -893,18 +901,6 @@ static void usage(FILE *f)
 		"  --cpus LIST        datapath threads, one per CPU: e.g. 1 or 0,1\n"
 		"                     (default: one unpinned thread)\n"
 		"  -l, --log-level L  error, warn, info (default) or debug\n");
-}
-
-static int parse_group(const char *name, gid_t *gid)
-{
-	struct group *g = getgrnam(name);
-
-	if (!g) {
-		xv_err("no group \"%s\"", name);
-		return -ENOENT;
-	}
-	*gid = g->gr_gid;
-	return 0;
 }
 
 static int parse_cpus(struct vdpad *v, const char *list)

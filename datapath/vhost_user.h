@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include "guest_mem.h"
 #include "virtq.h"
@@ -189,6 +190,17 @@ struct xv_vu_dev {
 	xv_vu_ring_cb ring_cb;
 	void *cb_opaque;
 };
+
+/* Interrupts the frontend after a flush, if the ring's rules ask for it
+ * (EVENT_IDX or NO_INTERRUPT). Data path: one write per batch at most. */
+static inline void xv_vu_vring_call(struct xv_vu_vring *vr)
+{
+	uint64_t one = 1;
+
+	if (vr->call_fd >= 0 && vr->vq.ops->need_call(&vr->vq) &&
+	    write(vr->call_fd, &one, sizeof(one)) < 0)
+		return; /* the frontend may poll instead */
+}
 
 /* The default offer for a virtio-net device. */
 void xv_vu_config_default(struct xv_vu_config *cfg);
