@@ -100,14 +100,18 @@ static void log_broken(struct vdev *d)
 					d->name, q, xv_vq_error_name(e));
 }
 
-static void rearm_kicks(struct vdev *d, unsigned int pair)
+/*
+ * Guest kicks are wanted only by a sleeping thread: while it busy-polls,
+ * they cost the guest a syscall per batch and us an eventfd read.
+ */
+static void set_kicks(struct vdev *d, unsigned int pair, bool on)
 {
 	struct xv_vu_vring *rx = &d->vu.vrings[2 * pair];
 	struct xv_vu_vring *tx = &d->vu.vrings[2 * pair + 1];
 
 	if (rx->started && tx->started && !d->vu.broken) {
-		tx->vq.ops->enable_kicks(&tx->vq, true);
-		rx->vq.ops->enable_kicks(&rx->vq, true);
+		tx->vq.ops->enable_kicks(&tx->vq, on);
+		rx->vq.ops->enable_kicks(&rx->vq, on);
 	}
 }
 
@@ -129,8 +133,9 @@ static int poll_pair(struct dp_thread *t, struct vdev *d, unsigned int p)
 	return n;
 }
 
-/* Polls every queue pair of @d once; returns the work done. */
-static int poll_dev(struct dp_thread *t, struct vdev *d)
+/* Polls every queue pair of @d once; returns the work done. With
+ * @kicks the guest is asked to kick again (the thread may sleep next). */
+static int poll_dev(struct dp_thread *t, struct vdev *d, bool kicks)
 {
 	unsigned int p;
 	int n = 0;
@@ -138,8 +143,8 @@ static int poll_dev(struct dp_thread *t, struct vdev *d)
 	if (pthread_mutex_trylock(&d->lock))
 		return 1; /* the control path is at it: come back soon */
 	for (p = 0; p < d->vu.cfg.max_queue_pairs; p++) {
+		set_kicks(d, p, kicks);
 		n += poll_pair(t, d, p);
-		rearm_kicks(d, p);
 	}
 	if (d->vu.broken)
 		log_broken(d);
@@ -173,32 +178,53 @@ static void pin_thread(const struct dp_thread *t)
 		xv_warn("cannot pin a datapath thread to CPU %d", t->cpu);
 }
 
+/* Polls every live device of @t once. */
+static int poll_all(struct dp_thread *t, bool kicks)
+{
+	unsigned int i, ndevs = __atomic_load_n(&t->ndevs, __ATOMIC_ACQUIRE);
+	int work = 0;
+
+	for (i = 0; i < ndevs; i++) {
+		struct vdev *d = __atomic_load_n(&t->devs[i], __ATOMIC_ACQUIRE);
+
+		if (d && !__atomic_load_n(&d->dying, __ATOMIC_ACQUIRE))
+			work += poll_dev(t, d, kicks);
+	}
+	__atomic_fetch_add(&t->epoch, 1, __ATOMIC_RELEASE);
+	return work;
+}
+
+/*
+ * Busy: poll with guest kicks off, and look at the fds only every
+ * EPOLL_EVERY rounds (their rings are polled anyway). Before sleeping:
+ * kicks back on, then one more poll, so that nothing posted in between is
+ * left waiting for a kick that will not come.
+ */
+#define EPOLL_EVERY 64
+
 static void *dp_thread_main(void *arg)
 {
 	struct dp_thread *t = arg;
 	struct epoll_event evs[32];
-	unsigned int busy = 0, i, ndevs;
-	int n, work;
+	unsigned int busy = 0, rounds = 0, i;
+	int n;
 
 	pin_thread(t);
 	while (!atomic_load_explicit(&dp_stop, memory_order_relaxed)) {
-		n = epoll_wait(t->epfd, evs, 32, busy ? 0 : IDLE_WAIT_MS);
-		for (i = 0; n > 0 && i < (unsigned int)n; i++)
-			drain_event(evs[i].data.ptr);
-		work = 0;
-		ndevs = __atomic_load_n(&t->ndevs, __ATOMIC_ACQUIRE);
-		for (i = 0; i < ndevs; i++) {
-			struct vdev *d =
-				__atomic_load_n(&t->devs[i], __ATOMIC_ACQUIRE);
-
-			if (d && !__atomic_load_n(&d->dying, __ATOMIC_ACQUIRE))
-				work += poll_dev(t, d);
+		if (!busy || ++rounds % EPOLL_EVERY == 0) {
+			n = epoll_wait(t->epfd, evs, 32,
+				       busy ? 0 : IDLE_WAIT_MS);
+			for (i = 0; n > 0 && i < (unsigned int)n; i++)
+				drain_event(evs[i].data.ptr);
 		}
-		__atomic_fetch_add(&t->epoch, 1, __ATOMIC_RELEASE);
-		if (work)
+		if (poll_all(t, false)) {
 			busy = BUSY_POLL_ROUNDS;
-		else if (busy)
-			busy--;
+			continue;
+		}
+		if (busy && --busy == 0 && poll_all(t, true))
+			busy = BUSY_POLL_ROUNDS;
+		else if (!busy)
+			poll_all(t, true); /* woken while idle: stay armed */
 	}
 	return NULL;
 }

@@ -14,10 +14,20 @@
 #include "xsk.h"
 #include "xsk_redirect.skel.h"
 
+/* Copy mode sends at most a few dozen frames per call and answers EAGAIN
+ * while more are queued: go on while it makes progress, a batch's worth. */
+#define XV_XSK_KICK_TRIES 4
+
 void xv_xsk_kick_tx(struct xv_xsk *x)
 {
-	if (xsk_ring_prod__needs_wakeup(&x->tx))
-		sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
+	int i;
+
+	if (!xsk_ring_prod__needs_wakeup(&x->tx))
+		return;
+	for (i = 0; i < XV_XSK_KICK_TRIES; i++)
+		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0 ||
+		    errno != EAGAIN)
+			break;
 }
 
 int xv_xsk_kstats(const struct xv_xsk *x, struct xv_xsk_kstats *st)
