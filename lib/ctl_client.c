@@ -39,19 +39,22 @@ static int ctl_connect(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
-json_t *xv_ctl_call(const char *path, const char *cmd, json_t *args, char *err,
-		    size_t errlen)
+/* 0 with *@resp set (caller decrefs), or -errno with @err set; a vdpad
+ * that is not running gives -ENOENT or -ECONNREFUSED. */
+int xv_ctl_request(const char *path, const char *cmd, json_t *args,
+		   json_t **resp, char *err, size_t errlen)
 {
-	json_t *req, *resp = NULL;
+	json_t *req;
 	json_error_t jerr;
 	char *text, *buf;
+	int fd, rc = -ENOMEM;
 	ssize_t n;
-	int fd;
 
+	*resp = NULL;
 	fd = ctl_connect(path, err, errlen);
 	if (fd < 0) {
 		json_decref(args);
-		return NULL;
+		return fd;
 	}
 	req = json_pack("{s:s, s:o}", "cmd", cmd, "args",
 			args ? args : json_object());
@@ -66,24 +69,37 @@ json_t *xv_ctl_call(const char *path, const char *cmd, json_t *args, char *err,
 	 * its answer is still there to read. */
 	if (send(fd, text, strlen(text), MSG_NOSIGNAL) < 0 && errno != EPIPE &&
 	    errno != ECONNRESET) {
+		rc = -errno;
 		snprintf(err, errlen, "sending to vdpad: %s", strerror(errno));
 		goto out;
 	}
 	n = recv(fd, buf, XV_CTL_MSG_MAX, 0);
 	if (n <= 0) {
+		rc = n ? -errno : -ECONNRESET;
 		snprintf(err, errlen, "no answer from vdpad: %s",
 			 n ? strerror(errno) : "connection closed (refused?)");
 		goto out;
 	}
-	resp = json_loadb(buf, (size_t)n, 0, &jerr);
-	if (!resp || !json_is_object(resp)) {
+	*resp = json_loadb(buf, (size_t)n, 0, &jerr);
+	rc = 0;
+	if (!*resp || !json_is_object(*resp)) {
 		snprintf(err, errlen, "bad answer from vdpad: %s", jerr.text);
-		json_decref(resp);
-		resp = NULL;
+		json_decref(*resp);
+		*resp = NULL;
+		rc = -EPROTO;
 	}
 out:
 	free(text);
 	free(buf);
 	close(fd);
+	return rc;
+}
+
+json_t *xv_ctl_call(const char *path, const char *cmd, json_t *args, char *err,
+		    size_t errlen)
+{
+	json_t *resp;
+
+	xv_ctl_request(path, cmd, args, &resp, err, errlen);
 	return resp;
 }

@@ -23,4 +23,9 @@
 json_t *xv_ctl_call(const char *path, const char *cmd, json_t *args, char *err,
 		    size_t errlen);
 
+/* The same, telling why: 0 with *@resp set, or -errno with @err set
+ * (-ENOENT or -ECONNREFUSED: no vdpad is listening at @path). */
+int xv_ctl_request(const char *path, const char *cmd, json_t *args,
+		   json_t **resp, char *err, size_t errlen);
+
 #endif /* XVDPA_CTL_PROTO_H */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Control-path logging to stderr. Never called per packet. */
+/* Control-path logging to stderr (or a file). Never called per packet. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,7 +7,14 @@
 #include "log.h"
 
 static enum xv_log_level current_level = XV_LOG_WARN;
+static FILE *log_file; /* NULL: stderr */
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
+/* Where lines go from now on (NULL: back to stderr); not closed here. */
+void xv_log_set_file(FILE *f)
+{
+	log_file = f;
+}
 
 void xv_log_set_level(enum xv_log_level level)
 {
@@ -47,5 +54,7 @@ void xv_log(enum xv_log_level level, const char *fmt, ...)
 	va_end(ap);
 	n = (int)strlen(line);
 	line[n++] = '\n';
-	fwrite(line, 1, (size_t)n, stderr);
+	fwrite(line, 1, (size_t)n, log_file ? log_file : stderr);
+	if (log_file)
+		fflush(log_file);
 }

@@ -9,6 +9,9 @@ enum xv_log_level {
 	XV_LOG_DEBUG,
 };
 
+#include <stdio.h>
+
+void xv_log_set_file(FILE *f);
 void xv_log_set_level(enum xv_log_level level);
 enum xv_log_level xv_log_get_level(void);
 int xv_log_parse_level(const char *s, enum xv_log_level *out);

@@ -33,4 +33,24 @@ int xv_nl_link_set_up(struct xv_nl *nl, int ifindex, bool up);
 int xv_nl_link_set_mac(struct xv_nl *nl, int ifindex, const uint8_t mac[6]);
 int xv_nl_link_get(struct xv_nl *nl, int ifindex, struct xv_link_info *info);
 
+/* Network namespaces and addressing (the CNI plugin's netdev mode). */
+int xv_nl_open_in_netns(struct xv_nl *nl, int netns_fd);
+int xv_nl_link_get_by_name(struct xv_nl *nl, const char *name,
+			   struct xv_link_info *info);
+int xv_nl_link_set_netns(struct xv_nl *nl, int ifindex, int netns_fd);
+int xv_nl_link_set_name(struct xv_nl *nl, int ifindex, const char *name);
+int xv_nl_link_set_mtu(struct xv_nl *nl, int ifindex, uint32_t mtu);
+
+struct xv_nl_prefix {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	uint8_t len; /* prefix length */
+};
+
+int xv_nl_addr_add(struct xv_nl *nl, int ifindex, const struct xv_nl_prefix *p);
+int xv_nl_addr_find(struct xv_nl *nl, int ifindex,
+		    const struct xv_nl_prefix *p);
+int xv_nl_route_add(struct xv_nl *nl, int ifindex,
+		    const struct xv_nl_prefix *dst, const uint8_t *gw);
+
 #endif /* XVDPA_NL_H */
