@@ -49,7 +49,13 @@ DP_SRCS := $(filter-out datapath/vdpad.c,$(wildcard datapath/*.c))
 DP_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(DP_SRCS))
 DPLIB := $(BUILD)/libxvdp.a
 
+# The CNI plugin's parts, as a library the plugin and its unit tests share.
+CNI_SRCS := $(filter-out cni/vdpa.c,$(wildcard cni/*.c))
+CNI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CNI_SRCS))
+CNILIB := $(BUILD)/libxvcni.a
+
 BINS := $(BUILD)/vdpactl $(BUILD)/vdpad
+CNI_PLUGIN := $(BUILD)/cni/vdpa
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -68,7 +74,7 @@ FUZZ_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf -Idatapath -g -O1 \
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BPF_OBJS) $(LIB) $(DPLIB) $(BINS)
+all: $(BPF_OBJS) $(LIB) $(DPLIB) $(BINS) $(CNI_PLUGIN)
 
 tests: all $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS)
 
@@ -94,6 +100,17 @@ $(BUILD)/datapath/%.o: datapath/%.c $(wildcard datapath/*.h lib/*.h bpf/*.h) \
 $(DPLIB): $(DP_OBJS)
 	$(AR) rcs $@ $^
 
+$(BUILD)/cni/%.o: cni/%.c $(wildcard cni/*.h lib/*.h bpf/*.h) $(BPF_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -Icni -c $< -o $@
+
+$(CNILIB): $(CNI_OBJS)
+	$(AR) rcs $@ $^
+
+# The plugin is named after its config's "type": vdpa.
+$(BUILD)/cni/vdpa: cni/vdpa.c $(CNILIB) $(LIB)
+	$(CC) $(XCFLAGS) -Icni $< -o $@ $(XLDFLAGS) $(CNILIB) $(LIB) $(LIBS)
+
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(wildcard datapath/*.h lib/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_DEPS) -o $@
@@ -105,10 +122,10 @@ $(BUILD)/vdpad: datapath/vdpad.c $(DPLIB) $(LIB)
 	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(DPLIB) $(LIB) -lxdp $(LIBS) \
 		-lpthread
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(DPLIB)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(DPLIB) $(CNILIB)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(DPLIB) $(LIB) -lxdp $(LIBS) \
-		$(TEST_LIBS)
+	$(CC) $(XCFLAGS) -Icni $< -o $@ $(XLDFLAGS) $(DPLIB) $(CNILIB) $(LIB) \
+		-lxdp $(LIBS) $(TEST_LIBS)
 
 $(BUILD)/tests/%: tests/bpf/%.c $(LIB) $(BPF_SKELS)
 	@mkdir -p $(@D)
@@ -141,14 +158,16 @@ demo: all
 bench: all
 	BUILD=$(BUILD) bench/run.sh
 
-# Installs binaries, BPF objects, man pages and the systemd unit.
+# Installs binaries, the CNI plugin (next to Debian's, in lib/cni), BPF
+# objects, man pages and the systemd unit.
 PREFIX ?= /usr
 DESTDIR ?=
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/xvdpa/bpf \
 		$(DESTDIR)$(PREFIX)/share/man/man8 \
-		$(DESTDIR)/lib/systemd/system
+		$(DESTDIR)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/cni
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0755 $(CNI_PLUGIN) $(DESTDIR)$(PREFIX)/lib/cni/vdpa
 	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/xvdpa/bpf/
 	install -m 0644 docs/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	sed 's|/usr/sbin/vdpad|$(PREFIX)/sbin/vdpad|' dist/vdpad.service \

@@ -16,6 +16,9 @@ PACKAGES=(
 	librte-mempool-ring23
 	# QEMU guests over vhost-user (tests/tools/mkguest.sh builds the guest)
 	qemu-system-x86 busybox-static cpio
+	# the CNI plugin's real runtime and IPAM: podman (CNI backend, runc)
+	# and Debian's reference plugins (host-local)
+	podman runc containernetworking-plugins
 )
 
 missing=()

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* One attachment: which VF it took, its attributes before, and the
+ * mode-specific parts (the netdev in the pod, or vdpad's device and its
+ * socket). Every step has its undo, used by ADD's rollback, DEL and GC. */
+#include <errno.h>
+#include <grp.h>
+#include <net/if.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "cni_state.h"
+#include "ctl_proto.h"
+#include "log.h"
+
+/* vdpad's device name: "cni" + 12 hex digits of the attachment's key. */
+static void dev_name(const struct cni_attach *a, char *buf, size_t len)
+{
+	const char *parts[] = { a->conf->name, a->cid, a->ifname };
+	uint64_t h = 0xcbf29ce484222325ULL;
+	unsigned int i;
+	const char *p;
+
+	for (i = 0; i < XV_ARRAY_SIZE(parts); i++) {
+		for (p = parts[i]; *p; p++)
+			h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+		h = (h ^ '/') * 0x100000001b3ULL;
+	}
+	snprintf(buf, len, "cni%012llx",
+		 (unsigned long long)(h & 0xffffffffffffULL));
+}
+
+static int vf_read(const char *mgmtdev, unsigned int vf,
+		   struct xv_vf_info *info)
+{
+	struct xv_pf *pf;
+	int err;
+
+	err = xv_pf_open(mgmtdev, &pf);
+	if (err)
+		return err;
+	err = xv_vf_get(pf, vf, info);
+	xv_pf_close(pf);
+	return err;
+}
+
+static void attrs_of(const struct xv_vf_cfg *cfg, struct xv_vf_attrs *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->set = XV_VF_SET_MAC | XV_VF_SET_VLAN | XV_VF_SET_SPOOFCHK |
+		 XV_VF_SET_TRUST | XV_VF_SET_STATE | XV_VF_SET_RATE;
+	memcpy(a->mac, cfg->mac, sizeof(a->mac));
+	a->vlan = cfg->vlan;
+	a->qos = cfg->qos;
+	a->spoofchk = cfg->spoofchk;
+	a->trust = cfg->trust;
+	a->link_state = (enum xv_link_state)cfg->link_state;
+	a->max_tx_rate = cfg->max_tx_rate;
+}
+
+static int vf_set(const char *mgmtdev, unsigned int vf,
+		  const struct xv_vf_attrs *attrs)
+{
+	struct xv_pf *pf;
+	int err;
+
+	err = xv_pf_open(mgmtdev, &pf);
+	if (err)
+		return err;
+	err = xv_vf_set(pf, vf, attrs);
+	xv_pf_close(pf);
+	return err;
+}
+
+/* Remembers the VF's attributes, applies the config's, reads the MAC. */
+int cni_vf_claim(struct cni_attach *a, struct cni_err *e)
+{
+	struct xv_vf_info info;
+	int err;
+
+	err = vf_read(a->conf->mgmtdev, (unsigned int)a->vf, &info);
+	if (err)
+		return cni_fail(e, CNI_ERR_IO, "reading VF %d of %s: %s", a->vf,
+				a->conf->mgmtdev, strerror(-err));
+	attrs_of(&info.cfg, &a->orig);
+	a->orig_saved = true;
+	if (a->conf->vf.set) {
+		err = vf_set(a->conf->mgmtdev, (unsigned int)a->vf,
+			     &a->conf->vf);
+		if (!err)
+			err = vf_read(a->conf->mgmtdev, (unsigned int)a->vf,
+				      &info);
+		if (err)
+			return cni_fail(e, CNI_ERR_IO,
+					"setting VF %d of %s: %s", a->vf,
+					a->conf->mgmtdev, strerror(-err));
+	}
+	xv_format_mac(info.cfg.mac, a->mac);
+	return 0;
+}
+
+void cni_vf_release(struct cni_attach *a)
+{
+	int err;
+
+	if (!a->orig_saved || a->vf < 0)
+		return;
+	err = vf_set(a->conf->mgmtdev, (unsigned int)a->vf, &a->orig);
+	if (err)
+		xv_warn("cannot restore VF %d of %s: %s", a->vf,
+			a->conf->mgmtdev, strerror(-err));
+}
+
+/* netdev mode: the named VF, or the first whose device end is still in
+ * the host and not bound to vdpad (XDP attached). */
+int cni_vf_pick(struct cni_attach *a, struct cni_err *e)
+{
+	struct xv_pf_info info;
+	struct xv_link_info li;
+	struct xv_nl nl;
+	struct xv_pf *pf;
+	unsigned int i;
+	int err;
+
+	err = xv_pf_open(a->conf->mgmtdev, &pf);
+	if (err)
+		return cni_fail(e, CNI_ERR_CONFIG, "no mgmtdev \"%s\": %s",
+				a->conf->mgmtdev, strerror(-err));
+	err = xv_pf_info(pf, &info);
+	xv_pf_close(pf);
+	if (!err)
+		err = xv_nl_open(&nl);
+	if (err)
+		return cni_fail(e, CNI_ERR_IO, "%s: %s", a->conf->mgmtdev,
+				strerror(-err));
+	for (i = 0; i < info.num_vfs; i++) {
+		if (a->conf->vf_index >= 0 && (int)i != a->conf->vf_index)
+			continue;
+		xv_vf_ifname(a->conf->mgmtdev, i, false, a->host_name,
+			     sizeof(a->host_name));
+		if (!xv_nl_link_get_by_name(&nl, a->host_name, &li) &&
+		    !li.has_xdp) {
+			a->vf = (int)i;
+			break;
+		}
+	}
+	xv_nl_close(&nl);
+	if (a->vf >= 0)
+		return 0;
+	if (a->conf->vf_index >= 0)
+		return cni_fail(e, CNI_ERR_IN_USE,
+				"VF %d of %s does not exist or is in use",
+				a->conf->vf_index, a->conf->mgmtdev);
+	return cni_fail(e, CNI_ERR_IN_USE, "every VF of %s is in use",
+			a->conf->mgmtdev);
+}
+
+/* The pod's directory: <socketDir>/<12 first characters of the container>,
+ * group-owned and group-writable when socketGroup is set. */
+static int make_socket_dir(struct cni_attach *a, gid_t gid,
+			   struct cni_err *e)
+{
+	const struct cni_conf *c = a->conf;
+	int err;
+
+	if (snprintf(a->sock_dir, sizeof(a->sock_dir), "%s/%.12s",
+		     c->socket_dir, a->cid) >= (int)sizeof(a->sock_dir) ||
+	    snprintf(a->socket, sizeof(a->socket), "%s/%s.sock", a->sock_dir,
+		     a->ifname) >= (int)sizeof(a->socket))
+		return cni_fail(e, CNI_ERR_CONFIG,
+				"\"socketDir\" is too long for a socket path");
+	err = cni_mkdir_p(c->socket_dir, 0755) ?:
+		      cni_mkdir_p(a->sock_dir, c->socket_group ? 0770 : 0755);
+	if (!err && c->socket_group &&
+	    (chown(a->sock_dir, 0, gid) || chmod(a->sock_dir, 02770)))
+		err = -errno;
+	if (err)
+		return cni_fail(e, CNI_ERR_IO, "socket directory %s: %s",
+				a->sock_dir, strerror(-err));
+	return 0;
+}
+
+static int group_id(const char *name, gid_t *gid, struct cni_err *e)
+{
+	struct group *g = getgrnam(name);
+
+	if (!g)
+		return cni_fail(e, CNI_ERR_CONFIG,
+				"\"socketGroup\": no group \"%s\"", name);
+	*gid = g->gr_gid;
+	return 0;
+}
+
+static json_t *dev_add_args(const struct cni_attach *a)
+{
+	const struct cni_conf *c = a->conf;
+	json_t *args = json_pack("{s:s, s:s, s:s, s:s}", "name", a->dev,
+				 "mgmtdev", c->mgmtdev, "socket", a->socket,
+				 "mode", c->vdpad_client ? "client" : "server");
+
+	if (c->vf_index >= 0)
+		json_object_set_new(args, "vf", json_integer(c->vf_index));
+	if (c->mtu)
+		json_object_set_new(args, "mtu", json_integer(c->mtu));
+	if (c->socket_group) {
+		json_object_set_new(args, "socket_group",
+				    json_string(c->socket_group));
+		json_object_set_new(args, "socket_mode", json_string("0660"));
+	}
+	return args;
+}
+
+/* vdpad's answer: its status, and which VF's device end it bound. */
+static int dev_add_answer(struct cni_attach *a, json_t *resp,
+			  struct cni_err *e)
+{
+	json_t *st = json_object_get(resp, "status");
+	const char *netdev;
+	unsigned int i;
+
+	if (!json_is_integer(st) || json_integer_value(st))
+		return cni_fail(e,
+				json_integer_value(st) == -EBUSY ?
+					CNI_ERR_IN_USE :
+					CNI_ERR_CONFIG,
+				"vdpad refused the device: %s",
+				json_string_value(json_object_get(resp,
+								  "error")) ?:
+					"no reason given");
+	netdev = json_string_value(json_object_get(
+		json_object_get(json_object_get(json_object_get(resp, "result"),
+						"dev"),
+				a->dev),
+		"netdev"));
+	for (i = 0; netdev && i < XV_MAX_VFS; i++) {
+		xv_vf_ifname(a->conf->mgmtdev, i, false, a->host_name,
+			     sizeof(a->host_name));
+		if (!strcmp(a->host_name, netdev)) {
+			a->vf = (int)i;
+			return 0;
+		}
+	}
+	return cni_fail(e, CNI_ERR_INTERNAL,
+			"vdpad bound %s, which is no VF of %s",
+			netdev ? netdev : "nothing", a->conf->mgmtdev);
+}
+
+int cni_vdpad_unreachable(int rc, const char *path, const char *err,
+			  struct cni_err *e)
+{
+	return cni_fail(e, CNI_ERR_TRY_LATER,
+			"vdpad is not reachable at %s (%s): %s", path,
+			strerror(-rc), err);
+}
+
+/* vhostuser mode: vdpad takes a free VF and serves it on the pod's socket. */
+int cni_vhost_add(struct cni_attach *a, struct cni_err *e)
+{
+	char err[256] = "";
+	gid_t gid = 0;
+	json_t *resp;
+	int rc;
+
+	dev_name(a, a->dev, sizeof(a->dev));
+	if ((a->conf->socket_group && group_id(a->conf->socket_group, &gid, e)) ||
+	    make_socket_dir(a, gid, e))
+		return -EINVAL;
+	rc = xv_ctl_request(a->conf->vdpad_socket, "dev add", dev_add_args(a),
+			    &resp, err, sizeof(err));
+	if (rc) {
+		rmdir(a->sock_dir);
+		return cni_vdpad_unreachable(rc, a->conf->vdpad_socket, err, e);
+	}
+	rc = dev_add_answer(a, resp, e);
+	json_decref(resp);
+	if (rc) {
+		rmdir(a->sock_dir);
+		return rc;
+	}
+	a->dev_added = true;
+	return 0;
+}
+
+/* Gone already and vdpad down are both fine: the state goes anyway. */
+void cni_vhost_del(struct cni_attach *a)
+{
+	char err[256] = "";
+	json_t *resp = NULL;
+	int rc;
+
+	if (a->dev[0]) {
+		rc = xv_ctl_request(a->conf->vdpad_socket, "dev del",
+				    json_pack("{s:s}", "name", a->dev), &resp,
+				    err, sizeof(err));
+		if (rc)
+			xv_warn("vdpad unreachable, device %s not removed: %s",
+				a->dev, err);
+		else if (json_integer_value(json_object_get(resp, "status")))
+			xv_info("vdpad: %s", json_string_value(json_object_get(
+						     resp, "error")) ?:
+						     "dev del failed");
+		json_decref(resp);
+	}
+	if (a->socket[0] && unlink(a->socket) && errno != ENOENT)
+		xv_warn("cannot remove %s: %s", a->socket, strerror(errno));
+	if (a->sock_dir[0] && rmdir(a->sock_dir) && errno != ENOENT)
+		xv_warn("cannot remove %s: %s", a->sock_dir, strerror(errno));
+}
+
+/* The device-info file (device-info-spec 1.1.0) a runtime asked for.
+ * "mode" is the pod's side: vdpad serving means the pod is the client. */
+int cni_devinfo_write(const struct cni_attach *a, struct cni_err *e)
+{
+	const char *path = a->conf->device_info_file;
+	char dir[PATH_MAX];
+	json_t *info;
+	int err;
+
+	if (!path || a->conf->mode != CNI_MODE_VHOSTUSER)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (strrchr(dir, '/'))
+		*strrchr(dir, '/') = '\0';
+	info = json_pack("{s:s, s:s, s:{s:s, s:s}}", "type", "vhost-user",
+			 "version", "1.1.0", "vhost-user", "mode",
+			 a->conf->vdpad_client ? "server" : "client", "path",
+			 a->socket);
+	err = (dir[0] ? cni_mkdir_p(dir, 0755) : 0) ?:
+		      (json_dump_file(info, path, JSON_INDENT(2)) ? -EIO : 0);
+	json_decref(info);
+	if (err)
+		return cni_fail(e, CNI_ERR_IO, "device-info file %s: %s", path,
+				strerror(-err));
+	return 0;
+}
+
+json_t *cni_attach_to_json(const struct cni_attach *a)
+{
+	char mac[XV_MAC_STR_LEN];
+
+	xv_format_mac(a->orig.mac, mac);
+	return json_pack(
+		"{s:s, s:s, s:s?, s:s, s:s, s:i, s:s, s:s, s:s?, s:s?, s:s?,"
+		" s:s?, s:i, s:{s:s, s:i, s:i, s:b, s:b, s:i, s:i}, s:O}",
+		"containerID", a->cid, "ifname", a->ifname, "netns", a->netns,
+		"mode", a->conf->mode == CNI_MODE_NETDEV ? "netdev" : "vhostuser",
+		"mgmtdev", a->conf->mgmtdev, "vf", a->vf, "hostName",
+		a->host_name, "mac", a->mac, "dev", a->dev[0] ? a->dev : NULL,
+		"socket", a->socket[0] ? a->socket : NULL, "socketDir",
+		a->sock_dir[0] ? a->sock_dir : NULL, "deviceInfoFile",
+		a->conf->device_info_file, "hostMtu", a->host_mtu, "origVf", "mac", mac, "vlan",
+		a->orig.vlan, "qos", a->orig.qos, "spoofchk", a->orig.spoofchk,
+		"trust", a->orig.trust, "state", a->orig.link_state,
+		"max_tx_rate", a->orig.max_tx_rate, "config", a->conf->root);
+}
+
+static void copy_str(json_t *st, const char *key, char *buf, size_t len)
+{
+	const char *s = json_string_value(json_object_get(st, key));
+
+	snprintf(buf, len, "%s", s ? s : "");
+}
+
+/* Only what undoing the attachment needs; the rest is for CHECK. */
+void cni_attach_from_json(struct cni_attach *a, json_t *st)
+{
+	json_t *o = json_object_get(st, "origVf");
+	int vlan = 0, qos = 0, state = 0, rate = 0, sp = 1, tr = 0;
+	const char *mac = NULL;
+
+	a->vf = json_is_integer(json_object_get(st, "vf")) ?
+			(int)json_integer_value(json_object_get(st, "vf")) :
+			-1;
+	copy_str(st, "hostName", a->host_name, sizeof(a->host_name));
+	a->host_mtu = (unsigned int)json_integer_value(
+		json_object_get(st, "hostMtu"));
+	copy_str(st, "mac", a->mac, sizeof(a->mac));
+	copy_str(st, "dev", a->dev, sizeof(a->dev));
+	copy_str(st, "socket", a->socket, sizeof(a->socket));
+	copy_str(st, "socketDir", a->sock_dir, sizeof(a->sock_dir));
+	if (o && !json_unpack(o, "{s:s, s:i, s:i, s:b, s:b, s:i, s:i}", "mac",
+			      &mac, "vlan", &vlan, "qos", &qos, "spoofchk",
+			      &sp, "trust", &tr, "state", &state,
+			      "max_tx_rate", &rate) &&
+	    !xv_parse_mac(mac, a->orig.mac)) {
+		a->orig.set = XV_VF_SET_MAC | XV_VF_SET_VLAN |
+			      XV_VF_SET_SPOOFCHK | XV_VF_SET_TRUST |
+			      XV_VF_SET_STATE | XV_VF_SET_RATE;
+		a->orig.vlan = (uint16_t)vlan;
+		a->orig.qos = (uint8_t)qos;
+		a->orig.spoofchk = sp;
+		a->orig.trust = tr;
+		a->orig.link_state = (enum xv_link_state)state;
+		a->orig.max_tx_rate = (uint32_t)rate;
+		a->orig_saved = true;
+	}
+}
