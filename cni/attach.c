@@ -251,9 +251,10 @@ static int dev_add_answer(struct cni_attach *a, json_t *resp,
 int cni_vdpad_unreachable(int rc, const char *path, const char *err,
 			  struct cni_err *e)
 {
+	(void)err; /* says the same, with vdpactl's hints */
 	return cni_fail(e, CNI_ERR_TRY_LATER,
-			"vdpad is not reachable at %s (%s): %s", path,
-			strerror(-rc), err);
+			"vdpad is not reachable at %s: %s (is it running? \"vdpadSocket\" names its control socket)",
+			path, strerror(-rc));
 }
 
 /* vhostuser mode: vdpad takes a free VF and serves it on the pod's socket. */

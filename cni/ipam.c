@@ -34,11 +34,28 @@ static int find_plugin(const char *cni_path, const char *type, char *out,
 	return -ENOENT;
 }
 
-static void run_child(const char *bin, const char *command, int in, int out)
+static void set_or_unset(const char *name, const char *value)
+{
+	if (value)
+		setenv(name, value, 1);
+	else
+		unsetenv(name);
+}
+
+/* The delegate sees the attachment it is called for (GC calls it for
+ * attachments other than the runtime's, with no CNI_* of their own). */
+static void run_child(const struct cni_env *env, const char *bin,
+		      const char *command, int in, int out)
 {
 	dup2(in, STDIN_FILENO);
 	dup2(out, STDOUT_FILENO);
 	setenv("CNI_COMMAND", command, 1);
+	if (env) {
+		set_or_unset("CNI_CONTAINERID", env->container_id);
+		set_or_unset("CNI_NETNS", env->netns);
+		set_or_unset("CNI_IFNAME", env->ifname);
+		set_or_unset("CNI_PATH", env->path);
+	}
 	execl(bin, bin, (char *)NULL);
 	_exit(127);
 }
@@ -74,8 +91,9 @@ static int read_all(int fd, char **buf, size_t *len)
 }
 
 /* Runs @bin with @command and @input on stdin; *@out gets stdout. */
-static int run_plugin(const char *bin, const char *command, const char *input,
-		      char **out, size_t *outlen, int *status)
+static int run_plugin(const struct cni_env *env, const char *bin,
+		      const char *command, const char *input, char **out,
+		      size_t *outlen, int *status)
 {
 	int in[2], res[2], err;
 	pid_t pid;
@@ -92,7 +110,7 @@ static int run_plugin(const char *bin, const char *command, const char *input,
 		goto err_res;
 	}
 	if (!pid)
-		run_child(bin, command, in[0], res[1]);
+		run_child(env, bin, command, in[0], res[1]);
 	close(in[0]);
 	close(res[1]);
 	err = write(in[1], input, strlen(input)) < 0 ? -errno : 0;
@@ -124,7 +142,7 @@ static int pick_version(const char *bin, const char *want, const char **out,
 
 	*out = NULL;
 	snprintf(input, sizeof(input), "{\"cniVersion\": \"%s\"}", want);
-	err = run_plugin(bin, "VERSION", input, &text, &len, &status);
+	err = run_plugin(NULL, bin, "VERSION", input, &text, &len, &status);
 	doc = err ? NULL : json_loadb(text, len, 0, NULL);
 	free(text);
 	vers = json_object_get(doc, "supportedVersions");
@@ -190,7 +208,7 @@ int cni_ipam_exec(const struct cni_env *env, const struct cni_conf *c,
 	if (!input)
 		return cni_fail(e, CNI_ERR_INTERNAL, "out of memory");
 	xv_dbg("%s %s (cniVersion %s)", type, command, version);
-	err = run_plugin(bin, command, input, &text, &len, &status);
+	err = run_plugin(env, bin, command, input, &text, &len, &status);
 	free(input);
 	if (err)
 		return cni_fail(e, CNI_ERR_IO, "running IPAM plugin %s: %s",

@@ -79,8 +79,8 @@ static int attach_unmake(struct cni_attach *a, struct cni_err *e)
 		netdev_of(a, &nd);
 		err = cni_netdev_detach(&nd, e);
 	}
-	if (!err)
-		cni_vf_release(a);
+	/* The VF's attributes go back even if the netdev could not. */
+	cni_vf_release(a);
 	if (a->conf->device_info_file && a->conf->mode == CNI_MODE_VHOSTUSER)
 		unlink(a->conf->device_info_file);
 	return err;
@@ -201,10 +201,7 @@ static int cmd_del(struct cni_cmd *cmd)
 					 env->ifname);
 		return 0;
 	}
-	json_object_set_new(st, "netns",
-			    env->netns ? json_string(env->netns) :
-					 json_incref(json_object_get(st,
-								     "netns")));
+	/* The namespace it was moved into is the one it is taken from. */
 	err = teardown(cmd, st);
 	json_decref(st);
 	return err;
@@ -332,7 +329,7 @@ static int cmd_status(struct cni_cmd *cmd)
 	if (rc)
 		return cni_fail(cmd->err, CNI_ERR_NOT_AVAILABLE,
 				"vdpad is not reachable at %s: %s",
-				cmd->conf->vdpad_socket, err);
+				cmd->conf->vdpad_socket, strerror(-rc));
 	return 0;
 }
 

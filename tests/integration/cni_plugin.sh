@@ -1,0 +1,272 @@
+#!/bin/bash
+# The vdpa CNI plugin run the way a runtime runs it: CNI_* environment,
+# the network configuration on stdin, real network namespaces, Debian's
+# host-local as the delegated IPAM, a real vdpad for vhostuser mode.
+# ADD/CHECK/DEL/GC/STATUS/VERSION, spec 1.0.0 and 1.1.0, the error codes
+# of the spec, repeated DELs, rollback of IPAM on a failed ADD, parallel
+# ADDs, and nothing left behind.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+need_root
+[ -x /usr/lib/cni/host-local ] || skip_all "host-local not installed (make deps)"
+
+P=xc1
+PLUGIN=${PLUGIN:-$BUILD/cni/vdpa}
+VDPAD=${VDPAD:-$BUILD/vdpad}
+EXT=${P}ext
+PF=${P}pf
+UPL=${P}u
+CTL=/tmp/$P-ctl.sock
+STATE=/tmp/$P-state
+IPAM=/tmp/$P-ipam
+SOCKS=/tmp/$P-sock
+DEVINFO=/tmp/$P-devinfo
+LOG=/tmp/$P-plugin.log
+VLOG=/tmp/$P-vdpad.log
+VPID=
+
+teardown() {
+	[ -n "$VPID" ] && kill "$VPID" 2>/dev/null && wait "$VPID" 2>/dev/null
+	"$VDPACTL" mgmtdev del $PF
+	ip link del $UPL
+	rm -rf $STATE $IPAM $SOCKS $DEVINFO $CTL $LOG $VLOG /tmp/$P-*.json
+}
+on_exit teardown
+teardown >/dev/null 2>&1
+
+ns_add $EXT
+for i in 1 2 3 4 5; do ns_add $P$i; done
+ip link add $UPL type veth peer name eth0 netns $EXT
+ip netns exec $EXT ethtool -K eth0 tx off gro on >/dev/null
+ip -n $EXT addr add 10.66.0.1/24 dev eth0
+ip -n $EXT link set eth0 up
+ip link set $UPL up
+"$VDPACTL" mgmtdev add $PF uplink $UPL numvfs 4 || exit 1
+
+start_vdpad() {
+	"$VDPAD" --control $CTL -l info >>$VLOG 2>&1 &
+	VPID=$!
+	for _ in $(seq 50); do [ -S $CTL ] && break; sleep 0.1; done
+}
+start_vdpad
+
+# conf VERSION MODE [jq-filter]: a network configuration.
+conf() {
+	jq -n --arg v "$1" --arg m "$2" '{cniVersion: $v, name: "xc1net",
+		type: "vdpa", mgmtdev: "xc1pf", mode: $m, mtu: 1400,
+		stateDir: "/tmp/xc1-state", socketDir: "/tmp/xc1-sock",
+		vdpadSocket: "/tmp/xc1-ctl.sock", logFile: "/tmp/xc1-plugin.log",
+		logLevel: "info",
+		ipam: {type: "host-local", dataDir: "/tmp/xc1-ipam",
+		       ranges: [[{subnet: "10.66.0.0/24",
+				  rangeStart: "10.66.0.10", gateway: "10.66.0.1"}]],
+		       routes: [{dst: "10.99.0.0/16"}]}}' | jq "${3:-.}"
+}
+
+# cni COMMAND CONTAINERID NETNS IFNAME < config: the plugin as a runtime
+# runs it; stdout is what it printed, $? its exit code.
+cni() {
+	env -i PATH="$PATH" CNI_COMMAND="$1" CNI_CONTAINERID="$2" \
+		CNI_NETNS="$3" CNI_IFNAME="$4" CNI_PATH=/usr/lib/cni \
+		"$PLUGIN" 2>>$LOG
+}
+
+ipam_has() { grep -rlq "$1" $IPAM/xc1net 2>/dev/null; }
+vf_dev_in_host() { ip link show ${PF}v$1 >/dev/null 2>&1; }
+
+# --- VERSION --------------------------------------------------------------
+v=$(echo '{"cniVersion": "1.0.0"}' | cni VERSION "" "" "")
+check_eq "VERSION: exit 0 and the versions spoken" '["1.0.0","1.1.0"]' \
+	"$(echo "$v" | jq -c .supportedVersions)"
+check_eq "VERSION: answers in the version asked" 1.0.0 \
+	"$(echo "$v" | jq -r .cniVersion)"
+
+# --- netdev mode, spec 1.0.0 -------------------------------------------
+MAC0=$(vf_stat $PF 0 mac)
+C1=$(conf 1.0.0 netdev '. + {mac: "02:00:00:0c:01:01"}')
+out=$(echo "$C1" | cni ADD cid-bad /run/netns net1)
+check_eq "ADD into a path that is no network namespace: exit 1" 1 $?
+check_fails "... its IPAM allocation was released" ipam_has cid-bad
+check "... and the VF stayed in the host" vf_dev_in_host 0
+r=$(echo "$C1" | cni ADD cid-one /run/netns/${P}1 net1)
+check_eq "netdev ADD (1.0.0): exit 0" 0 $?
+check_eq "result: cniVersion 1.0.0" 1.0.0 "$(echo "$r" | jq -r .cniVersion)"
+check_eq "result: interface name, mac, sandbox" \
+	"net1 02:00:00:0c:01:01 /run/netns/${P}1" \
+	"$(echo "$r" | jq -r '.interfaces[0] | "\(.name) \(.mac) \(.sandbox)"')"
+check_eq "result (1.0.0): no socketPath, no mtu" "null null" \
+	"$(echo "$r" | jq -r '.interfaces[0] | "\(.socketPath) \(.mtu)"')"
+A1=$(echo "$r" | jq -r '.ips[0].address')
+check_eq "result: an IPAM address of the range on interface 0" "10.66.0 0" \
+	"$(echo "$r" | jq -r '.ips[0] | "\(.address | .[0:7]) \(.interface)"')"
+check_eq "result: the IPAM route" 10.99.0.0/16 "$(echo "$r" | jq -r '.routes[0].dst')"
+l=$(ip -n ${P}1 -j addr show net1)
+check_eq "pod: net1 has the MAC, MTU, address and is up" \
+	"02:00:00:0c:01:01 1400 ${A1%/24} UP" \
+	"$(echo "$l" | jq -r '.[0] | "\(.address) \(.mtu) \(.addr_info[] | select(.family == "inet") | .local) \(.operstate)"')"
+check "pod: the IPAM route is there" \
+	sh -c "ip -n ${P}1 route show 10.99.0.0/16 | grep -q 'via 10.66.0.1 dev net1'"
+check_fails "host: the VF's device end left the host" vf_dev_in_host 0
+check_eq "eswitch: VF 0 has the configured MAC" 02:00:00:0c:01:01 "$(vf_stat $PF 0 mac)"
+check "pod pings the external host through the eswitch" ns_ping ${P}1 10.66.0.1
+check "host-local holds the address for the container" ipam_has cid-one
+
+prev=$(echo "$C1" | jq --argjson r "$r" '. + {prevResult: $r}')
+echo "$prev" | cni CHECK cid-one /run/netns/${P}1 net1 >/dev/null
+check_eq "CHECK: exit 0 while all is in place" 0 $?
+ip -n ${P}1 addr del $A1 dev net1
+out=$(echo "$prev" | cni CHECK cid-one /run/netns/${P}1 net1)
+check_eq "CHECK: an address removed in the pod is found (exit 1)" 1 $?
+check_eq "CHECK: code 101, says which address" "101 true" \
+	"$(echo "$out" | jq -r --arg a $A1 '"\(.code) \(.msg | contains($a))"')"
+ip -n ${P}1 addr add $A1 dev net1
+out=$(echo "$C1" | cni CHECK cid-one /run/netns/${P}1 net1)
+check_eq "CHECK without prevResult: error 7" 7 "$(echo "$out" | jq -r .code)"
+
+out=$(echo "$C1" | cni ADD cid-one /run/netns/${P}1 net1)
+check_eq "a second ADD of the same attachment: exit 1" 1 $?
+check_eq "... code 100, and the first attachment is untouched" "100 UP" \
+	"$(echo "$out" | jq -r .code) $(ip -n ${P}1 -j link show net1 | jq -r '.[0].operstate')"
+
+echo "$C1" | cni DEL cid-one /run/netns/${P}1 net1
+check_eq "netdev DEL: exit 0, nothing printed" "0" "$?"
+check_fails "pod: net1 is gone" ip -n ${P}1 link show net1
+check "host: the device end is back under its own name" vf_dev_in_host 0
+check_eq "host: its MTU is back" 1500 \
+	"$(ip -j link show ${PF}v0 | jq -r '.[0].mtu')"
+check_eq "eswitch: VF 0's MAC is back" "$MAC0" "$(vf_stat $PF 0 mac)"
+check_fails "host-local released the address" ipam_has cid-one
+check_eq "no state left for the attachment" "" "$(ls $STATE/xc1net 2>/dev/null)"
+out=$(echo "$C1" | cni DEL cid-one /run/netns/${P}1 net1)
+check_eq "DEL again: exit 0" 0 $?
+out=$(echo "$C1" | cni DEL cid-never "" net1)
+check_eq "DEL of an attachment never made, no netns: exit 0" 0 $?
+
+# --- errors of the spec ---------------------------------------------------
+out=$(echo '{"cniVersion": "1.1.0", "name": ' | cni ADD c /run/netns/${P}1 n1)
+check_eq "bad JSON: exit 1, code 6" "1 6" "$? $(echo "$out" | jq -r .code)"
+out=$(conf 1.1.0 sriov | cni ADD c /run/netns/${P}1 n1)
+check_eq "invalid mode: code 7 naming the key" "7 true" \
+	"$(echo "$out" | jq -r '"\(.code) \(.msg | contains("\"mode\""))"')"
+out=$(conf 1.1.0 netdev '.vlan = 5000' | cni ADD c /run/netns/${P}1 n1)
+check_eq "invalid vlan: code 7 naming the key" "7 true" \
+	"$(echo "$out" | jq -r '"\(.code) \(.msg | contains("\"vlan\""))"')"
+out=$(conf 0.4.0 netdev | cni ADD c /run/netns/${P}1 n1)
+check_eq "cniVersion 0.4.0: code 1" 1 "$(echo "$out" | jq -r .code)"
+out=$(conf 1.1.0 netdev | cni ADD c /run/netns/${P}1 "")
+check_eq "no CNI_IFNAME: code 4" 4 "$(echo "$out" | jq -r .code)"
+out=$(conf 1.1.0 netdev | cni BOGUS c /run/netns/${P}1 n1)
+check_eq "unknown CNI_COMMAND: code 4" 4 "$(echo "$out" | jq -r .code)"
+out=$(conf 1.1.0 netdev '.mgmtdev = "xc1nopf"' | cni ADD cid-nopf /run/netns/${P}1 n1)
+check_eq "ADD on a missing mgmtdev: code 7" 7 "$(echo "$out" | jq -r .code)"
+check_fails "... and its IPAM allocation was released" ipam_has cid-nopf
+out=$(conf 1.1.0 netdev '.ipam.type = "xc1-no-such-ipam"' | cni ADD c /run/netns/${P}1 n1)
+check_eq "an IPAM plugin not in CNI_PATH: code 7" 7 "$(echo "$out" | jq -r .code)"
+
+# --- vhostuser mode, spec 1.1.0 -------------------------------------------
+CV=$(conf 1.1.0 vhostuser '. + {mac: "02:00:00:0c:01:02", runtimeConfig:
+	{CNIDeviceInfoFile: "/tmp/xc1-devinfo/cid-vhost-net1.json"}}')
+r=$(echo "$CV" | cni ADD cid-vhost-0123456789 /run/netns/${P}2 net1)
+check_eq "vhostuser ADD (1.1.0): exit 0" 0 $?
+SP=$(echo "$r" | jq -r '.interfaces[0].socketPath')
+check_eq "result: socketPath in the pod's directory" \
+	"$SOCKS/cid-vhost-01/net1.sock" "$SP"
+check_eq "result: mac, mtu" "02:00:00:0c:01:02 1400" \
+	"$(echo "$r" | jq -r '.interfaces[0] | "\(.mac) \(.mtu)"')"
+check_eq "result: an IPAM address" 10.66.0 "$(echo "$r" | jq -r '.ips[0].address | .[0:7]')"
+check "the socket exists (vdpad serves it)" test -S "$SP"
+d=$("$VDPACTL" -s $CTL -j dev show | jq -c '.dev | to_entries[0].value')
+check_eq "vdpad: a device on that socket, bound to a VF of $PF" "$SP true" \
+	"$(echo "$d" | jq -r '"\(.socket) \(.netdev | startswith("xc1pfv"))"')"
+VFV=$(echo "$d" | jq -r '.netdev | ltrimstr("xc1pfv")')
+check_eq "eswitch: that VF has the configured MAC" 02:00:00:0c:01:02 \
+	"$(vf_stat $PF "$VFV" mac)"
+check_eq "device-info file: vhost-user, pod is the client, the path" \
+	"vhost-user 1.1.0 client $SP" \
+	"$(jq -r '"\(.type) \(.version) \(."vhost-user".mode) \(."vhost-user".path)"' \
+		$DEVINFO/cid-vhost-net1.json)"
+echo "$CV" | jq --argjson r "$r" '. + {prevResult: $r}' |
+	cni CHECK cid-vhost-0123456789 /run/netns/${P}2 net1 >/dev/null
+check_eq "vhostuser CHECK: exit 0" 0 $?
+echo "$CV" | cni STATUS "" "" "" >/dev/null
+check_eq "STATUS with vdpad up: exit 0" 0 $?
+
+out=$(echo "$CV" | jq ". + {deviceID: \"xc1pf/$VFV\"}" |
+	cni ADD cid-taken /run/netns/${P}3 net1)
+check_eq "vhostuser ADD naming a VF in use: code 100" 100 "$(echo "$out" | jq -r .code)"
+check_fails "... and its IPAM allocation was released" ipam_has cid-taken
+
+# vdpad down: STATUS 50, ADD 11 (IPAM released), DEL still succeeds.
+kill $VPID
+wait $VPID 2>/dev/null
+VPID=
+out=$(echo "$CV" | cni STATUS "" "" "")
+check_eq "STATUS with vdpad down: exit 1, code 50" "1 50" "$? $(echo "$out" | jq -r .code)"
+out=$(echo "$CV" | cni ADD cid-later /run/netns/${P}3 net1)
+check_eq "vhostuser ADD with vdpad down: code 11 (try again later)" 11 \
+	"$(echo "$out" | jq -r .code)"
+check_fails "... its IPAM allocation was released" ipam_has cid-later
+check_eq "... and it left no socket directory" "" "$(ls -d $SOCKS/cid-later* 2>/dev/null)"
+echo "$CV" | cni DEL cid-vhost-0123456789 /run/netns/${P}2 net1
+check_eq "vhostuser DEL with vdpad down: exit 0" 0 $?
+check_fails "... the pod's socket directory is gone" test -e "$SOCKS/cid-vhost-01"
+check_fails "... the device-info file is gone" test -e $DEVINFO/cid-vhost-net1.json
+check_fails "... host-local released the address" ipam_has cid-vhost
+echo "$CV" | cni DEL cid-vhost-0123456789 "" net1
+check_eq "vhostuser DEL again, no netns: exit 0" 0 $?
+start_vdpad
+
+# --- parallel ADDs never share a VF -----------------------------------------
+CN=$(conf 1.1.0 netdev)
+CVP=$(conf 1.1.0 vhostuser)
+pids=()
+for i in 1 2 3 4; do
+	c=$CN
+	[ $i -gt 2 ] && c=$CVP
+	(echo "$c" | cni ADD cid-par$i /run/netns/$P$i net1 >/tmp/$P-par$i.json) &
+	pids+=($!)
+done
+wait "${pids[@]}"
+check_eq "4 parallel ADDs (2 netdev, 2 vhostuser) all succeeded" 4 \
+	"$(cat /tmp/$P-par?.json | jq -s '[.[] | select(.interfaces)] | length')"
+check_eq "... on 4 different VFs" "0 1 2 3" \
+	"$(jq -r .vf $STATE/xc1net/cid-par*.json | sort | xargs)"
+check_eq "... with 4 different addresses" 4 \
+	"$(cat /tmp/$P-par?.json | jq -r '.ips[0].address' | sort -u | wc -l)"
+out=$(echo "$CN" | cni ADD cid-par5 /run/netns/${P}5 net1)
+check_eq "a fifth ADD: every VF in use, code 100" 100 "$(echo "$out" | jq -r .code)"
+check_fails "... its IPAM allocation was released" ipam_has cid-par5
+
+# --- GC ---------------------------------------------------------------------
+echo "$CN" | jq '. + {"cni.dev/valid-attachments":
+	[{containerID: "cid-par1", ifname: "net1"},
+	 {containerID: "cid-par3", ifname: "net1"}]}' | cni GC "" "" ""
+check_eq "GC: exit 0" 0 $?
+check_eq "GC: only the valid attachments remain" "cid-par1-net1.json cid-par3-net1.json" \
+	"$(ls $STATE/xc1net | xargs)"
+check_fails "GC: the netdev attachment's interface left the pod" \
+	ip -n ${P}2 link show net1
+check_eq "GC: vdpad keeps only the valid vhost-user device" 1 \
+	"$("$VDPACTL" -s $CTL -j dev show | jq '.dev | length')"
+check_fails "GC: their addresses were released" ipam_has cid-par[24]
+check "GC: the valid ones keep theirs" ipam_has cid-par1
+echo "$CN" | jq '. + {"cni.dev/valid-attachments": []}' | cni GC "" "" ""
+check_eq "GC with no valid attachment: nothing left in vdpad" 0 \
+	"$("$VDPACTL" -s $CTL -j dev show | jq '.dev | length')"
+
+# --- a pod namespace deleted before DEL ------------------------------------
+echo "$CN" | cni ADD cid-gone /run/netns/${P}5 net1 >/dev/null
+ip netns del ${P}5
+# The kernel deletes a veth with its namespace; the VF's pair goes with it.
+echo "$CN" | cni DEL cid-gone /run/netns/${P}5 net1
+check_eq "DEL after the pod's netns is gone: exit 0" 0 $?
+check_fails "... its address was released" ipam_has cid-gone
+check_eq "... no state left" "" "$(ls $STATE/xc1net 2>/dev/null)"
+
+# --- nothing left behind ---------------------------------------------------
+check_eq "no socket directories left" "" "$(ls $SOCKS 2>/dev/null)"
+check_eq "no addresses held in host-local" "" \
+	"$(ls $IPAM/xc1net | grep -v -e lock -e last_reserved)"
+check "the plugin logged to its logFile" grep -q "GC: removing" $LOG
+finish
