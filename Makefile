@@ -59,7 +59,7 @@ BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(BPFTEST_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_DEPS := $(filter-out datapath/xsk.c datapath/afxdp.c \
-	datapath/ctl_server.c datapath/state.c,$(DP_SRCS)) \
+	datapath/ctl_server.c datapath/state.c datapath/mgmt.c,$(DP_SRCS)) \
 	lib/log.c lib/util.c
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf -Idatapath -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

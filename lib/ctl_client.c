@@ -39,8 +39,8 @@ static int ctl_connect(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
-json_t *xv_ctl_call(const char *path, const char *cmd, json_t *args, char *err,
-		    size_t errlen)
+int xv_ctl_request(const char *path, const char *cmd, json_t *args,
+		   json_t **out, char *err, size_t errlen)
 {
 	json_t *req, *resp = NULL;
 	json_error_t jerr;
@@ -48,10 +48,11 @@ json_t *xv_ctl_call(const char *path, const char *cmd, json_t *args, char *err,
 	ssize_t n;
 	int fd;
 
+	*out = NULL;
 	fd = ctl_connect(path, err, errlen);
 	if (fd < 0) {
 		json_decref(args);
-		return NULL;
+		return fd;
 	}
 	req = json_pack("{s:s, s:o}", "cmd", cmd, "args",
 			args ? args : json_object());
@@ -85,5 +86,15 @@ out:
 	free(text);
 	free(buf);
 	close(fd);
+	*out = resp;
+	return resp ? 0 : -EPROTO;
+}
+
+json_t *xv_ctl_call(const char *path, const char *cmd, json_t *args, char *err,
+		    size_t errlen)
+{
+	json_t *resp;
+
+	xv_ctl_request(path, cmd, args, &resp, err, errlen);
 	return resp;
 }
