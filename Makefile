@@ -49,6 +49,11 @@ DP_SRCS := $(filter-out datapath/vdpad.c,$(wildcard datapath/*.c))
 DP_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(DP_SRCS))
 DPLIB := $(BUILD)/libxvdp.a
 
+# vdpactl's parts besides main(), for the CLI and its unit tests.
+CTL_SRCS := $(filter-out ctl/vdpactl.c,$(wildcard ctl/*.c))
+CTL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CTL_SRCS))
+CTLLIB := $(BUILD)/libxvctl.a
+
 BINS := $(BUILD)/vdpactl $(BUILD)/vdpad
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -98,17 +103,24 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(wildcard datapath/*.h lib/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_DEPS) -o $@
 
-$(BUILD)/vdpactl: ctl/vdpactl.c $(wildcard ctl/*.h) $(LIB)
-	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(LIB) $(LIBS)
+$(BUILD)/ctl/%.o: ctl/%.c $(wildcard ctl/*.h lib/*.h bpf/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -c $< -o $@
+
+$(CTLLIB): $(CTL_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/vdpactl: ctl/vdpactl.c $(wildcard ctl/*.h) $(CTLLIB) $(LIB)
+	$(CC) $(XCFLAGS) -Ictl $< -o $@ $(XLDFLAGS) $(CTLLIB) $(LIB) $(LIBS)
 
 $(BUILD)/vdpad: datapath/vdpad.c $(DPLIB) $(LIB)
 	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(DPLIB) $(LIB) -lxdp $(LIBS) \
 		-lpthread
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(DPLIB)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(DPLIB) $(CTLLIB)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(DPLIB) $(LIB) -lxdp $(LIBS) \
-		$(TEST_LIBS)
+	$(CC) $(XCFLAGS) -Ictl $< -o $@ $(XLDFLAGS) $(CTLLIB) $(DPLIB) $(LIB) \
+		-lxdp $(LIBS) $(TEST_LIBS)
 
 $(BUILD)/tests/%: tests/bpf/%.c $(LIB) $(BPF_SKELS)
 	@mkdir -p $(@D)
