@@ -54,6 +54,11 @@ CNI_SRCS := $(filter-out cni/vdpa.c,$(wildcard cni/*.c))
 CNI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CNI_SRCS))
 CNILIB := $(BUILD)/libxvcni.a
 
+# vdpactl's parts besides main(), for the CLI and its unit tests.
+CTL_SRCS := $(filter-out ctl/vdpactl.c,$(wildcard ctl/*.c))
+CTL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CTL_SRCS))
+CTLLIB := $(BUILD)/libxvctl.a
+
 BINS := $(BUILD)/vdpactl $(BUILD)/vdpad
 CNI_PLUGIN := $(BUILD)/cni/vdpa
 
@@ -65,7 +70,7 @@ BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(BPFTEST_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_DEPS := $(filter-out datapath/xsk.c datapath/afxdp.c \
-	datapath/ctl_server.c datapath/state.c,$(DP_SRCS)) \
+	datapath/ctl_server.c datapath/state.c datapath/mgmt.c,$(DP_SRCS)) \
 	lib/log.c lib/util.c
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf -Idatapath -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -115,16 +120,24 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(wildcard datapath/*.h lib/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_DEPS) -o $@
 
-$(BUILD)/vdpactl: ctl/vdpactl.c $(wildcard ctl/*.h) $(LIB)
-	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(LIB) $(LIBS)
+$(BUILD)/ctl/%.o: ctl/%.c $(wildcard ctl/*.h lib/*.h bpf/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -c $< -o $@
+
+$(CTLLIB): $(CTL_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/vdpactl: ctl/vdpactl.c $(wildcard ctl/*.h) $(CTLLIB) $(LIB)
+	$(CC) $(XCFLAGS) -Ictl $< -o $@ $(XLDFLAGS) $(CTLLIB) $(LIB) $(LIBS)
 
 $(BUILD)/vdpad: datapath/vdpad.c $(DPLIB) $(LIB)
 	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(DPLIB) $(LIB) -lxdp $(LIBS) \
 		-lpthread
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(DPLIB) $(CNILIB)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(DPLIB) $(CTLLIB) $(CNILIB)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) -Icni $< -o $@ $(XLDFLAGS) $(DPLIB) $(CNILIB) $(LIB) \
+	$(CC) $(XCFLAGS) -Ictl -Icni $< -o $@ $(XLDFLAGS) $(CTLLIB) $(DPLIB) \
+		$(CNILIB) $(LIB) \
 		-lxdp $(LIBS) $(TEST_LIBS)
 
 $(BUILD)/tests/%: tests/bpf/%.c $(LIB) $(BPF_SKELS)

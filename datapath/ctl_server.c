@@ -17,9 +17,11 @@
 #include "ctl_proto.h"
 #include "ctl_server.h"
 #include "eswitch.h"
+#include "eswitch_json.h"
 #include "log.h"
 #include "util.h"
 #include "vdpad.h"
+#include "vfargs.h"
 
 typedef json_t *(*ctl_fn)(struct vdpad *v, json_t *args, int *status, char *err,
 			  size_t errlen);
@@ -472,11 +474,173 @@ static json_t *h_dev_del(struct vdpad *v, json_t *args, int *status, char *err,
 	return *status ? NULL : json_object();
 }
 
+/* ---- mgmtdev and vf ---- */
+
+/* Refuses arguments other than @keys (and VF attributes if @vf_attrs). */
+static int check_keys(json_t *args, const char *const *keys, bool vf_attrs,
+		      char *err, size_t errlen)
+{
+	const char *k;
+	unsigned int i;
+	json_t *val;
+
+	json_object_foreach(args, k, val) {
+		for (i = 0; keys[i] && strcmp(k, keys[i]); i++)
+			;
+		if (keys[i] || (vf_attrs && xv_vf_attr_known(k)))
+			continue;
+		snprintf(err, errlen, "unknown argument \"%s\"", k);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A required string argument. */
+static int req_str(json_t *args, const char *key, const char **out, char *err,
+		   size_t errlen)
+{
+	json_t *val = json_object_get(args, key);
+
+	if (!json_is_string(val) || !json_string_value(val)[0]) {
+		snprintf(err, errlen, "\"%s\" (a string) is required", key);
+		return -EINVAL;
+	}
+	*out = json_string_value(val);
+	return 0;
+}
+
+/* A required integer argument from @min to @max. */
+static int req_uint(json_t *args, const char *key, json_int_t min,
+		    json_int_t max, json_int_t *out, char *err, size_t errlen)
+{
+	int rc = opt_uint(args, key, min, max, out, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	if (!rc) {
+		snprintf(err, errlen,
+			 "\"%s\" (an integer from %lld to %lld) is required",
+			 key, (long long)min, (long long)max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static json_t *h_mgmtdev_add(struct vdpad *v, json_t *args, int *status,
+			     char *err, size_t errlen)
+{
+	static const char *const keys[] = { "name", "uplink", "numvfs", NULL };
+	const char *name, *uplink;
+	json_t *out = NULL;
+	json_int_t n;
+
+	*status = check_keys(args, keys, false, err, errlen)		?:
+			  req_str(args, "name", &name, err, errlen)	?:
+			  req_str(args, "uplink", &uplink, err, errlen) ?:
+			  req_uint(args, "numvfs", 1, XV_NUM_VFS_MAX, &n, err,
+				   errlen);
+	if (!*status)
+		*status = vdpad_pf_add(v, name, uplink, (unsigned int)n, err,
+				       errlen);
+	if (!*status)
+		*status = xv_mgmtdev_show_json(name, &out);
+	return out;
+}
+
+static json_t *h_mgmtdev_del(struct vdpad *v, json_t *args, int *status,
+			     char *err, size_t errlen)
+{
+	static const char *const keys[] = { "name", NULL };
+	const char *name;
+
+	*status = check_keys(args, keys, false, err, errlen) ?:
+			  req_str(args, "name", &name, err, errlen);
+	if (!*status)
+		*status = vdpad_pf_del(v, name, err, errlen);
+	return *status ? NULL : json_object();
+}
+
+static json_t *h_mgmtdev_show(struct vdpad *v, json_t *args, int *status,
+			      char *err, size_t errlen)
+{
+	static const char *const keys[] = { "name", NULL };
+	const char *name = NULL, *k;
+	json_t *out = NULL, *m;
+
+	*status = check_keys(args, keys, false, err, errlen);
+	if (!*status && json_object_get(args, "name"))
+		*status = req_str(args, "name", &name, err, errlen);
+	if (!*status)
+		*status = xv_mgmtdev_show_json(name, &out);
+	if (*status)
+		return NULL;
+	/* Which of them vdpad saves and restores. */
+	json_object_foreach(json_object_get(out, "mgmtdev"), k, m)
+		json_object_set_new(m, "saved",
+				    json_boolean(vdpad_pf_find(v, k)));
+	return out;
+}
+
+static json_t *h_vf_set(struct vdpad *v, json_t *args, int *status, char *err,
+			size_t errlen)
+{
+	static const char *const keys[] = { "mgmtdev", "vf", NULL };
+	struct xv_vf_attrs a;
+	const char *pf;
+	json_t *out = NULL;
+	json_int_t vf;
+
+	*status =
+		check_keys(args, keys, true, err, errlen)	   ?:
+			req_str(args, "mgmtdev", &pf, err, errlen) ?:
+			req_uint(args, "vf", 0, XV_MAX_VFS - 1, &vf, err, errlen) ?:
+			xv_vf_attrs_from_json(args, &a, err, errlen);
+	if (!*status)
+		*status =
+			vdpad_vf_set(v, pf, (unsigned int)vf, &a, err, errlen);
+	if (!*status)
+		*status = xv_vf_show_json(pf, (int)vf, &out);
+	return out;
+}
+
+static json_t *h_vf_show(struct vdpad *v, json_t *args, int *status, char *err,
+			 size_t errlen)
+{
+	static const char *const keys[] = { "mgmtdev", "vf", NULL };
+	const char *pf = NULL;
+	json_t *out = NULL;
+	json_int_t vf = -1;
+
+	(void)v;
+	*status = check_keys(args, keys, false, err, errlen);
+	if (!*status && json_object_get(args, "mgmtdev"))
+		*status = req_str(args, "mgmtdev", &pf, err, errlen);
+	if (!*status && json_object_get(args, "vf")) {
+		*status = req_uint(args, "vf", 0, XV_MAX_VFS - 1, &vf, err,
+				   errlen);
+		if (!*status && !pf) {
+			snprintf(err, errlen, "\"vf\" needs \"mgmtdev\"");
+			*status = -EINVAL;
+		}
+	}
+	if (!*status)
+		*status = xv_vf_show_json(pf, (int)vf, &out);
+	return out;
+}
+
 /* The one table of control requests. */
 static const struct ctl_handler ctl_handlers[] = {
-	{ "dev show", h_dev_show },   { "dev config show", h_dev_config },
-	{ "dev stats", h_dev_stats }, { "dev vstats show", h_dev_vstats },
-	{ "dev add", h_dev_add },     { "dev del", h_dev_del },
+	{ "mgmtdev add", h_mgmtdev_add },
+	{ "mgmtdev del", h_mgmtdev_del },
+	{ "mgmtdev show", h_mgmtdev_show },
+	{ "vf set", h_vf_set },
+	{ "vf show", h_vf_show },
+	{ "dev show", h_dev_show },
+	{ "dev config show", h_dev_config },
+	{ "dev stats", h_dev_stats },
+	{ "dev vstats show", h_dev_vstats },
+	{ "dev add", h_dev_add },
+	{ "dev del", h_dev_del },
 };
 
 static json_t *error_response(int status, const char *msg)
@@ -505,7 +669,10 @@ json_t *xv_ctl_dispatch(struct vdpad *v, json_t *req)
 			 json_string_value(cmd));
 		return error_response(-EOPNOTSUPP, err);
 	}
+	/* A library's error message (logged) is the client's too. */
+	xv_log_capture(err, sizeof(err));
 	result = ctl_handlers[i].fn(v, args, &status, err, sizeof(err));
+	xv_log_capture(NULL, 0);
 	if (status || !result) {
 		json_decref(result);
 		return error_response(status ? status : -EIO,

@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vdpad's state file: the devices added at run time, written atomically
+ * vdpad's state file: the emulated PFs (with the VF attributes set
+ * through vdpad) and the devices added at run time, written atomically
  * (temporary file, fsync, rename) after every change and read at start,
- * so that a vdpad killed and started again serves the same devices and
- * their frontends reconnect.
+ * so that a vdpad killed and started again has the same PFs and serves the
+ * same devices, and their frontends reconnect.
+ *
+ *   {"version": 2,
+ *    "mgmtdevs": [{"name", "uplink", "numvfs", "vfs": [{"vf", ...}]}],
+ *    "devices": [{"name", "spec", "loopback"}]}
+ *
+ * Version 1 files (devices only) are read too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +23,7 @@
 #include "log.h"
 #include "vdpad.h"
 
-#define STATE_VERSION 1
+#define STATE_VERSION 2
 
 static json_t *state_json(const struct vdpad *v)
 {
@@ -33,8 +40,8 @@ static json_t *state_json(const struct vdpad *v)
 						d->name, "spec", d->spec,
 						"loopback", !d->netdev[0]));
 	}
-	return json_pack("{s:i, s:o}", "version", STATE_VERSION, "devices",
-			 devs);
+	return json_pack("{s:i, s:o, s:o}", "version", STATE_VERSION,
+			 "mgmtdevs", vdpad_pfs_json(v), "devices", devs);
 }
 
 int vdpad_state_save(struct vdpad *v, char *err, size_t errlen)
@@ -90,13 +97,16 @@ static int load_one(struct vdpad *v, json_t *e)
 	return rc;
 }
 
-/* Re-creates the saved devices; a missing file means none. A device that
- * cannot be re-created (its netdev is gone) is reported and skipped. */
+/* Restores the saved PFs, then re-creates the saved devices; a missing
+ * file means none. A device that cannot be re-created (its netdev is gone)
+ * is reported and skipped. */
 int vdpad_state_load(struct vdpad *v)
 {
 	json_t *st, *devs, *e;
 	json_error_t jerr;
+	json_int_t ver;
 	size_t i;
+	int rc;
 
 	if (access(v->state_path, F_OK))
 		return 0;
@@ -107,13 +117,19 @@ int vdpad_state_load(struct vdpad *v)
 		return -EINVAL;
 	}
 	devs = json_object_get(st, "devices");
-	if (json_integer_value(json_object_get(st, "version")) !=
-		    STATE_VERSION ||
-	    !json_is_array(devs)) {
-		xv_err("state file %s: not a version %d state", v->state_path,
-		       STATE_VERSION);
+	ver = json_integer_value(json_object_get(st, "version"));
+	if (ver < 1 || ver > STATE_VERSION || !json_is_array(devs)) {
+		xv_err("state file %s: not a version 1 to %d state",
+		       v->state_path, STATE_VERSION);
 		json_decref(st);
 		return -EINVAL;
+	}
+	rc = vdpad_pfs_restore(v, json_object_get(st, "mgmtdevs"));
+	if (rc) {
+		xv_err("state file %s: cannot restore its mgmtdevs: %s",
+		       v->state_path, strerror(-rc));
+		json_decref(st);
+		return rc;
 	}
 	json_array_foreach(devs, i, e)
 		load_one(v, e);

@@ -10,10 +10,14 @@
 #include <sys/un.h>
 
 #include "afxdp.h"
+#include "eswitch.h"
 #include "loopback.h"
 #include "vhost_user.h"
 
+#include <jansson.h>
+
 #define MAX_DEVS 16
+#define MAX_PFS 16
 #define MAX_DP_THREADS 8
 #define LOOP_BUDGET 256
 #define BACKOFF_MIN_MS 50
@@ -87,6 +91,16 @@ struct vdev {
 	unsigned int broken_sessions; /* frontend sessions that broke */
 };
 
+/* An emulated PF that vdpad manages: made or adopted by it, saved in its
+ * state file with the VF attributes set through it. */
+struct vpf {
+	bool used;
+	char name[XV_PF_NAME_MAX + 1];
+	char uplink[IF_NAMESIZE];
+	unsigned int numvfs;
+	struct xv_vf_attrs vf[XV_MAX_VFS]; /* .set: what was set */
+};
+
 struct vdpad {
 	int epfd;
 	int ctl_fd; /* control socket, -1 when none */
@@ -98,6 +112,7 @@ struct vdpad {
 	struct vdev devs[MAX_DEVS];
 	unsigned int nthreads;
 	struct dp_thread threads[MAX_DP_THREADS];
+	struct vpf pfs[MAX_PFS];
 };
 
 /* Runtime device management (control thread), for the control server. */
@@ -114,7 +129,26 @@ int vdpad_dev_del(struct vdpad *v, struct vdev *d);
 /* Is netdev @ifname already bound by a device? */
 bool vdpad_netdev_in_use(const struct vdpad *v, const char *ifname);
 
-/* The state file (datapath/state.c): devices added at run time. */
+/* Emulated PFs (datapath/mgmt.c), for the control server and the state
+ * file. Each validates before it changes anything; @err says why not. */
+struct vpf *vdpad_pf_find(struct vdpad *v, const char *name);
+int vdpad_pf_add(struct vdpad *v, const char *name, const char *uplink,
+		 unsigned int numvfs, char *err, size_t errlen);
+/* Refuses while a device uses one of its VFs. */
+int vdpad_pf_del(struct vdpad *v, const char *name, char *err, size_t errlen);
+/* Sets @a on VF @vf and remembers it (adopting a PF made without vdpad);
+ * undone if the state cannot be saved. */
+int vdpad_vf_set(struct vdpad *v, const char *name, unsigned int vf,
+		 const struct xv_vf_attrs *a, char *err, size_t errlen);
+/* The device bound to one of @pf's VFs, or NULL. */
+struct vdev *vdpad_pf_user(struct vdpad *v, const char *pf,
+			   unsigned int numvfs);
+json_t *vdpad_pfs_json(const struct vdpad *v);
+/* Restores saved PFs: adopts those still pinned (same uplink and numvfs),
+ * re-creates the missing, re-applies VF attributes. */
+int vdpad_pfs_restore(struct vdpad *v, json_t *pfs);
+
+/* The state file (datapath/state.c): PFs and devices added at run time. */
 int vdpad_state_save(struct vdpad *v, char *err, size_t errlen);
 int vdpad_state_load(struct vdpad *v);
 

@@ -89,6 +89,29 @@ static void vring_stop(struct xv_vu_dev *dev, struct xv_vu_vring *vr)
 	vring_notify(dev, vr, false);
 }
 
+/*
+ * A frontend that resumes its rings with a new backend may give a base
+ * that is not where its rings are: DPDK's virtio-user in server mode says
+ * 0 after the backend restarted. The used ring tells where the device
+ * stopped (everything vdpad took it also returned), so a ring whose used
+ * index differs from the base resumes there, as DPDK's vhost library does.
+ * Any value is a valid start; the avail checks still apply after it.
+ */
+static void vring_resync(struct xv_vu_dev *dev, struct xv_vu_vring *vr)
+{
+	struct xv_vq *vq = &vr->vq;
+	uint16_t used = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+
+	if (used == vq->used_idx)
+		return;
+	xv_warn("%s: vring %td resumes at used index %u, not at base %u",
+		dev->name, vr - dev->vrings, used, vq->used_idx);
+	vq->last_avail_idx = used;
+	vq->used_idx = used;
+	vq->signalled_used_valid = false;
+	dev->stats.ring_resyncs++;
+}
+
 /* Maps the ring if we know its size, addresses and the memory. */
 static int vring_map(struct xv_vu_dev *dev, struct xv_vu_vring *vr)
 {
@@ -109,6 +132,7 @@ static int vring_map(struct xv_vu_dev *dev, struct xv_vu_vring *vr)
 	}
 	vq->event_idx = dev->features & VU_BIT(VU_F_EVENT_IDX);
 	vq->indirect = dev->features & VU_BIT(VU_F_INDIRECT_DESC);
+	vring_resync(dev, vr);
 	return 0;
 }
 

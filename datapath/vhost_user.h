@@ -157,6 +157,7 @@ struct xv_vu_stats {
 	uint64_t bad_msgs; /* refused by validation */
 	uint64_t unsupported; /* requests we do not implement */
 	uint64_t stray_fds; /* fds closed because the message takes none */
+	uint64_t ring_resyncs; /* rings resumed at the used index, not the base */
 };
 
 /* Configuration of one vhost-user device (what vdpactl dev add sets). */

@@ -7,6 +7,12 @@
  *   request:  {"cmd": "dev show", "args": {...}}
  *   response: {"status": 0, "result": {...}}
  *             {"status": -errno, "error": "what went wrong"}
+ * Commands: "mgmtdev add" {name, uplink, numvfs}, "mgmtdev del" {name},
+ * "mgmtdev show" {[name]}, "vf set" {mgmtdev, vf, [mac], [vlan], [qos],
+ * [spoofchk], [trust], [state], [max_tx_rate]}, "vf show" {[mgmtdev],
+ * [vf]}, "dev add" {...}, "dev del" {name}, "dev show" {[name]},
+ * "dev config show" {[name]}, "dev stats" {[name]}, "dev vstats show"
+ * {name, qidx}. A failed request changes nothing.
  * vdpad checks the peer's credentials (SO_PEERCRED): root, or a member of
  * the group given to vdpad with --control-group.
  */
@@ -23,8 +29,8 @@
 json_t *xv_ctl_call(const char *path, const char *cmd, json_t *args, char *err,
 		    size_t errlen);
 
-/* The same, telling why: 0 with *@resp set, or -errno with @err set
- * (-ENOENT or -ECONNREFUSED: no vdpad is listening at @path). */
+/* The same, telling why no answer came: -ENOENT or -ECONNREFUSED when no
+ * vdpad listens at @path, -EPROTO when vdpad gave no valid answer. */
 int xv_ctl_request(const char *path, const char *cmd, json_t *args,
 		   json_t **resp, char *err, size_t errlen);
 

@@ -9,6 +9,17 @@
 static enum xv_log_level current_level = XV_LOG_WARN;
 static FILE *log_file; /* NULL: stderr */
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
+/* This thread's error capture (xv_log_capture): the first error logged. */
+static __thread char *capture_buf;
+static __thread size_t capture_len;
+
+void xv_log_capture(char *buf, size_t len)
+{
+	capture_buf = len ? buf : NULL;
+	capture_len = len;
+	if (capture_buf)
+		capture_buf[0] = 0;
+}
 
 /* Where lines go from now on (NULL: back to stderr); not closed here. */
 void xv_log_set_file(FILE *f)
@@ -52,6 +63,8 @@ void xv_log(enum xv_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
+	if (level == XV_LOG_ERR && capture_buf && !capture_buf[0])
+		snprintf(capture_buf, capture_len, "%s", line + n);
 	n = (int)strlen(line);
 	line[n++] = '\n';
 	fwrite(line, 1, (size_t)n, log_file ? log_file : stderr);

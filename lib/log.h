@@ -15,6 +15,10 @@ void xv_log_set_file(FILE *f);
 void xv_log_set_level(enum xv_log_level level);
 enum xv_log_level xv_log_get_level(void);
 int xv_log_parse_level(const char *s, enum xv_log_level *out);
+/* Until called again with NULL, the first error this thread logs is also
+ * copied into @buf (emptied now): how a server hands a library's error
+ * message to its client. */
+void xv_log_capture(char *buf, size_t len);
 void xv_log(enum xv_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

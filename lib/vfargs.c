@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,18 +63,23 @@ static int arg_rate(const char *val, struct xv_vf_attrs *a)
 	return xv_parse_u32(val, 0, 1000000, &a->max_tx_rate);
 }
 
+/* The JSON type each attribute takes in a control request. */
+enum vf_arg_type { VF_ARG_STRING, VF_ARG_INT, VF_ARG_BOOL };
+
 static const struct {
 	const char *key;
 	vf_arg_fn parse;
 	const char *expect;
+	enum vf_arg_type type;
 } vf_args[] = {
-	{ "mac", arg_mac, "a unicast MAC address like 02:00:00:00:00:01" },
-	{ "vlan", arg_vlan, "a VLAN id from 0 (none) to 4094" },
-	{ "qos", arg_qos, "a priority from 0 to 7, after vlan" },
-	{ "spoofchk", arg_spoofchk, "on or off" },
-	{ "trust", arg_trust, "on or off" },
-	{ "state", arg_state, "auto, enable or disable" },
-	{ "max_tx_rate", arg_rate, "a rate in Mbit/s, 0 for none" },
+	{ "mac", arg_mac, "a unicast MAC address like 02:00:00:00:00:01",
+	  VF_ARG_STRING },
+	{ "vlan", arg_vlan, "a VLAN id from 0 (none) to 4094", VF_ARG_INT },
+	{ "qos", arg_qos, "a priority from 0 to 7, after vlan", VF_ARG_INT },
+	{ "spoofchk", arg_spoofchk, "on or off", VF_ARG_BOOL },
+	{ "trust", arg_trust, "on or off", VF_ARG_BOOL },
+	{ "state", arg_state, "auto, enable or disable", VF_ARG_STRING },
+	{ "max_tx_rate", arg_rate, "a rate in Mbit/s, 0 for none", VF_ARG_INT },
 };
 
 /* Parses KEY VALUE pairs; on error writes what was wrong into @err. */
@@ -101,6 +107,103 @@ int xv_vf_attrs_parse(int argc, char **argv, struct xv_vf_attrs *a, char *err,
 		if (vf_args[k].parse(argv[i + 1], a)) {
 			snprintf(err, errlen, "invalid %s \"%s\": expected %s",
 				 argv[i], argv[i + 1], vf_args[k].expect);
+			return -EINVAL;
+		}
+	}
+	if (!a->set) {
+		snprintf(err, errlen, "nothing to set");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+bool xv_vf_attr_known(const char *key)
+{
+	unsigned int k;
+
+	for (k = 0; k < XV_ARRAY_SIZE(vf_args); k++)
+		if (!strcmp(key, vf_args[k].key))
+			return true;
+	return false;
+}
+
+json_t *xv_vf_attrs_to_json(const struct xv_vf_attrs *a)
+{
+	json_t *o = json_object();
+	char mac[XV_MAC_STR_LEN];
+
+	if (a->set & XV_VF_SET_MAC) {
+		xv_format_mac(a->mac, mac);
+		json_object_set_new(o, "mac", json_string(mac));
+	}
+	if (a->set & XV_VF_SET_VLAN) {
+		json_object_set_new(o, "vlan", json_integer(a->vlan));
+		json_object_set_new(o, "qos", json_integer(a->qos));
+	}
+	if (a->set & XV_VF_SET_SPOOFCHK)
+		json_object_set_new(o, "spoofchk", json_boolean(a->spoofchk));
+	if (a->set & XV_VF_SET_TRUST)
+		json_object_set_new(o, "trust", json_boolean(a->trust));
+	if (a->set & XV_VF_SET_STATE)
+		json_object_set_new(
+			o, "state",
+			json_string(xv_link_state_name(a->link_state)));
+	if (a->set & XV_VF_SET_RATE)
+		json_object_set_new(o, "max_tx_rate",
+				    json_integer(a->max_tx_rate));
+	return o;
+}
+
+/* The text form of @v, if it has the JSON type attribute @k takes. */
+static int json_arg_text(json_t *v, enum vf_arg_type type, char *buf,
+			 size_t len)
+{
+	switch (type) {
+	case VF_ARG_STRING:
+		if (!json_is_string(v))
+			return -EINVAL;
+		snprintf(buf, len, "%s", json_string_value(v));
+		return 0;
+	case VF_ARG_INT:
+		if (!json_is_integer(v))
+			return -EINVAL;
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+		return 0;
+	case VF_ARG_BOOL:
+		if (!json_is_boolean(v))
+			return -EINVAL;
+		snprintf(buf, len, "%s", json_is_true(v) ? "on" : "off");
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static const char *const type_names[] = { "a string", "an integer",
+					  "true or false" };
+
+/* Reads the attributes present in @o (other keys are the caller's);
+ * on error writes what was wrong into @err. */
+int xv_vf_attrs_from_json(json_t *o, struct xv_vf_attrs *a, char *err,
+			  size_t errlen)
+{
+	char text[64];
+	unsigned int k;
+	json_t *v;
+
+	memset(a, 0, sizeof(*a));
+	for (k = 0; k < XV_ARRAY_SIZE(vf_args); k++) {
+		v = json_object_get(o, vf_args[k].key);
+		if (!v)
+			continue;
+		if (json_arg_text(v, vf_args[k].type, text, sizeof(text))) {
+			snprintf(err, errlen, "\"%s\" must be %s: %s",
+				 vf_args[k].key, type_names[vf_args[k].type],
+				 vf_args[k].expect);
+			return -EINVAL;
+		}
+		if (vf_args[k].parse(text, a)) {
+			snprintf(err, errlen, "invalid %s \"%s\": expected %s",
+				 vf_args[k].key, text, vf_args[k].expect);
 			return -EINVAL;
 		}
 	}

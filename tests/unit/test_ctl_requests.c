@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests for vdpad's control requests (datapath/ctl_server.c): the
+ * handler table's dispatcher called with JSON, no socket. Every request
+ * here fails validation: the answer says why, and nothing changed (no PF
+ * or device in vdpad's tables, no state file, nothing pinned).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ctl_server.h"
+#include "vdpad.h"
+
+#define STATE "/tmp/x5-unit-state.json"
+
+/* vdpad.c's device management: validation must never get that far. */
+int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
+		  struct vdev **out, char *err, size_t errlen)
+{
+	(void)v;
+	(void)req;
+	(void)out;
+	(void)err;
+	(void)errlen;
+	fail_msg("dev add reached vdpad_dev_add");
+	return -EIO;
+}
+
+int vdpad_dev_del(struct vdpad *v, struct vdev *d)
+{
+	(void)v;
+	(void)d;
+	fail_msg("dev del reached vdpad_dev_del");
+	return -EIO;
+}
+
+bool vdpad_netdev_in_use(const struct vdpad *v, const char *ifname)
+{
+	(void)v;
+	(void)ifname;
+	return false;
+}
+
+static struct vdpad vd;
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&vd, 0, sizeof(vd));
+	vd.ctl_fd = -1;
+	vd.ctl_gid = (gid_t)-1;
+	vd.state_path = STATE;
+	unlink(STATE);
+	return 0;
+}
+
+static void assert_unchanged(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_PFS; i++)
+		assert_false(vd.pfs[i].used);
+	for (i = 0; i < MAX_DEVS; i++)
+		assert_false(vd.devs[i].used);
+	assert_int_not_equal(access(STATE, F_OK), 0);
+	assert_int_not_equal(access(XV_BPFFS_ROOT "/x5u", F_OK), 0);
+}
+
+/* Sends @json; expects @status and an error containing @needle. */
+static void expect_refused(const char *json, int status, const char *needle)
+{
+	json_error_t jerr;
+	json_t *req = json_loads(json, 0, &jerr), *resp;
+	const char *msg;
+
+	if (!req)
+		fail_msg("bad test JSON %s: %s", json, jerr.text);
+	resp = xv_ctl_dispatch(&vd, req);
+	json_decref(req);
+	assert_non_null(resp);
+	assert_int_equal(json_integer_value(json_object_get(resp, "status")),
+			 status);
+	assert_null(json_object_get(resp, "result"));
+	msg = json_string_value(json_object_get(resp, "error"));
+	assert_non_null(msg);
+	if (!strstr(msg, needle))
+		fail_msg("%s: error \"%s\" lacks \"%s\"", json, msg, needle);
+	json_decref(resp);
+	assert_unchanged();
+}
+
+static void test_envelope(void **state)
+{
+	(void)state;
+	expect_refused("{}", -EINVAL, "a request is {\"cmd\"");
+	expect_refused("{\"cmd\": 1}", -EINVAL, "a request is");
+	expect_refused("{\"cmd\": \"dev show\", \"args\": []}", -EINVAL,
+		       "a request is");
+	expect_refused("{\"cmd\": \"mgmtdev ad\"}", -EOPNOTSUPP,
+		       "unknown command \"mgmtdev ad\"");
+	expect_refused("{\"cmd\": \"mgmtdev\"}", -EOPNOTSUPP,
+		       "unknown command");
+}
+
+static void test_mgmtdev_add(void **state)
+{
+	(void)state;
+	expect_refused("{\"cmd\": \"mgmtdev add\", \"args\": {}}", -EINVAL,
+		       "\"name\" (a string) is required");
+	expect_refused(
+		"{\"cmd\": \"mgmtdev add\", \"args\": {\"name\": \"x5u\", \"numvfs\": 2}}",
+		-EINVAL, "\"uplink\" (a string) is required");
+	expect_refused(
+		"{\"cmd\": \"mgmtdev add\", \"args\": {\"name\": \"x5u\", \"uplink\": \"lo\"}}",
+		-EINVAL, "\"numvfs\" (an integer from 1 to 64) is required");
+	expect_refused(
+		"{\"cmd\": \"mgmtdev add\", \"args\": {\"name\": \"x5u\", \"uplink\": \"lo\", \"numvfs\": 65}}",
+		-EINVAL, "\"numvfs\" must be an integer from 1 to 64");
+	expect_refused(
+		"{\"cmd\": \"mgmtdev add\", \"args\": {\"name\": \"x5u\", \"uplink\": \"lo\", \"numvfs\": \"2\"}}",
+		-EINVAL, "\"numvfs\" must be an integer");
+	expect_refused(
+		"{\"cmd\": \"mgmtdev add\", \"args\": {\"name\": \"5bad\", \"uplink\": \"lo\", \"numvfs\": 2}}",
+		-EINVAL, "invalid mgmtdev name \"5bad\"");
+	expect_refused(
+		"{\"cmd\": \"mgmtdev add\", \"args\": {\"name\": \"x5ulongername\", \"uplink\": \"lo\", \"numvfs\": 2}}",
+		-EINVAL, "at most 12 characters");
+	expect_refused(
+		"{\"cmd\": \"mgmtdev add\", \"args\": {\"name\": \"x5u\", \"uplink\": \"x5nosuch\", \"numvfs\": 2}}",
+		-ENODEV, "uplink x5nosuch does not exist");
+	expect_refused(
+		"{\"cmd\": \"mgmtdev add\", \"args\": {\"name\": \"x5u\", \"uplink\": \"lo\", \"numvfs\": 2, \"numvf\": 3}}",
+		-EINVAL, "unknown argument \"numvf\"");
+}
+
+static void test_mgmtdev_del_show(void **state)
+{
+	(void)state;
+	expect_refused("{\"cmd\": \"mgmtdev del\"}", -EINVAL,
+		       "\"name\" (a string) is required");
+	expect_refused(
+		"{\"cmd\": \"mgmtdev del\", \"args\": {\"name\": \"x5u\"}}",
+		-ENOENT, "mgmtdev x5u does not exist");
+	expect_refused(
+		"{\"cmd\": \"mgmtdev del\", \"args\": {\"name\": \"a/b\"}}",
+		-EINVAL, "invalid mgmtdev name");
+	expect_refused("{\"cmd\": \"mgmtdev show\", \"args\": {\"name\": 3}}",
+		       -EINVAL, "\"name\" (a string) is required");
+	expect_refused(
+		"{\"cmd\": \"mgmtdev show\", \"args\": {\"names\": \"x\"}}",
+		-EINVAL, "unknown argument \"names\"");
+}
+
+#define VF_SET(args) "{\"cmd\": \"vf set\", \"args\": {" args "}}"
+
+static void test_vf_set(void **state)
+{
+	(void)state;
+	expect_refused(VF_SET("\"vf\": 0, \"trust\": true"), -EINVAL,
+		       "\"mgmtdev\" (a string) is required");
+	expect_refused(VF_SET("\"mgmtdev\": \"x5u\", \"trust\": true"), -EINVAL,
+		       "\"vf\" (an integer from 0 to 63) is required");
+	expect_refused(
+		VF_SET("\"mgmtdev\": \"x5u\", \"vf\": 64, \"trust\": true"),
+		-EINVAL, "\"vf\" must be an integer from 0 to 63");
+	expect_refused(VF_SET("\"mgmtdev\": \"x5u\", \"vf\": 0"), -EINVAL,
+		       "nothing to set");
+	expect_refused(
+		VF_SET("\"mgmtdev\": \"x5u\", \"vf\": 0, \"trust\": \"on\""),
+		-EINVAL, "\"trust\" must be true or false");
+	expect_refused(
+		VF_SET("\"mgmtdev\": \"x5u\", \"vf\": 0, \"vlan\": 4095"),
+		-EINVAL,
+		"invalid vlan \"4095\": expected a VLAN id from 0 (none) to 4094");
+	expect_refused(VF_SET("\"mgmtdev\": \"x5u\", \"vf\": 0, \"qos\": 3"),
+		       -EINVAL, "invalid qos \"3\"");
+	expect_refused(
+		VF_SET("\"mgmtdev\": \"x5u\", \"vf\": 0, \"mac\": \"01:00:5e:00:00:01\""),
+		-EINVAL, "invalid mac \"01:00:5e:00:00:01\"");
+	expect_refused(
+		VF_SET("\"mgmtdev\": \"x5u\", \"vf\": 0, \"state\": \"up\""),
+		-EINVAL, "invalid state \"up\"");
+	expect_refused(
+		VF_SET("\"mgmtdev\": \"x5u\", \"vf\": 0, \"max_tx_rate\": -1"),
+		-EINVAL, "invalid max_tx_rate \"-1\"");
+	expect_refused(
+		VF_SET("\"mgmtdev\": \"x5u\", \"vf\": 0, \"spoofcheck\": true"),
+		-EINVAL, "unknown argument \"spoofcheck\"");
+	expect_refused(
+		VF_SET("\"mgmtdev\": \"x5u\", \"vf\": 0, \"trust\": true"),
+		-ENOENT, "mgmtdev x5u does not exist");
+	expect_refused("{\"cmd\": \"vf show\", \"args\": {\"vf\": 1}}", -EINVAL,
+		       "\"vf\" needs \"mgmtdev\"");
+}
+
+#define DEV_ADD(args) "{\"cmd\": \"dev add\", \"args\": {" args "}}"
+
+static void test_dev(void **state)
+{
+	(void)state;
+	expect_refused(
+		DEV_ADD("\"socket\": \"/tmp/x5.sock\", \"loopback\": true"),
+		-EINVAL, "\"name\" is required");
+	expect_refused(DEV_ADD("\"name\": \"d0\", \"loopback\": true"), -EINVAL,
+		       "\"socket\" (a path, no commas) is required");
+	expect_refused(
+		DEV_ADD("\"name\": \"d0\", \"socket\": \"/tmp/x5.sock\", \"loopback\": true, \"netdev\": \"lo\""),
+		-EINVAL, "give exactly one of");
+	expect_refused(
+		DEV_ADD("\"name\": \"d0\", \"socket\": \"/tmp/x5.sock\", \"loopback\": true, \"mtu\": 67"),
+		-EINVAL, "\"mtu\" must be an integer from 68 to 9000");
+	expect_refused(
+		DEV_ADD("\"name\": \"d0\", \"socket\": \"/tmp/x5.sock\", \"mode\": \"both\", \"loopback\": true"),
+		-EINVAL, "\"mode\" must be server or client");
+	expect_refused(
+		DEV_ADD("\"name\": \"d0\", \"socket\": \"/tmp/x5.sock\", \"mgmtdev\": \"x5u\""),
+		-ENOENT, "no mgmtdev \"x5u\"");
+	expect_refused("{\"cmd\": \"dev del\", \"args\": {}}", -EINVAL,
+		       "\"name\" is required");
+	expect_refused("{\"cmd\": \"dev del\", \"args\": {\"name\": \"d0\"}}",
+		       -ENOENT, "no device \"d0\"");
+	expect_refused(
+		"{\"cmd\": \"dev vstats show\", \"args\": {\"qidx\": 0}}",
+		-EINVAL, "\"name\" is required");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_envelope, setup),
+		cmocka_unit_test_setup(test_mgmtdev_add, setup),
+		cmocka_unit_test_setup(test_mgmtdev_del_show, setup),
+		cmocka_unit_test_setup(test_vf_set, setup),
+		cmocka_unit_test_setup(test_dev, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
