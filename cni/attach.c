@@ -15,6 +15,7 @@
 #include "cni_state.h"
 #include "ctl_proto.h"
 #include "log.h"
+#include "vfargs.h"
 
 /* vdpad's device name: "cni" + 12 hex digits of the attachment's key. */
 static void dev_name(const struct cni_attach *a, char *buf, size_t len)
@@ -61,8 +62,8 @@ static void attrs_of(const struct xv_vf_cfg *cfg, struct xv_vf_attrs *a)
 	a->max_tx_rate = cfg->max_tx_rate;
 }
 
-static int vf_set(const char *mgmtdev, unsigned int vf,
-		  const struct xv_vf_attrs *attrs)
+static int vf_set_direct(const char *mgmtdev, unsigned int vf,
+			 const struct xv_vf_attrs *attrs)
 {
 	struct xv_pf *pf;
 	int err;
@@ -75,10 +76,39 @@ static int vf_set(const char *mgmtdev, unsigned int vf,
 	return err;
 }
 
+/* Through vdpad when it runs, so it saves and restores the attributes;
+ * straight into the eswitch when it does not (netdev mode needs no vdpad). */
+static int vf_set(const struct cni_attach *a, const struct xv_vf_attrs *attrs,
+		  char *err, size_t errlen)
+{
+	json_t *args = xv_vf_attrs_to_json(attrs), *resp;
+	int rc;
+
+	json_object_set_new(args, "mgmtdev", json_string(a->conf->mgmtdev));
+	json_object_set_new(args, "vf", json_integer(a->vf));
+	rc = xv_ctl_request(a->conf->vdpad_socket, "vf set", args, &resp, err,
+			    errlen);
+	if (rc == -ENOENT || rc == -ECONNREFUSED) {
+		rc = vf_set_direct(a->conf->mgmtdev, (unsigned int)a->vf,
+				   attrs);
+		snprintf(err, errlen, "%s", strerror(-rc));
+		return rc;
+	}
+	if (!rc && json_integer_value(json_object_get(resp, "status"))) {
+		rc = (int)json_integer_value(json_object_get(resp, "status"));
+		snprintf(err, errlen, "vdpad: %s",
+			 json_string_value(json_object_get(resp, "error")) ?:
+				 strerror(-rc));
+	}
+	json_decref(resp);
+	return rc;
+}
+
 /* Remembers the VF's attributes, applies the config's, reads the MAC. */
 int cni_vf_claim(struct cni_attach *a, struct cni_err *e)
 {
 	struct xv_vf_info info;
+	char msg[200] = "";
 	int err;
 
 	err = vf_read(a->conf->mgmtdev, (unsigned int)a->vf, &info);
@@ -88,15 +118,14 @@ int cni_vf_claim(struct cni_attach *a, struct cni_err *e)
 	attrs_of(&info.cfg, &a->orig);
 	a->orig_saved = true;
 	if (a->conf->vf.set) {
-		err = vf_set(a->conf->mgmtdev, (unsigned int)a->vf,
-			     &a->conf->vf);
+		err = vf_set(a, &a->conf->vf, msg, sizeof(msg));
 		if (!err)
 			err = vf_read(a->conf->mgmtdev, (unsigned int)a->vf,
 				      &info);
 		if (err)
 			return cni_fail(e, CNI_ERR_IO,
 					"setting VF %d of %s: %s", a->vf,
-					a->conf->mgmtdev, strerror(-err));
+					a->conf->mgmtdev, msg);
 	}
 	xv_format_mac(info.cfg.mac, a->mac);
 	return 0;
@@ -104,14 +133,13 @@ int cni_vf_claim(struct cni_attach *a, struct cni_err *e)
 
 void cni_vf_release(struct cni_attach *a)
 {
-	int err;
+	char msg[200] = "";
 
 	if (!a->orig_saved || a->vf < 0)
 		return;
-	err = vf_set(a->conf->mgmtdev, (unsigned int)a->vf, &a->orig);
-	if (err)
+	if (vf_set(a, &a->orig, msg, sizeof(msg)))
 		xv_warn("cannot restore VF %d of %s: %s", a->vf,
-			a->conf->mgmtdev, strerror(-err));
+			a->conf->mgmtdev, msg);
 }
 
 /* netdev mode: the named VF, or the first whose device end is still in
@@ -340,22 +368,17 @@ int cni_devinfo_write(const struct cni_attach *a, struct cni_err *e)
 
 json_t *cni_attach_to_json(const struct cni_attach *a)
 {
-	char mac[XV_MAC_STR_LEN];
-
-	xv_format_mac(a->orig.mac, mac);
 	return json_pack(
 		"{s:s, s:s, s:s?, s:s, s:s, s:i, s:s, s:s, s:s?, s:s?, s:s?,"
-		" s:s?, s:i, s:{s:s, s:i, s:i, s:b, s:b, s:i, s:i}, s:O}",
+		" s:s?, s:i, s:o, s:O}",
 		"containerID", a->cid, "ifname", a->ifname, "netns", a->netns,
 		"mode", a->conf->mode == CNI_MODE_NETDEV ? "netdev" : "vhostuser",
 		"mgmtdev", a->conf->mgmtdev, "vf", a->vf, "hostName",
 		a->host_name, "mac", a->mac, "dev", a->dev[0] ? a->dev : NULL,
 		"socket", a->socket[0] ? a->socket : NULL, "socketDir",
 		a->sock_dir[0] ? a->sock_dir : NULL, "deviceInfoFile",
-		a->conf->device_info_file, "hostMtu", a->host_mtu, "origVf", "mac", mac, "vlan",
-		a->orig.vlan, "qos", a->orig.qos, "spoofchk", a->orig.spoofchk,
-		"trust", a->orig.trust, "state", a->orig.link_state,
-		"max_tx_rate", a->orig.max_tx_rate, "config", a->conf->root);
+		a->conf->device_info_file, "hostMtu", a->host_mtu, "origVf",
+		xv_vf_attrs_to_json(&a->orig), "config", a->conf->root);
 }
 
 static void copy_str(json_t *st, const char *key, char *buf, size_t len)
@@ -368,34 +391,20 @@ static void copy_str(json_t *st, const char *key, char *buf, size_t len)
 /* Only what undoing the attachment needs; the rest is for CHECK. */
 void cni_attach_from_json(struct cni_attach *a, json_t *st)
 {
-	json_t *o = json_object_get(st, "origVf");
-	int vlan = 0, qos = 0, state = 0, rate = 0, sp = 1, tr = 0;
-	const char *mac = NULL;
+	json_t *vf = json_object_get(st, "vf");
+	char err[200];
 
-	a->vf = json_is_integer(json_object_get(st, "vf")) ?
-			(int)json_integer_value(json_object_get(st, "vf")) :
-			-1;
+	a->vf = json_is_integer(vf) ? (int)json_integer_value(vf) : -1;
 	copy_str(st, "hostName", a->host_name, sizeof(a->host_name));
-	a->host_mtu = (unsigned int)json_integer_value(
-		json_object_get(st, "hostMtu"));
 	copy_str(st, "mac", a->mac, sizeof(a->mac));
 	copy_str(st, "dev", a->dev, sizeof(a->dev));
 	copy_str(st, "socket", a->socket, sizeof(a->socket));
 	copy_str(st, "socketDir", a->sock_dir, sizeof(a->sock_dir));
-	if (o && !json_unpack(o, "{s:s, s:i, s:i, s:b, s:b, s:i, s:i}", "mac",
-			      &mac, "vlan", &vlan, "qos", &qos, "spoofchk",
-			      &sp, "trust", &tr, "state", &state,
-			      "max_tx_rate", &rate) &&
-	    !xv_parse_mac(mac, a->orig.mac)) {
-		a->orig.set = XV_VF_SET_MAC | XV_VF_SET_VLAN |
-			      XV_VF_SET_SPOOFCHK | XV_VF_SET_TRUST |
-			      XV_VF_SET_STATE | XV_VF_SET_RATE;
-		a->orig.vlan = (uint16_t)vlan;
-		a->orig.qos = (uint8_t)qos;
-		a->orig.spoofchk = sp;
-		a->orig.trust = tr;
-		a->orig.link_state = (enum xv_link_state)state;
-		a->orig.max_tx_rate = (uint32_t)rate;
-		a->orig_saved = true;
-	}
+	a->host_mtu = (unsigned int)json_integer_value(
+		json_object_get(st, "hostMtu"));
+	a->orig_saved = !xv_vf_attrs_from_json(json_object_get(st, "origVf"),
+					       &a->orig, err, sizeof(err));
+	if (!a->orig_saved)
+		xv_warn("VF %d: saved attributes unreadable (%s), left as they are",
+			a->vf, err);
 }
