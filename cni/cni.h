@@ -87,6 +87,8 @@ struct cni_env {
 int cni_conf_parse(const char *text, size_t len, struct cni_conf *c,
 		   struct cni_err *e);
 void cni_conf_free(struct cni_conf *c);
+int cni_conf_apply_args(struct cni_conf *c, const char *args,
+			struct cni_err *e);
 bool cni_version_supported(const char *v);
 int cni_env_read(struct cni_env *env, struct cni_err *e);
 int cni_env_check(const struct cni_env *env, struct cni_err *e);

@@ -311,6 +311,34 @@ void cni_conf_free(struct cni_conf *c)
 	c->root = NULL;
 }
 
+/* CNI_ARGS "K=V;K=V": MAC= (how podman passes --mac-address) counts unless
+ * runtimeConfig.mac was given; other keys are not ours and are ignored. */
+int cni_conf_apply_args(struct cni_conf *c, const char *args,
+			struct cni_err *e)
+{
+	json_t *rt = json_object_get(c->root, "runtimeConfig");
+	const char *p = args;
+	char mac[32];
+	size_t n;
+
+	if (json_is_string(json_object_get(rt, "mac")))
+		return 0;
+	while (p && *p) {
+		n = strcspn(p, ";");
+		if (n > 4 && !strncmp(p, "MAC=", 4)) {
+			snprintf(mac, sizeof(mac), "%.*s", (int)(n - 4), p + 4);
+			if (xv_parse_mac(mac, c->vf.mac) ||
+			    !xv_mac_is_valid_unicast(c->vf.mac))
+				return cni_fail(e, CNI_ERR_CONFIG,
+						"CNI_ARGS MAC=\"%s\" is not a unicast MAC address",
+						mac);
+			c->vf.set |= XV_VF_SET_MAC;
+		}
+		p += n + (p[n] == ';');
+	}
+	return 0;
+}
+
 int cni_env_read(struct cni_env *env, struct cni_err *e)
 {
 	memset(env, 0, sizeof(*env));

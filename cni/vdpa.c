@@ -8,6 +8,7 @@
  * pod a vhost-user socket. IP addresses come from the delegated IPAM.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,10 @@ static int attach_unmake(struct cni_attach *a, struct cni_err *e)
 	} else if (a->host_name[0] && a->netns) {
 		netdev_of(a, &nd);
 		err = cni_netdev_detach(&nd, e);
+		if (!err && if_nametoindex(a->host_name) &&
+		    xv_vf_dev_reset(a->conf->mgmtdev, (unsigned int)a->vf))
+			xv_warn("%s is back but could not be reset",
+				a->host_name);
 	}
 	/* The VF's attributes go back even if the netdev could not. */
 	cni_vf_release(a);
@@ -449,9 +454,13 @@ int main(void)
 	}
 	if (!err)
 		err = cni_conf_parse(in, len, &conf, &e) ?:
+			      cni_conf_apply_args(&conf, env.args, &e) ?:
 			      cni_env_check(&env, &e);
 	if (!err) {
 		setup_logging(&conf);
+		xv_dbg("%s container %s ifname %s netns %s args %s: %.*s",
+		       env.command, env.container_id ?: "-", env.ifname ?: "-",
+		       env.netns ?: "-", env.args ?: "-", (int)len, in);
 		err = run_command(&cmd);
 	}
 	if (err) {

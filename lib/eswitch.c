@@ -211,6 +211,27 @@ static int disable_ipv6(const char *ifname)
 	return err;
 }
 
+/* A VF's device end back in the host (a pod gave it back) made as
+ * create_vf makes it: offloads for XDP on veth, no IPv6, up. */
+int xv_vf_dev_reset(const char *pf, unsigned int vf)
+{
+	char dev[IF_NAMESIZE];
+	struct xv_nl nl;
+	int err, idx;
+
+	xv_vf_ifname(pf, vf, false, dev, sizeof(dev));
+	idx = (int)if_nametoindex(dev);
+	if (!idx)
+		return -ENODEV;
+	err = xv_ethtool_prepare_vf_end(dev) ?: disable_ipv6(dev) ?:
+							xv_nl_open(&nl);
+	if (err)
+		return err;
+	err = xv_nl_link_set_up(&nl, idx, true);
+	xv_nl_close(&nl);
+	return err;
+}
+
 static int create_vf(struct xv_nl *nl, struct eswitch *skel, const char *pf,
 		     unsigned int vf)
 {

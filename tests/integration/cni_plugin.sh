@@ -133,8 +133,10 @@ echo "$C1" | cni DEL cid-one /run/netns/${P}1 net1
 check_eq "netdev DEL: exit 0, nothing printed" "0" "$?"
 check_fails "pod: net1 is gone" ip -n ${P}1 link show net1
 check "host: the device end is back under its own name" vf_dev_in_host 0
-check_eq "host: its MTU is back" 1500 \
-	"$(ip -j link show ${PF}v0 | jq -r '.[0].mtu')"
+check_eq "host: its MTU is back, and it is up as the eswitch made it" "1500 UP" \
+	"$(ip -j link show ${PF}v0 | jq -r '.[0] | "\(.mtu) \(.flags | index("UP") != null | if . then "UP" else "DOWN" end)"')"
+check_eq "host: IPv6 is off on it again" 1 \
+	"$(cat /proc/sys/net/ipv6/conf/${PF}v0/disable_ipv6)"
 check_eq "eswitch: VF 0's MAC is back" "$MAC0" "$(vf_stat $PF 0 mac)"
 check_fails "host-local released the address" ipam_has cid-one
 check_eq "no state left for the attachment" "" "$(ls $STATE/xc1net 2>/dev/null)"

@@ -119,6 +119,39 @@ static void test_runtime_mac_wins(void **state)
 	cni_conf_free(&c);
 }
 
+static void test_cni_args_mac(void **state)
+{
+	struct cni_conf c;
+	struct cni_err e;
+
+	(void)state;
+	assert_int_equal(parse("{" BASE ", \"mac\": \"02:00:00:00:00:01\"}",
+			       &c, &e),
+			 0);
+	assert_int_equal(cni_conf_apply_args(&c, "IgnoreUnknown=1;K8S_POD_NAME=p;"
+						 "MAC=02:00:00:00:00:07",
+					     &e),
+			 0);
+	assert_int_equal(c.vf.mac[5], 7);
+	assert_int_equal(cni_conf_apply_args(&c, "MAC=03:00:00:00:00:07", &e),
+			 -EINVAL);
+	assert_int_equal(e.code, CNI_ERR_CONFIG);
+	assert_non_null(strstr(e.msg, "CNI_ARGS MAC"));
+	assert_int_equal(cni_conf_apply_args(&c, NULL, &e), 0);
+	assert_int_equal(cni_conf_apply_args(&c, "FOO=1;;BAR", &e), 0);
+	assert_int_equal(c.vf.mac[5], 7);
+	cni_conf_free(&c);
+	/* runtimeConfig.mac outranks CNI_ARGS. */
+	assert_int_equal(parse("{" BASE ", \"runtimeConfig\": {\"mac\": "
+			       "\"02:00:00:00:00:02\"}}",
+			       &c, &e),
+			 0);
+	assert_int_equal(cni_conf_apply_args(&c, "MAC=02:00:00:00:00:09", &e),
+			 0);
+	assert_int_equal(c.vf.mac[5], 2);
+	cni_conf_free(&c);
+}
+
 static void test_device_id_forms(void **state)
 {
 	struct cni_conf c;
@@ -405,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_minimal_defaults),
 		cmocka_unit_test(test_full_config),
 		cmocka_unit_test(test_runtime_mac_wins),
+		cmocka_unit_test(test_cni_args_mac),
 		cmocka_unit_test(test_device_id_forms),
 		cmocka_unit_test(test_decode_and_version_errors),
 		cmocka_unit_test(test_invalid_values_name_their_key),
