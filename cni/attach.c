@@ -2,7 +2,9 @@
 /* One attachment: which VF it took, its attributes before, and the
  * mode-specific parts (the netdev in the pod, or vdpad's device and its
  * socket). Every step has its undo, used by ADD's rollback, DEL and GC. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
 #include <stdint.h>
@@ -313,6 +315,54 @@ int cni_vhost_add(struct cni_attach *a, struct cni_err *e)
 	return 0;
 }
 
+/* A device vdpad could not be asked to remove (it was down, and will
+ * re-create it from its state file): remembered in <stateDir>/pending/
+ * and removed by the next command that finds vdpad up. */
+void cni_vhost_del_later(const struct cni_conf *c, const char *dev,
+			 const char *why)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	xv_warn("vdpad unreachable (%s): device %s will be removed later", why,
+		dev);
+	snprintf(path, sizeof(path), "%s/pending", c->state_dir);
+	if (cni_mkdir_p(path, 0700))
+		return;
+	snprintf(path, sizeof(path), "%s/pending/%s", c->state_dir, dev);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
+void cni_vhost_del_pending(const struct cni_conf *c)
+{
+	char dir[PATH_MAX], path[PATH_MAX * 2], err[256];
+	struct dirent *de;
+	json_t *resp;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/pending", c->state_dir);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (xv_ctl_request(c->vdpad_socket, "dev del",
+				   json_pack("{s:s}", "name", de->d_name),
+				   &resp, err, sizeof(err)))
+			break; /* still down: next time */
+		xv_info("removed device %s, pending since vdpad was down",
+			de->d_name);
+		json_decref(resp);
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 /* Gone already and vdpad down are both fine: the state goes anyway. */
 void cni_vhost_del(struct cni_attach *a)
 {
@@ -320,13 +370,12 @@ void cni_vhost_del(struct cni_attach *a)
 	json_t *resp = NULL;
 	int rc;
 
-	if (a->dev[0]) {
+	if (a->dev[0] && a->dev_added) {
 		rc = xv_ctl_request(a->conf->vdpad_socket, "dev del",
 				    json_pack("{s:s}", "name", a->dev), &resp,
 				    err, sizeof(err));
 		if (rc)
-			xv_warn("vdpad unreachable, device %s not removed: %s",
-				a->dev, err);
+			cni_vhost_del_later(a->conf, a->dev, err);
 		else if (json_integer_value(json_object_get(resp, "status")))
 			xv_info("vdpad: %s", json_string_value(json_object_get(
 						     resp, "error")) ?:
@@ -398,6 +447,7 @@ void cni_attach_from_json(struct cni_attach *a, json_t *st)
 	copy_str(st, "hostName", a->host_name, sizeof(a->host_name));
 	copy_str(st, "mac", a->mac, sizeof(a->mac));
 	copy_str(st, "dev", a->dev, sizeof(a->dev));
+	a->dev_added = a->dev[0] != '\0';
 	copy_str(st, "socket", a->socket, sizeof(a->socket));
 	copy_str(st, "socketDir", a->sock_dir, sizeof(a->sock_dir));
 	a->host_mtu = (unsigned int)json_integer_value(

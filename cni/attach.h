@@ -31,6 +31,9 @@ int cni_vf_claim(struct cni_attach *a, struct cni_err *e);
 void cni_vf_release(struct cni_attach *a);
 int cni_vhost_add(struct cni_attach *a, struct cni_err *e);
 void cni_vhost_del(struct cni_attach *a);
+void cni_vhost_del_later(const struct cni_conf *c, const char *dev,
+			 const char *why);
+void cni_vhost_del_pending(const struct cni_conf *c);
 int cni_vdpad_unreachable(int rc, const char *path, const char *err,
 			  struct cni_err *e);
 int cni_devinfo_write(const struct cni_attach *a, struct cni_err *e);

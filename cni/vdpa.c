@@ -367,6 +367,8 @@ static int run_command(struct cni_cmd *cmd)
 					"locking %s: %s", cmd->conf->state_dir,
 					strerror(-err));
 	}
+	if (lock >= 0)
+		cni_vhost_del_pending(cmd->conf);
 	err = commands[i].fn(cmd);
 	if (lock >= 0)
 		close(lock);

@@ -30,7 +30,8 @@ teardown() {
 	[ -n "$VPID" ] && kill "$VPID" 2>/dev/null && wait "$VPID" 2>/dev/null
 	"$VDPACTL" mgmtdev del $PF
 	ip link del $UPL
-	rm -rf $STATE $IPAM $SOCKS $DEVINFO $CTL $LOG $VLOG /tmp/$P-*.json
+	rm -rf $STATE $IPAM $SOCKS $DEVINFO $CTL $LOG $VLOG /tmp/$P-*.json \
+		/tmp/$P-vdpad.state
 }
 on_exit teardown
 teardown >/dev/null 2>&1
@@ -45,7 +46,7 @@ ip link set $UPL up
 "$VDPACTL" mgmtdev add $PF uplink $UPL numvfs 4 || exit 1
 
 start_vdpad() {
-	"$VDPAD" --control $CTL -l info >>$VLOG 2>&1 &
+	"$VDPAD" --control $CTL --state /tmp/$P-vdpad.state -l info >>$VLOG 2>&1 &
 	VPID=$!
 	for _ in $(seq 50); do [ -S $CTL ] && break; sleep 0.1; done
 }
@@ -199,6 +200,13 @@ out=$(echo "$CV" | jq ". + {deviceID: \"xc1pf/$VFV\"}" |
 check_eq "vhostuser ADD naming a VF in use: code 100" 100 "$(echo "$out" | jq -r .code)"
 check_fails "... and its IPAM allocation was released" ipam_has cid-taken
 
+# A second one with the pod creating the socket (vdpad is the client).
+CC=$(echo "$CV" | jq '.socketMode = "client" | del(.runtimeConfig) | .mac = "02:00:00:0c:01:03"')
+r=$(echo "$CC" | cni ADD cid-client /run/netns/${P}3 net1)
+check_eq "vhostuser ADD, socketMode client: exit 0" 0 $?
+check_eq "vdpad connects as the client" client \
+	"$("$VDPACTL" -s $CTL -j dev show | jq -r '[.dev[] | select(.mode == "client")][0].mode')"
+
 # vdpad down: STATUS 50, ADD 11 (IPAM released), DEL still succeeds.
 kill $VPID
 wait $VPID 2>/dev/null
@@ -217,7 +225,19 @@ check_fails "... the device-info file is gone" test -e $DEVINFO/cid-vhost-net1.j
 check_fails "... host-local released the address" ipam_has cid-vhost
 echo "$CV" | cni DEL cid-vhost-0123456789 "" net1
 check_eq "vhostuser DEL again, no netns: exit 0" 0 $?
+echo "$CC" | cni DEL cid-client "" net1
+check_eq "client-mode DEL with vdpad down: exit 0" 0 $?
+check_eq "... the devices vdpad could not be told about are remembered" 2 \
+	"$(ls $STATE/pending | wc -l)"
 start_vdpad
+# The server-mode one cannot come back (its socket directory is gone); the
+# client-mode one does, from vdpad's state file.
+check_eq "vdpad came back with the client-mode device" 1 \
+	"$("$VDPACTL" -s $CTL -j dev show | jq '.dev | length')"
+echo "$CV" | cni DEL cid-never "" net1
+check_eq "the next plugin call removed it from vdpad" 0 \
+	"$("$VDPACTL" -s $CTL -j dev show | jq '.dev | length')"
+check_fails "... and forgot it" test -e $STATE/pending
 
 # --- parallel ADDs never share a VF -----------------------------------------
 CN=$(conf 1.1.0 netdev)
