@@ -83,6 +83,15 @@ check_eq "VERSION: exit 0 and the versions spoken" '["1.0.0","1.1.0"]' \
 check_eq "VERSION: answers in the version asked" 1.0.0 \
 	"$(echo "$v" | jq -r .cniVersion)"
 
+# --- the README's Kubernetes examples are valid configurations ----------
+for f in deploy/kubernetes/nad-*.yaml; do
+	out=$(awk '/config: \|/ {on = 1; next} on && /^    / {print; next} {on = 0}' $f |
+		jq '.mgmtdev = "xc1pf" | .stateDir = "/tmp/xc1-state" |
+		    .vdpadSocket = "/tmp/xc1-ctl.sock"' | cni STATUS "" "" "")
+	check_eq "$(basename $f): the plugin accepts its config (STATUS 0)" "0 " \
+		"$? $out"
+done
+
 # --- netdev mode, spec 1.0.0 -------------------------------------------
 MAC0=$(vf_stat $PF 0 mac)
 C1=$(conf 1.0.0 netdev '. + {mac: "02:00:00:0c:01:01"}')
