@@ -116,6 +116,15 @@ $(CNILIB): $(CNI_OBJS)
 $(BUILD)/cni/vdpa: cni/vdpa.c $(CNILIB) $(LIB)
 	$(CC) $(XCFLAGS) -Icni $< -o $@ $(XLDFLAGS) $(CNILIB) $(LIB) $(LIBS)
 
+# The CNI configuration parser, with the library parts it validates with.
+FUZZ_CNI_DEPS := cni/config.c cni/result.c lib/vfargs.c lib/util.c lib/log.c \
+	lib/eswitch.c lib/nl.c lib/ethtool.c
+$(BUILD)/fuzz/fuzz_cni_conf: tests/fuzz/fuzz_cni_conf.c $(FUZZ_CNI_DEPS) \
+		$(wildcard cni/*.h lib/*.h) $(BPF_SKELS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -Icni -I$(BUILD)/bpf $< $(FUZZ_CNI_DEPS) -o $@ \
+		$(LIBS)
+
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(wildcard datapath/*.h lib/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_DEPS) -o $@
