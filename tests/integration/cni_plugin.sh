@@ -36,13 +36,8 @@ teardown() {
 on_exit teardown
 teardown >/dev/null 2>&1
 
-ns_add $EXT
 for i in 1 2 3 4 5; do ns_add $P$i; done
-ip link add $UPL type veth peer name eth0 netns $EXT
-ip netns exec $EXT ethtool -K eth0 tx off gro on >/dev/null
-ip -n $EXT addr add 10.66.0.1/24 dev eth0
-ip -n $EXT link set eth0 up
-ip link set $UPL up
+ext_uplink $EXT $UPL 10.66.0.1/24
 "$VDPACTL" mgmtdev add $PF uplink $UPL numvfs 4 || exit 1
 
 start_vdpad() {

@@ -82,12 +82,7 @@ network() {
 network ${P}nd netdev 10.67.0.0/24
 network ${P}vu vhostuser 10.67.0.0/24
 
-ns_add $EXT
-ip link add $UPL type veth peer name eth0 netns $EXT
-ip netns exec $EXT ethtool -K eth0 tx off gro on >/dev/null
-ip -n $EXT addr add 10.67.0.1/24 dev eth0
-ip -n $EXT link set eth0 up
-ip link set $UPL up
+ext_uplink $EXT $UPL 10.67.0.1/24
 "$VDPACTL" mgmtdev add $PF uplink $UPL numvfs 2 || exit 1
 "$VDPAD" --control $CTL -l info >$W/vdpad.log 2>&1 &
 VPID=$!
