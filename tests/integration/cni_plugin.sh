@@ -150,6 +150,13 @@ check_eq "DEL again: exit 0" 0 $?
 out=$(echo "$C1" | cni DEL cid-never "" net1)
 check_eq "DEL of an attachment never made, no netns: exit 0" 0 $?
 
+r=$(conf 1.1.0 netdev '.deviceID = "xc1pf/2"' | cni ADD cid-devid /run/netns/${P}1 net1)
+check_eq "deviceID xc1pf/2: the pod gets VF 2's device end" "0 2" \
+	"$? $(jq -r .vf $STATE/xc1net/cid-devid-net1.json)"
+check_fails "... which left the host" vf_dev_in_host 2
+conf 1.1.0 netdev | cni DEL cid-devid /run/netns/${P}1 net1
+check "... and came back on DEL" vf_dev_in_host 2
+
 # --- errors of the spec ---------------------------------------------------
 out=$(echo '{"cniVersion": "1.1.0", "name": ' | cni ADD c /run/netns/${P}1 n1)
 check_eq "bad JSON: exit 1, code 6" "1 6" "$? $(echo "$out" | jq -r .code)"
@@ -172,7 +179,9 @@ out=$(conf 1.1.0 netdev '.ipam.type = "xc1-no-such-ipam"' | cni ADD c /run/netns
 check_eq "an IPAM plugin not in CNI_PATH: code 7" 7 "$(echo "$out" | jq -r .code)"
 
 # --- vhostuser mode, spec 1.1.0 -------------------------------------------
-CV=$(conf 1.1.0 vhostuser '. + {mac: "02:00:00:0c:01:02", runtimeConfig:
+GROUP=kvm
+getent group $GROUP >/dev/null || GROUP=users
+CV=$(conf 1.1.0 vhostuser '. + {mac: "02:00:00:0c:01:02", socketGroup: "'$GROUP'", runtimeConfig:
 	{CNIDeviceInfoFile: "/tmp/xc1-devinfo/cid-vhost-net1.json"}}')
 r=$(echo "$CV" | cni ADD cid-vhost-0123456789 /run/netns/${P}2 net1)
 check_eq "vhostuser ADD (1.1.0): exit 0" 0 $?
@@ -183,6 +192,10 @@ check_eq "result: mac, mtu" "02:00:00:0c:01:02 1400" \
 	"$(echo "$r" | jq -r '.interfaces[0] | "\(.mac) \(.mtu)"')"
 check_eq "result: an IPAM address" 10.66.0 "$(echo "$r" | jq -r '.ips[0].address | .[0:7]')"
 check "the socket exists (vdpad serves it)" test -S "$SP"
+check_eq "socketGroup: the pod's directory is $GROUP's, mode 2770" "2770 $GROUP" \
+	"$(stat -c '%a %G' $(dirname "$SP"))"
+check_eq "socketGroup: the socket is $GROUP's, mode 660" "660 $GROUP" \
+	"$(stat -c '%a %G' "$SP")"
 d=$("$VDPACTL" -s $CTL -j dev show | jq -c '.dev | to_entries[0].value')
 check_eq "vdpad: a device on that socket, bound to a VF of $PF" "$SP true" \
 	"$(echo "$d" | jq -r '"\(.socket) \(.netdev | startswith("xc1pfv"))"')"
