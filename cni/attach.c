@@ -190,8 +190,7 @@ int cni_vf_pick(struct cni_attach *a, struct cni_err *e)
 
 /* The pod's directory: <socketDir>/<12 first characters of the container>,
  * group-owned and group-writable when socketGroup is set. */
-static int make_socket_dir(struct cni_attach *a, gid_t gid,
-			   struct cni_err *e)
+static int make_socket_dir(struct cni_attach *a, gid_t gid, struct cni_err *e)
 {
 	const struct cni_conf *c = a->conf;
 	int err;
@@ -244,22 +243,20 @@ static json_t *dev_add_args(const struct cni_attach *a)
 }
 
 /* vdpad's answer: its status, and which VF's device end it bound. */
-static int dev_add_answer(struct cni_attach *a, json_t *resp,
-			  struct cni_err *e)
+static int dev_add_answer(struct cni_attach *a, json_t *resp, struct cni_err *e)
 {
 	json_t *st = json_object_get(resp, "status");
 	const char *netdev;
 	unsigned int i;
 
 	if (!json_is_integer(st) || json_integer_value(st))
-		return cni_fail(e,
-				json_integer_value(st) == -EBUSY ?
-					CNI_ERR_IN_USE :
-					CNI_ERR_CONFIG,
-				"vdpad refused the device: %s",
-				json_string_value(json_object_get(resp,
-								  "error")) ?:
-					"no reason given");
+		return cni_fail(
+			e,
+			json_integer_value(st) == -EBUSY ? CNI_ERR_IN_USE :
+							   CNI_ERR_CONFIG,
+			"vdpad refused the device: %s",
+			json_string_value(json_object_get(resp, "error")) ?:
+				"no reason given");
 	netdev = json_string_value(json_object_get(
 		json_object_get(json_object_get(json_object_get(resp, "result"),
 						"dev"),
@@ -282,9 +279,10 @@ int cni_vdpad_unreachable(int rc, const char *path, const char *err,
 			  struct cni_err *e)
 {
 	(void)err; /* says the same, with vdpactl's hints */
-	return cni_fail(e, CNI_ERR_TRY_LATER,
-			"vdpad is not reachable at %s: %s (is it running? \"vdpadSocket\" names its control socket)",
-			path, strerror(-rc));
+	return cni_fail(
+		e, CNI_ERR_TRY_LATER,
+		"vdpad is not reachable at %s: %s (is it running? \"vdpadSocket\" names its control socket)",
+		path, strerror(-rc));
 }
 
 /* vhostuser mode: vdpad takes a free VF and serves it on the pod's socket. */
@@ -296,7 +294,8 @@ int cni_vhost_add(struct cni_attach *a, struct cni_err *e)
 	int rc;
 
 	dev_name(a, a->dev, sizeof(a->dev));
-	if ((a->conf->socket_group && group_id(a->conf->socket_group, &gid, e)) ||
+	if ((a->conf->socket_group &&
+	     group_id(a->conf->socket_group, &gid, e)) ||
 	    make_socket_dir(a, gid, e))
 		return -EINVAL;
 	rc = xv_ctl_request(a->conf->vdpad_socket, "dev add", dev_add_args(a),
@@ -377,9 +376,9 @@ void cni_vhost_del(struct cni_attach *a)
 		if (rc)
 			cni_vhost_del_later(a->conf, a->dev, err);
 		else if (json_integer_value(json_object_get(resp, "status")))
-			xv_info("vdpad: %s", json_string_value(json_object_get(
-						     resp, "error")) ?:
-						     "dev del failed");
+			xv_info("vdpad: %s",
+				json_string_value(json_object_get(resp, "error")) ?:
+					"dev del failed");
 		json_decref(resp);
 	}
 	if (a->socket[0] && unlink(a->socket) && errno != ENOENT)
@@ -421,7 +420,8 @@ json_t *cni_attach_to_json(const struct cni_attach *a)
 		"{s:s, s:s, s:s?, s:s, s:s, s:i, s:s, s:s, s:s?, s:s?, s:s?,"
 		" s:s?, s:i, s:o, s:O}",
 		"containerID", a->cid, "ifname", a->ifname, "netns", a->netns,
-		"mode", a->conf->mode == CNI_MODE_NETDEV ? "netdev" : "vhostuser",
+		"mode",
+		a->conf->mode == CNI_MODE_NETDEV ? "netdev" : "vhostuser",
 		"mgmtdev", a->conf->mgmtdev, "vf", a->vf, "hostName",
 		a->host_name, "mac", a->mac, "dev", a->dev[0] ? a->dev : NULL,
 		"socket", a->socket[0] ? a->socket : NULL, "socketDir",

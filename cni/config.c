@@ -157,9 +157,10 @@ static int parse_device_id(struct cni_conf *c, const char *id,
 	c->vf_index = (int)vf;
 	return 0;
 bad:
-	return cni_fail(e, CNI_ERR_CONFIG,
-			"\"deviceID\" \"%s\" names no VF of mgmtdev %s: use %s/N or %svN",
-			id, c->mgmtdev, c->mgmtdev, c->mgmtdev);
+	return cni_fail(
+		e, CNI_ERR_CONFIG,
+		"\"deviceID\" \"%s\" names no VF of mgmtdev %s: use %s/N or %svN",
+		id, c->mgmtdev, c->mgmtdev, c->mgmtdev);
 }
 
 static int parse_mode(struct cni_conf *c, struct cni_err *e)
@@ -174,13 +175,15 @@ static int parse_mode(struct cni_conf *c, struct cni_err *e)
 	else if (!strcmp(mode, "netdev"))
 		c->mode = CNI_MODE_NETDEV;
 	else
-		return cni_fail(e, CNI_ERR_CONFIG,
-				"\"mode\" must be \"vhostuser\" or \"netdev\", not \"%s\"",
-				mode);
+		return cni_fail(
+			e, CNI_ERR_CONFIG,
+			"\"mode\" must be \"vhostuser\" or \"netdev\", not \"%s\"",
+			mode);
 	if (strcmp(smode, "server") && strcmp(smode, "client"))
-		return cni_fail(e, CNI_ERR_CONFIG,
-				"\"socketMode\" must be \"server\" or \"client\", not \"%s\"",
-				smode);
+		return cni_fail(
+			e, CNI_ERR_CONFIG,
+			"\"socketMode\" must be \"server\" or \"client\", not \"%s\"",
+			smode);
 	c->vdpad_client = !strcmp(smode, "client");
 	return 0;
 }
@@ -203,10 +206,11 @@ static int parse_paths(struct cni_conf *c, struct cni_err *e)
 	/* <socketDir>/<12 hex of the container>/<ifname>.sock */
 	if (strlen(c->socket_dir) + 1 + 12 + 1 + IF_NAMESIZE + 5 >
 	    sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
-		return cni_fail(e, CNI_ERR_CONFIG,
-				"\"socketDir\" is too long for a socket path (at most %zu characters)",
-				sizeof(((struct sockaddr_un *)0)->sun_path) -
-					2 - 12 - 1 - IF_NAMESIZE - 5);
+		return cni_fail(
+			e, CNI_ERR_CONFIG,
+			"\"socketDir\" is too long for a socket path (at most %zu characters)",
+			sizeof(((struct sockaddr_un *)0)->sun_path) - 2 - 12 -
+				1 - IF_NAMESIZE - 5);
 	if (c->state_dir[0] != '/')
 		return cni_fail(e, CNI_ERR_CONFIG,
 				"\"stateDir\" must be an absolute path");
@@ -239,19 +243,22 @@ static int parse_common(struct cni_conf *c, struct cni_err *e)
 		return cni_fail(e, CNI_ERR_CONFIG, "\"cniVersion\" is missing");
 	snprintf(c->version, sizeof(c->version), "%s", v);
 	if (!cni_version_supported(v))
-		return cni_fail(e, CNI_ERR_VERSION,
-				"cniVersion \"%s\" is not supported: use 1.0.0 or 1.1.0",
-				v);
+		return cni_fail(
+			e, CNI_ERR_VERSION,
+			"cniVersion \"%s\" is not supported: use 1.0.0 or 1.1.0",
+			v);
 	if (opt_string(c->root, "name", &c->name, e) ||
 	    opt_string(c->root, "mgmtdev", &c->mgmtdev, e))
 		return -EINVAL;
 	if (!c->name || !c->name[0] || strchr(c->name, '/'))
-		return cni_fail(e, CNI_ERR_CONFIG,
-				"\"name\" (the network name, no '/') is missing");
+		return cni_fail(
+			e, CNI_ERR_CONFIG,
+			"\"name\" (the network name, no '/') is missing");
 	if (!c->mgmtdev || xv_validate_pf_name(c->mgmtdev))
-		return cni_fail(e, CNI_ERR_CONFIG,
-				"\"mgmtdev\" must name an emulated PF (1 to %d characters)",
-				XV_PF_NAME_MAX);
+		return cni_fail(
+			e, CNI_ERR_CONFIG,
+			"\"mgmtdev\" must name an emulated PF (1 to %d characters)",
+			XV_PF_NAME_MAX);
 	return 0;
 }
 
@@ -264,9 +271,8 @@ static int parse_objects(struct cni_conf *c, struct cni_err *e)
 			!json_is_string(json_object_get(c->ipam, "type"))))
 		return cni_fail(e, CNI_ERR_CONFIG,
 				"\"ipam\" must be an object with a \"type\"");
-	if (c->ipam && strchr(json_string_value(json_object_get(c->ipam,
-								 "type")),
-			      '/'))
+	if (c->ipam &&
+	    strchr(json_string_value(json_object_get(c->ipam, "type")), '/'))
 		return cni_fail(e, CNI_ERR_CONFIG,
 				"\"ipam\".\"type\" must be a plugin name");
 	c->prev_result = json_object_get(c->root, "prevResult");
@@ -276,8 +282,9 @@ static int parse_objects(struct cni_conf *c, struct cni_err *e)
 	c->valid_attachments =
 		json_object_get(c->root, "cni.dev/valid-attachments");
 	if (c->valid_attachments && !json_is_array(c->valid_attachments))
-		return cni_fail(e, CNI_ERR_CONFIG,
-				"\"cni.dev/valid-attachments\" must be an array");
+		return cni_fail(
+			e, CNI_ERR_CONFIG,
+			"\"cni.dev/valid-attachments\" must be an array");
 	return 0;
 }
 
@@ -291,10 +298,10 @@ int cni_conf_parse(const char *text, size_t len, struct cni_conf *c,
 	c->vf_index = -1;
 	c->root = json_loadb(text, len, 0, &jerr);
 	if (!c->root || !json_is_object(c->root))
-		return cni_fail(e, CNI_ERR_DECODE,
-				"the network configuration is not a JSON object: %s (line %d)",
-				c->root ? "not an object" : jerr.text,
-				jerr.line);
+		return cni_fail(
+			e, CNI_ERR_DECODE,
+			"the network configuration is not a JSON object: %s (line %d)",
+			c->root ? "not an object" : jerr.text, jerr.line);
 	if (parse_common(c, e) || parse_mode(c, e) || parse_paths(c, e) ||
 	    parse_runtime(c, &rt_mac, e) ||
 	    parse_vf_attrs(c->root, rt_mac, &c->vf, e) ||
@@ -313,8 +320,7 @@ void cni_conf_free(struct cni_conf *c)
 
 /* CNI_ARGS "K=V;K=V": MAC= (how podman passes --mac-address) counts unless
  * runtimeConfig.mac was given; other keys are not ours and are ignored. */
-int cni_conf_apply_args(struct cni_conf *c, const char *args,
-			struct cni_err *e)
+int cni_conf_apply_args(struct cni_conf *c, const char *args, struct cni_err *e)
 {
 	json_t *rt = json_object_get(c->root, "runtimeConfig");
 	const char *p = args;
@@ -329,9 +335,10 @@ int cni_conf_apply_args(struct cni_conf *c, const char *args,
 			snprintf(mac, sizeof(mac), "%.*s", (int)(n - 4), p + 4);
 			if (xv_parse_mac(mac, c->vf.mac) ||
 			    !xv_mac_is_valid_unicast(c->vf.mac))
-				return cni_fail(e, CNI_ERR_CONFIG,
-						"CNI_ARGS MAC=\"%s\" is not a unicast MAC address",
-						mac);
+				return cni_fail(
+					e, CNI_ERR_CONFIG,
+					"CNI_ARGS MAC=\"%s\" is not a unicast MAC address",
+					mac);
 			c->vf.set |= XV_VF_SET_MAC;
 		}
 		p += n + (p[n] == ';');
@@ -377,12 +384,14 @@ int cni_env_check(const struct cni_env *env, struct cni_err *e)
 	if (!add && !del)
 		return 0;
 	if (!container_id_valid(env->container_id))
-		return cni_fail(e, CNI_ERR_ENV,
-				"CNI_CONTAINERID is missing or has characters other than letters, digits, '_', '.' and '-'");
+		return cni_fail(
+			e, CNI_ERR_ENV,
+			"CNI_CONTAINERID is missing or has characters other than letters, digits, '_', '.' and '-'");
 	if (!env->ifname || !env->ifname[0] ||
 	    strlen(env->ifname) >= IF_NAMESIZE || strchr(env->ifname, '/'))
-		return cni_fail(e, CNI_ERR_ENV,
-				"CNI_IFNAME is missing or not a valid interface name");
+		return cni_fail(
+			e, CNI_ERR_ENV,
+			"CNI_IFNAME is missing or not a valid interface name");
 	if (add && (!env->netns || env->netns[0] != '/'))
 		return cni_fail(e, CNI_ERR_ENV,
 				"CNI_NETNS is missing or not an absolute path");

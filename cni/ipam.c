@@ -25,8 +25,8 @@ static int find_plugin(const char *cni_path, const char *type, char *out,
 	while (p && *p) {
 		colon = strchrnul(p, ':');
 		n = (size_t)(colon - p);
-		if (n && snprintf(out, len, "%.*s/%s", (int)n, p, type) <
-				 (int)len &&
+		if (n &&
+		    snprintf(out, len, "%.*s/%s", (int)n, p, type) < (int)len &&
 		    !access(out, X_OK))
 			return 0;
 		p = *colon ? colon + 1 : colon;
@@ -146,8 +146,7 @@ static int pick_version(const char *bin, const char *want, const char **out,
 	doc = err ? NULL : json_loadb(text, len, 0, NULL);
 	free(text);
 	vers = json_object_get(doc, "supportedVersions");
-	json_array_foreach(vers, i, v)
-	{
+	json_array_foreach(vers, i, v) {
 		if (json_is_string(v) && !strcmp(json_string_value(v), want))
 			*out = want;
 		else if (json_is_string(v) && !*out &&
@@ -170,8 +169,9 @@ static int ipam_error(const char *type, const char *text, size_t len,
 	json_t *code = json_object_get(doc, "code");
 	json_t *msg = json_object_get(doc, "msg");
 
-	cni_fail(e, json_is_integer(code) ? (int)json_integer_value(code) :
-					    CNI_ERR_INTERNAL,
+	cni_fail(e,
+		 json_is_integer(code) ? (int)json_integer_value(code) :
+					 CNI_ERR_INTERNAL,
 		 "IPAM plugin %s: %s", type,
 		 json_is_string(msg) ? json_string_value(msg) :
 				       "failed without an error message");

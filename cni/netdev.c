@@ -31,10 +31,9 @@ static int apply_ips(struct xv_nl *nl, int ifindex, json_t *ipam,
 	size_t i;
 	int err;
 
-	json_array_foreach(json_object_get(ipam, "ips"), i, ip)
-	{
-		const char *a = json_string_value(json_object_get(ip,
-								  "address"));
+	json_array_foreach(json_object_get(ipam, "ips"), i, ip) {
+		const char *a =
+			json_string_value(json_object_get(ip, "address"));
 
 		if (!a || cni_prefix_parse(a, &p))
 			return cni_fail(e, CNI_ERR_DECODE,
@@ -57,8 +56,7 @@ static const char *route_gw(json_t *ipam, json_t *route, int family)
 
 	if (gw)
 		return gw;
-	json_array_foreach(json_object_get(ipam, "ips"), i, ip)
-	{
+	json_array_foreach(json_object_get(ipam, "ips"), i, ip) {
 		gw = json_string_value(json_object_get(ip, "gateway"));
 		if (gw && (strchr(gw, ':') != NULL) == (family == AF_INET6))
 			return gw;
@@ -76,8 +74,7 @@ static int apply_routes(struct xv_nl *nl, int ifindex, json_t *ipam,
 	size_t i;
 	int err;
 
-	json_array_foreach(json_object_get(ipam, "routes"), i, r)
-	{
+	json_array_foreach(json_object_get(ipam, "routes"), i, r) {
 		d = json_string_value(json_object_get(r, "dst"));
 		if (!d || cni_prefix_parse(d, &dst))
 			return cni_fail(e, CNI_ERR_DECODE,
@@ -89,8 +86,8 @@ static int apply_routes(struct xv_nl *nl, int ifindex, json_t *ipam,
 					"IPAM gave a bad gateway \"%s\"", gw);
 		err = xv_nl_route_add(nl, ifindex, &dst, gw ? gwa : NULL);
 		if (err && err != -EEXIST)
-			return cni_fail(e, CNI_ERR_IO, "adding route %s: %s",
-					d, strerror(-err));
+			return cni_fail(e, CNI_ERR_IO, "adding route %s: %s", d,
+					strerror(-err));
 	}
 	return 0;
 }
@@ -116,8 +113,7 @@ static int configure_in_pod(struct xv_nl *pod, const struct cni_netdev *nd,
 		       apply_routes(pod, li.ifindex, ipam, e);
 }
 
-int cni_netdev_attach(struct cni_netdev *nd, json_t *ipam,
-		      struct cni_err *e)
+int cni_netdev_attach(struct cni_netdev *nd, json_t *ipam, struct cni_err *e)
 {
 	struct xv_nl host = {}, pod = {};
 	struct xv_link_info li;
@@ -169,8 +165,8 @@ int cni_netdev_detach(const struct cni_netdev *nd, struct cni_err *e)
 
 	nsfd = open(nd->netns, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0) {
-		xv_warn("netns %s is gone: %s cannot be moved back",
-			nd->netns, nd->host_name);
+		xv_warn("netns %s is gone: %s cannot be moved back", nd->netns,
+			nd->host_name);
 		return 0;
 	}
 	hostns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -187,7 +183,7 @@ int cni_netdev_detach(const struct cni_netdev *nd, struct cni_err *e)
 	err = xv_nl_link_set_up(&pod, li.ifindex, false);
 	if (!err && nd->host_mtu && nd->host_mtu != li.mtu)
 		err = xv_nl_link_set_mtu(&pod, li.ifindex, nd->host_mtu);
-	err = err ?:
+	err = err							   ?:
 		      xv_nl_link_set_name(&pod, li.ifindex, nd->host_name) ?:
 		      xv_nl_link_set_netns(&pod, li.ifindex, hostns);
 	if (err)
@@ -208,10 +204,9 @@ static int check_ips(struct xv_nl *pod, const struct cni_netdev *nd,
 	json_t *ip;
 	size_t i;
 
-	json_array_foreach(json_object_get(prev, "ips"), i, ip)
-	{
-		const char *a = json_string_value(json_object_get(ip,
-								  "address"));
+	json_array_foreach(json_object_get(prev, "ips"), i, ip) {
+		const char *a =
+			json_string_value(json_object_get(ip, "address"));
 
 		if (!a || cni_prefix_parse(a, &p))
 			return cni_fail(e, CNI_ERR_DECODE,
@@ -224,8 +219,8 @@ static int check_ips(struct xv_nl *pod, const struct cni_netdev *nd,
 	return 0;
 }
 
-int cni_netdev_check(const struct cni_netdev *nd, const char *mac,
-		     json_t *prev, struct cni_err *e)
+int cni_netdev_check(const struct cni_netdev *nd, const char *mac, json_t *prev,
+		     struct cni_err *e)
 {
 	char have[XV_MAC_STR_LEN];
 	struct xv_nl pod = {};

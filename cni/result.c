@@ -48,8 +48,7 @@ static json_t *render_ips(json_t *ipam)
 	json_t *out = json_array(), *ip;
 	size_t i;
 
-	json_array_foreach(json_object_get(ipam, "ips"), i, ip)
-	{
+	json_array_foreach(json_object_get(ipam, "ips"), i, ip) {
 		json_t *o = pick(ip, keys, XV_ARRAY_SIZE(keys));
 
 		json_object_set_new(o, "interface", json_integer(0));
@@ -60,7 +59,7 @@ static json_t *render_ips(json_t *ipam)
 
 static json_t *render_routes(const char *version, json_t *ipam)
 {
-	static const char *const keys[] = { "dst",   "gw",	 "mtu",
+	static const char *const keys[] = { "dst",    "gw",	  "mtu",
 					    "advmss", "priority", "table",
 					    "scope" };
 	json_t *out = json_array(), *r;

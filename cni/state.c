@@ -81,7 +81,8 @@ int cni_state_save(const struct cni_conf *c, const char *cid,
 	char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX + 8];
 	int fd, err;
 
-	err = net_dir(c, dir, sizeof(dir)) ?: cni_mkdir_p(dir, 0700) ?:
+	err = net_dir(c, dir, sizeof(dir))   ?:
+		      cni_mkdir_p(dir, 0700) ?:
 		      state_path(c, cid, ifname, path, sizeof(path));
 	if (err)
 		return err;

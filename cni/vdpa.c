@@ -55,8 +55,9 @@ static int attach_make(struct cni_attach *a, json_t *ipam, struct cni_err *e)
 	int err;
 
 	if (a->conf->mode == CNI_MODE_VHOSTUSER) {
-		err = cni_vhost_add(a, e) ?: cni_vf_claim(a, e) ?:
-						    cni_devinfo_write(a, e);
+		err = cni_vhost_add(a, e)	 ?:
+			      cni_vf_claim(a, e) ?:
+						   cni_devinfo_write(a, e);
 		return err;
 	}
 	err = cni_vf_pick(a, e) ?: cni_vf_claim(a, e);
@@ -148,9 +149,10 @@ static int cmd_add(struct cni_cmd *cmd)
 	attach_init(&a, cmd);
 	if (cni_state_load(cmd->conf, a.cid, a.ifname, &st) != -ENOENT) {
 		json_decref(st);
-		return cni_fail(cmd->err, CNI_ERR_IN_USE,
-				"%s of container %s is attached already: DEL it first",
-				a.ifname, a.cid);
+		return cni_fail(
+			cmd->err, CNI_ERR_IN_USE,
+			"%s of container %s is attached already: DEL it first",
+			a.ifname, a.cid);
 	}
 	return do_add(cmd, &a);
 }
@@ -171,13 +173,13 @@ static int teardown(const struct cni_cmd *cmd, json_t *st)
 	if (!a.cid || !a.ifname)
 		return 0;
 	cni_attach_from_json(&a, st);
-	saved.mode = strcmp(json_string_value(json_object_get(st, "mode")) ?:
-				    "",
-			    "netdev") ?
-			     CNI_MODE_VHOSTUSER :
-			     CNI_MODE_NETDEV;
-	saved.device_info_file = json_string_value(
-		json_object_get(st, "deviceInfoFile"));
+	saved.mode =
+		strcmp(json_string_value(json_object_get(st, "mode")) ?: "",
+		       "netdev") ?
+			CNI_MODE_VHOSTUSER :
+			CNI_MODE_NETDEV;
+	saved.device_info_file =
+		json_string_value(json_object_get(st, "deviceInfoFile"));
 	a.conf = &saved;
 	err = attach_unmake(&a, cmd->err);
 	if (err)
@@ -226,11 +228,11 @@ static int check_vhost(const struct cni_cmd *cmd, json_t *st)
 			    sizeof(err));
 	if (rc)
 		return cni_vdpad_unreachable(rc, cmd->conf->vdpad_socket, err,
-					 cmd->err);
+					     cmd->err);
 	d = json_object_get(
 		json_object_get(json_object_get(resp, "result"), "dev"), dev);
-	rc = !d ? cni_fail(cmd->err, CNI_ERR_CHECK,
-			   "vdpad has no device %s", dev) :
+	rc = !d ? cni_fail(cmd->err, CNI_ERR_CHECK, "vdpad has no device %s",
+			   dev) :
 	     strcmp(json_string_value(json_object_get(d, "socket")) ?: "",
 		    sock ?: "") ?
 		  cni_fail(cmd->err, CNI_ERR_CHECK,
@@ -281,10 +283,9 @@ static bool attachment_valid(json_t *valid, json_t *st)
 	json_t *v;
 	size_t i;
 
-	json_array_foreach(valid, i, v)
-	{
-		const char *c = json_string_value(
-			json_object_get(v, "containerID"));
+	json_array_foreach(valid, i, v) {
+		const char *c =
+			json_string_value(json_object_get(v, "containerID"));
 		const char *n = json_string_value(json_object_get(v, "ifname"));
 
 		if (c && n && cid && ifn && !strcmp(c, cid) && !strcmp(n, ifn))
@@ -344,7 +345,7 @@ static const struct {
 	bool locked; /* changes VFs or state */
 } commands[] = {
 	{ "ADD", cmd_add, true },	 { "DEL", cmd_del, true },
-	{ "CHECK", cmd_check, false }, { "GC", cmd_gc, true },
+	{ "CHECK", cmd_check, false },	 { "GC", cmd_gc, true },
 	{ "STATUS", cmd_status, false },
 };
 
@@ -357,15 +358,15 @@ static int run_command(struct cni_cmd *cmd)
 		if (!strcmp(cmd->env->command, commands[i].name))
 			break;
 	if (i == XV_ARRAY_SIZE(commands))
-		return cni_fail(cmd->err, CNI_ERR_ENV,
-				"CNI_COMMAND \"%s\" is not one of ADD, DEL, CHECK, GC, STATUS, VERSION",
-				cmd->env->command);
+		return cni_fail(
+			cmd->err, CNI_ERR_ENV,
+			"CNI_COMMAND \"%s\" is not one of ADD, DEL, CHECK, GC, STATUS, VERSION",
+			cmd->env->command);
 	if (commands[i].locked) {
 		err = cni_state_lock(cmd->conf, &lock);
 		if (err)
-			return cni_fail(cmd->err, CNI_ERR_IO,
-					"locking %s: %s", cmd->conf->state_dir,
-					strerror(-err));
+			return cni_fail(cmd->err, CNI_ERR_IO, "locking %s: %s",
+					cmd->conf->state_dir, strerror(-err));
 	}
 	if (lock >= 0)
 		cni_vhost_del_pending(cmd->conf);
@@ -455,7 +456,7 @@ int main(void)
 		return 0;
 	}
 	if (!err)
-		err = cni_conf_parse(in, len, &conf, &e) ?:
+		err = cni_conf_parse(in, len, &conf, &e)	       ?:
 			      cni_conf_apply_args(&conf, env.args, &e) ?:
 			      cni_env_check(&env, &e);
 	if (!err) {

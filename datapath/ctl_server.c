@@ -72,6 +72,26 @@ static struct vdev *find_dev(struct vdpad *v, const char *name)
 	return NULL;
 }
 
+/* Every argument must be one of @keys (or a VF attribute): a typo is an
+ * error, not a silently ignored option. */
+static int check_keys(json_t *args, const char *const *keys, bool vf_attrs,
+		      char *err, size_t errlen)
+{
+	const char *k;
+	unsigned int i;
+	json_t *val;
+
+	json_object_foreach(args, k, val) {
+		for (i = 0; keys[i] && strcmp(k, keys[i]); i++)
+			;
+		if (keys[i] || (vf_attrs && xv_vf_attr_known(k)))
+			continue;
+		snprintf(err, errlen, "unknown argument \"%s\"", k);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Optional "name" argument: NULL means every device. */
 static int arg_dev(struct vdpad *v, json_t *args, struct vdev **d, char *err,
 		   size_t errlen)
@@ -226,15 +246,16 @@ static json_t *per_dev(struct vdpad *v, json_t *args, const char *key,
 		       json_t *(*one)(const struct vdev *), int *status,
 		       char *err, size_t errlen)
 {
-	json_t *all = json_object();
+	static const char *const keys[] = { "name", NULL };
+	json_t *all;
 	struct vdev *d;
 	unsigned int i;
 
-	*status = arg_dev(v, args, &d, err, errlen);
-	if (*status) {
-		json_decref(all);
+	*status = check_keys(args, keys, false, err, errlen) ?:
+			  arg_dev(v, args, &d, err, errlen);
+	if (*status)
 		return NULL;
-	}
+	all = json_object();
 	for (i = 0; i < v->ndevs; i++)
 		if (v->devs[i].used && (!d || d == &v->devs[i]))
 			json_object_set_new(all, v->devs[i].name,
@@ -263,11 +284,13 @@ static json_t *h_dev_stats(struct vdpad *v, json_t *args, int *status,
 static json_t *h_dev_vstats(struct vdpad *v, json_t *args, int *status,
 			    char *err, size_t errlen)
 {
+	static const char *const keys[] = { "name", "qidx", NULL };
 	json_t *q = json_object_get(args, "qidx");
 	struct vdev *d;
 	json_int_t qidx;
 
-	*status = arg_dev(v, args, &d, err, errlen);
+	*status = check_keys(args, keys, false, err, errlen) ?:
+			  arg_dev(v, args, &d, err, errlen);
 	if (!*status && !d) {
 		snprintf(err, errlen, "\"name\" is required");
 		*status = -EINVAL;
@@ -417,11 +440,20 @@ static int add_spec(struct vdpad *v, json_t *args, char *spec, size_t len,
 static json_t *h_dev_add(struct vdpad *v, json_t *args, int *status, char *err,
 			 size_t errlen)
 {
+	static const char *const keys[] = { "name",	   "socket",
+					    "mode",	   "netdev",
+					    "mgmtdev",	   "vf",
+					    "loopback",	   "mtu",
+					    "max_vqp",	   "device_features",
+					    "socket_mode", "socket_group",
+					    NULL };
 	const char *name = opt_str(args, "name", status, err, errlen);
 	struct vdpad_dev_req req = { .name = name };
 	char spec[512];
 	struct vdev *d;
 
+	if (!*status)
+		*status = check_keys(args, keys, false, err, errlen);
 	if (*status)
 		return NULL;
 	if (!name || !name[0] || strlen(name) >= sizeof(d->name) ||
@@ -459,9 +491,11 @@ static json_t *h_dev_add(struct vdpad *v, json_t *args, int *status, char *err,
 static json_t *h_dev_del(struct vdpad *v, json_t *args, int *status, char *err,
 			 size_t errlen)
 {
+	static const char *const keys[] = { "name", NULL };
 	struct vdev *d;
 
-	*status = arg_dev(v, args, &d, err, errlen);
+	*status = check_keys(args, keys, false, err, errlen) ?:
+			  arg_dev(v, args, &d, err, errlen);
 	if (!*status && !d) {
 		snprintf(err, errlen, "\"name\" is required");
 		*status = -EINVAL;
@@ -477,24 +511,6 @@ static json_t *h_dev_del(struct vdpad *v, json_t *args, int *status, char *err,
 /* ---- mgmtdev and vf ---- */
 
 /* Refuses arguments other than @keys (and VF attributes if @vf_attrs). */
-static int check_keys(json_t *args, const char *const *keys, bool vf_attrs,
-		      char *err, size_t errlen)
-{
-	const char *k;
-	unsigned int i;
-	json_t *val;
-
-	json_object_foreach(args, k, val) {
-		for (i = 0; keys[i] && strcmp(k, keys[i]); i++)
-			;
-		if (keys[i] || (vf_attrs && xv_vf_attr_known(k)))
-			continue;
-		snprintf(err, errlen, "unknown argument \"%s\"", k);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /* A required string argument. */
 static int req_str(json_t *args, const char *key, const char **out, char *err,
 		   size_t errlen)

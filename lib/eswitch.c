@@ -223,8 +223,9 @@ int xv_vf_dev_reset(const char *pf, unsigned int vf)
 	idx = (int)if_nametoindex(dev);
 	if (!idx)
 		return -ENODEV;
-	err = xv_ethtool_prepare_vf_end(dev) ?: disable_ipv6(dev) ?:
-							xv_nl_open(&nl);
+	err = xv_ethtool_prepare_vf_end(dev) ?:
+		      disable_ipv6(dev)	     ?:
+					       xv_nl_open(&nl);
 	if (err)
 		return err;
 	err = xv_nl_link_set_up(&nl, idx, true);

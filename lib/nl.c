@@ -301,8 +301,7 @@ static int addr_msg_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* 0 when @ifindex has address @p, -ENOENT when not. */
-int xv_nl_addr_find(struct xv_nl *nl, int ifindex,
-		    const struct xv_nl_prefix *p)
+int xv_nl_addr_find(struct xv_nl *nl, int ifindex, const struct xv_nl_prefix *p)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);

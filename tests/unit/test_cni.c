@@ -17,7 +17,7 @@
 
 #include "cni.h"
 
-#define BASE                                                             \
+#define BASE                                                                 \
 	"\"cniVersion\": \"1.1.0\", \"name\": \"net\", \"type\": \"vdpa\", " \
 	"\"mgmtdev\": \"pf0\""
 
@@ -71,7 +71,8 @@ static void test_full_config(void **state)
 	struct cni_conf c;
 	struct cni_err e;
 	const char *text =
-		"{" BASE ", \"mode\": \"netdev\", \"mac\": \"02:00:00:00:00:09\","
+		"{" BASE
+		", \"mode\": \"netdev\", \"mac\": \"02:00:00:00:00:09\","
 		" \"vlan\": 100, \"vlanQoS\": 3, \"spoofchk\": \"off\","
 		" \"trust\": true, \"link_state\": \"enable\","
 		" \"max_tx_rate\": 500, \"mtu\": 1400,"
@@ -90,8 +91,9 @@ static void test_full_config(void **state)
 	assert_int_equal(c.vf_index, 3);
 	assert_int_equal(c.mtu, 1400);
 	assert_int_equal(c.vf.set, XV_VF_SET_MAC | XV_VF_SET_VLAN |
-					   XV_VF_SET_SPOOFCHK | XV_VF_SET_TRUST |
-					   XV_VF_SET_STATE | XV_VF_SET_RATE);
+					   XV_VF_SET_SPOOFCHK |
+					   XV_VF_SET_TRUST | XV_VF_SET_STATE |
+					   XV_VF_SET_RATE);
 	assert_int_equal(c.vf.mac[5], 9);
 	assert_int_equal(c.vf.vlan, 100);
 	assert_int_equal(c.vf.qos, 3);
@@ -125,11 +127,11 @@ static void test_cni_args_mac(void **state)
 	struct cni_err e;
 
 	(void)state;
-	assert_int_equal(parse("{" BASE ", \"mac\": \"02:00:00:00:00:01\"}",
-			       &c, &e),
-			 0);
-	assert_int_equal(cni_conf_apply_args(&c, "IgnoreUnknown=1;K8S_POD_NAME=p;"
-						 "MAC=02:00:00:00:00:07",
+	assert_int_equal(
+		parse("{" BASE ", \"mac\": \"02:00:00:00:00:01\"}", &c, &e), 0);
+	assert_int_equal(cni_conf_apply_args(&c,
+					     "IgnoreUnknown=1;K8S_POD_NAME=p;"
+					     "MAC=02:00:00:00:00:07",
 					     &e),
 			 0);
 	assert_int_equal(c.vf.mac[5], 7);
@@ -323,8 +325,9 @@ static void test_result_v110(void **state)
 			    "net1");
 	assert_string_equal(json_string_value(json_object_get(i0, "mac")),
 			    "02:00:00:00:00:01");
-	assert_string_equal(json_string_value(json_object_get(i0, "socketPath")),
-			    "/run/x/net1.sock");
+	assert_string_equal(
+		json_string_value(json_object_get(i0, "socketPath")),
+		"/run/x/net1.sock");
 	assert_int_equal(json_integer_value(json_object_get(i0, "mtu")), 1400);
 	assert_null(json_object_get(i0, "sandbox"));
 	ip0 = json_array_get(json_object_get(r, "ips"), 0);
@@ -336,12 +339,11 @@ static void test_result_v110(void **state)
 	assert_int_equal(json_integer_value(json_object_get(rt0, "mtu")), 1400);
 	assert_int_equal(json_integer_value(json_object_get(rt0, "priority")),
 			 5);
-	assert_string_equal(
-		json_string_value(json_array_get(
-			json_object_get(json_object_get(r, "dns"),
-					"nameservers"),
-			0)),
-		"10.1.0.53");
+	assert_string_equal(json_string_value(json_array_get(
+				    json_object_get(json_object_get(r, "dns"),
+						    "nameservers"),
+				    0)),
+			    "10.1.0.53");
 	json_decref(r);
 	json_decref(ipam);
 }

@@ -223,6 +223,17 @@ static void test_dev(void **state)
 	expect_refused(
 		DEV_ADD("\"name\": \"d0\", \"socket\": \"/tmp/x5.sock\", \"mgmtdev\": \"x5u\""),
 		-ENOENT, "no mgmtdev \"x5u\"");
+	expect_refused(
+		DEV_ADD("\"name\": \"d0\", \"socket\": \"/tmp/x5.sock\", \"loopback\": true, \"mtus\": 1500"),
+		-EINVAL, "unknown argument \"mtus\"");
+	expect_refused("{\"cmd\": \"dev show\", \"args\": {\"nam\": \"d0\"}}",
+		       -EINVAL, "unknown argument \"nam\"");
+	expect_refused(
+		"{\"cmd\": \"dev vstats show\", \"args\": {\"name\": \"d0\", \"q\": 0}}",
+		-EINVAL, "unknown argument \"q\"");
+	expect_refused(
+		"{\"cmd\": \"dev del\", \"args\": {\"name\": \"d0\", \"force\": true}}",
+		-EINVAL, "unknown argument \"force\"");
 	expect_refused("{\"cmd\": \"dev del\", \"args\": {}}", -EINVAL,
 		       "\"name\" is required");
 	expect_refused("{\"cmd\": \"dev del\", \"args\": {\"name\": \"d0\"}}",
