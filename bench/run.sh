@@ -40,7 +40,8 @@
 #                     loop_gen_args) or af_packet
 #   BENCH_KEEP=0      delete the logs at exit (default: kept in $BUILD/bench)
 #   for development: BENCH_SIZES="64", BENCH_KINDS="vdpad dpdk",
-#   BENCH_PARTS="g2n loop cpu", BENCH_TRACE=1 (xtrace to the log directory).
+#   BENCH_PARTS="g2n loop cpu", BENCH_TRACE=1 (xtrace to the log directory),
+#   BENCH_PERF=1 (perf record of vdpad over each window: TAG.perf.txt).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -458,6 +459,22 @@ loop_gen_args() {
 
 peer_rx_above() { [ "$(peer_rx)" -gt "$1" ]; }
 
+# BENCH_PERF=1: a cpu-clock profile of vdpad over the window (this VM has
+# no hardware counters), kept as TAG.perf.txt next to the logs.
+perf_start() {
+	PERF_PID=""
+	[ "${BENCH_PERF:-0}" = 1 ] && [ "$1" = vdpad ] || return 0
+	perf record -q -e cpu-clock -F 2999 -g -p "$FWD_PID" \
+		-o "$LOGDIR/$2.perf.data" -- sleep "$SECS" >/dev/null 2>&1 &
+	PERF_PID=$!
+}
+perf_stop() {
+	[ -n "$PERF_PID" ] || return 0
+	wait "$PERF_PID"
+	perf report -i "$LOGDIR/$1.perf.data" --no-children --stdio \
+		--percent-limit 0.5 -g none 2>/dev/null >"$LOGDIR/$1.perf.txt"
+}
+
 # measure_g2n KIND SIZE: guest -> network, one way. Sets OUT1 (Mpps the
 # peer received) and OUT2 (Mpps by the sender's own count).
 measure_g2n() {
@@ -498,6 +515,7 @@ measure_g2n() {
 	tp_show "$gfd" "$log" 1
 	[ "$kind" = vdpad ] && v0=$(vdpad_ctr tx_packets)
 	if [ "$kind" = ceiling ]; then cpu_mark "$gpid"; else cpu_mark "$FWD_PID" "$gpid"; fi
+	perf_start "$kind" "$tag"
 	t0=$(now)
 	c0=$(peer_rx)
 	prev=$c0 tp=$t0
@@ -511,6 +529,7 @@ measure_g2n() {
 	c1=$cur
 	t1=$tc
 	OUT_SHARES=$(cpu_shares)
+	perf_stop "$tag"
 	tp_show "$gfd" "$log" 1
 	[ "$kind" = vdpad ] && echo "$tag: vdpad's own tx counter: $(own_rate "$v0" "$(vdpad_ctr tx_packets)" "$t0" "$(now)")" >>"$LOGDIR/series.log"
 	g=$(tp_pps "$log" 0 tx)
@@ -555,6 +574,7 @@ measure_loop() {
 	tp_show "$gfd" "$log" $GEN_NPORTS
 	[ "$kind" = vdpad ] && v0=$(vdpad_ctr rx_packets) && w0=$(vdpad_ctr tx_packets)
 	cpu_mark "$FWD_PID" "$gpid"
+	perf_start "$kind" "$tag"
 	prev=$(vf_xdp_rx) tp=$(now)
 	local t0=$tp
 	for s in $(seq "$SECS"); do
@@ -565,6 +585,7 @@ measure_loop() {
 		prev=$cur tp=$tc
 	done
 	OUT_SHARES=$(cpu_shares)
+	perf_stop "$tag"
 	tp_show "$gfd" "$log" $GEN_NPORTS
 	[ "$kind" = vdpad ] && echo "$tag: vdpad's own counters: rx (network->guest) $(own_rate "$v0" "$(vdpad_ctr rx_packets)" "$t0" "$(now)"), tx $(own_rate "$w0" "$(vdpad_ctr tx_packets)" "$t0" "$(now)")" >>"$LOGDIR/series.log"
 	n2g=$(tp_pps "$log" $N2G_PORT rx)

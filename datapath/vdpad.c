@@ -194,6 +194,27 @@ static int poll_all(struct dp_thread *t, bool kicks)
 	return work;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no syscall */
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Busy and without work for BUSY_POLL_NS (time, not rounds: a round's
+ * length depends on the devices the thread has)? */
+static bool busy_expired(uint64_t *idle_since)
+{
+	uint64_t now = now_ns();
+
+	if (!*idle_since) {
+		*idle_since = now;
+		return false;
+	}
+	return now - *idle_since >= BUSY_POLL_NS;
+}
+
 /*
  * Busy: poll with guest kicks off, and look at the fds only every
  * EPOLL_EVERY rounds (their rings are polled anyway). Before sleeping:
@@ -206,7 +227,9 @@ static void *dp_thread_main(void *arg)
 {
 	struct dp_thread *t = arg;
 	struct epoll_event evs[32];
-	unsigned int busy = 0, rounds = 0, i;
+	unsigned int rounds = 0, i;
+	uint64_t idle_since = 0;
+	bool busy = false;
 	int n;
 
 	pin_thread(t);
@@ -218,13 +241,15 @@ static void *dp_thread_main(void *arg)
 				drain_event(evs[i].data.ptr);
 		}
 		if (poll_all(t, false)) {
-			busy = BUSY_POLL_ROUNDS;
+			busy = true;
+			idle_since = 0;
 			continue;
 		}
-		if (busy && --busy == 0 && poll_all(t, true))
-			busy = BUSY_POLL_ROUNDS;
-		else if (!busy)
-			poll_all(t, true); /* woken while idle: stay armed */
+		if (busy && !busy_expired(&idle_since))
+			continue;
+		/* Going to sleep, or woken while idle: kicks armed. */
+		busy = poll_all(t, true) != 0;
+		idle_since = 0;
 	}
 	return NULL;
 }
@@ -671,8 +696,8 @@ static int vdev_bind_netdev(struct vdev *d)
 
 	if (!d->netdev[0])
 		return 0;
-	/* One XSK per queue pair; emulated VFs have one queue today. */
-	err = xv_xsk_port_open(&d->port, d->netdev, 1);
+	/* Queue pair p <-> the XSK on netdev queue p (mq=N: N of them). */
+	err = xv_xsk_port_open(&d->port, d->netdev, d->vu.cfg.max_queue_pairs);
 	if (err)
 		return err;
 	for (q = 0; q < d->port.nqueues; q++) {
@@ -680,8 +705,8 @@ static int vdev_bind_netdev(struct vdev *d)
 		if (err)
 			return err;
 	}
-	xv_info("%s: bound to %s through AF_XDP (%u queue)", d->name, d->netdev,
-		d->port.nqueues);
+	xv_info("%s: bound to %s through AF_XDP (%u queue%s)", d->name,
+		d->netdev, d->port.nqueues, d->port.nqueues == 1 ? "" : "s");
 	return 0;
 }
 

@@ -266,6 +266,16 @@ static int split_pop(struct xv_vq *vq, struct xv_chain *c)
 		__ATOMIC_RELAXED));
 	if (head >= vq->size)
 		return vq_fail(vq, XV_VQ_ERR_HEAD_RANGE);
+	/* The next chain's first descriptor, while this one is walked
+	 * (a hint only: masked into the table, never dereferenced). */
+	if (pending > 1)
+		__builtin_prefetch(
+			&vq->desc[le16toh(__atomic_load_n(
+					  &vq->avail->ring[(vq->last_avail_idx +
+							    1) &
+							   (vq->size - 1)],
+					  __ATOMIC_RELAXED)) &
+				  (vq->size - 1)]);
 	c->head = head;
 	c->nout = c->nin = 0;
 	c->out_len = c->in_len = 0;
@@ -311,17 +321,24 @@ static bool split_need_call(struct xv_vq *vq)
 	return xv_vring_need_event(event, new, old);
 }
 
+/* Stores only what changes: a busy thread calls this every round, and a
+ * store to the used ring's first line, even of the same value, takes
+ * that line away from the driver polling used->idx next to it. */
+static inline void store_changed(uint16_t *p, uint16_t v)
+{
+	if (__atomic_load_n(p, __ATOMIC_RELAXED) != v)
+		__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
 static void split_enable_kicks(struct xv_vq *vq, bool on)
 {
 	if (vq->event_idx) {
 		if (on)
-			__atomic_store_n(avail_event(vq),
-					 htole16(vq->last_avail_idx),
-					 __ATOMIC_RELAXED);
+			store_changed(avail_event(vq),
+				      htole16(vq->last_avail_idx));
 	} else {
-		__atomic_store_n(&vq->used->flags,
-				 htole16(on ? 0 : VRING_USED_F_NO_NOTIFY),
-				 __ATOMIC_RELAXED);
+		store_changed(&vq->used->flags,
+			      htole16(on ? 0 : VRING_USED_F_NO_NOTIFY));
 	}
 	/* The caller re-checks avail->idx after this: order it after. */
 	if (on)
