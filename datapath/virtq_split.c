@@ -247,6 +247,31 @@ static int walk_ring(struct walk *w, uint16_t head)
 	return 0;
 }
 
+/*
+ * While the chain just popped is copied: start loading the next chain's
+ * head descriptor and first buffer (the driver's CPU wrote both last).
+ * A hint only: the index is masked into the ring, the address goes
+ * through the region table, nothing read here is trusted or kept; the
+ * next pop reads and checks it all again.
+ */
+static void prefetch_next(struct xv_vq *vq)
+{
+	uint16_t mask = vq->size - 1, head;
+	struct vring_desc d;
+	const void *p;
+
+	head = le16toh(__atomic_load_n(
+		       &vq->avail->ring[vq->last_avail_idx & mask],
+		       __ATOMIC_RELAXED)) &
+	       mask;
+	desc_load(&d, &vq->desc[head]);
+	if (!d.len || (le16toh(d.flags) & VRING_DESC_F_INDIRECT))
+		return;
+	p = xv_gpa_to_hva(vq->mem, le64toh(d.addr), 1);
+	if (p)
+		__builtin_prefetch(p, 1);
+}
+
 static int split_pop(struct xv_vq *vq, struct xv_chain *c)
 {
 	struct walk w = { .vq = vq, .c = c };
@@ -266,16 +291,6 @@ static int split_pop(struct xv_vq *vq, struct xv_chain *c)
 		__ATOMIC_RELAXED));
 	if (head >= vq->size)
 		return vq_fail(vq, XV_VQ_ERR_HEAD_RANGE);
-	/* The next chain's first descriptor, while this one is walked
-	 * (a hint only: masked into the table, never dereferenced). */
-	if (pending > 1)
-		__builtin_prefetch(
-			&vq->desc[le16toh(__atomic_load_n(
-					  &vq->avail->ring[(vq->last_avail_idx +
-							    1) &
-							   (vq->size - 1)],
-					  __ATOMIC_RELAXED)) &
-				  (vq->size - 1)]);
 	c->head = head;
 	c->nout = c->nin = 0;
 	c->out_len = c->in_len = 0;
@@ -283,6 +298,8 @@ static int split_pop(struct xv_vq *vq, struct xv_chain *c)
 	if (rc)
 		return rc;
 	vq->last_avail_idx++;
+	if (pending > 1)
+		prefetch_next(vq);
 	return 1;
 }
 
