@@ -281,8 +281,7 @@ static void *dp_thread_main(void *arg)
 		/* Going to sleep, or woken while idle: kicks armed. */
 		busy = poll_all(t, true) != 0;
 		idle_since = 0;
-		if (!busy)
-			xsk_watch(t, true);
+		xsk_watch(t, !busy);
 	}
 	return NULL;
 }
