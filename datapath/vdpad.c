@@ -887,6 +887,22 @@ bool vdpad_netdev_in_use(const struct vdpad *v, const char *ifname)
 	return false;
 }
 
+/* Why a device did not start, for the control client. */
+static void start_error(const struct vdev *d, int rc, char *err, size_t errlen)
+{
+	unsigned int have;
+
+	if (rc == -ERANGE && !xv_xsk_netdev_queues(d->netdev, &have))
+		snprintf(
+			err, errlen,
+			"netdev %s has %u queue%s: mq=%u needs %u (one per queue pair)",
+			d->netdev, have, have == 1 ? "" : "s",
+			d->vu.cfg.max_queue_pairs, d->vu.cfg.max_queue_pairs);
+	else
+		snprintf(err, errlen, "cannot start %s: %s", d->name,
+			 strerror(-rc));
+}
+
 int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
 		  struct vdev **out, char *err, size_t errlen)
 {
@@ -920,8 +936,7 @@ int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
 	d->dpt = t;
 	rc = vdev_start(d);
 	if (rc) {
-		snprintf(err, errlen, "cannot start %s: %s", d->name,
-			 strerror(-rc));
+		start_error(d, rc, err, errlen);
 		vdev_stop(d);
 		return rc;
 	}

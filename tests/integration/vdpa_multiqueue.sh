@@ -89,6 +89,12 @@ on_exit "kill $VPID; rm -f $LOG $LOG.*"
 for i in $(seq 50); do [ -S $SOCK ] && break; sleep 0.1; done
 check "vdpad serves the device" test -S $SOCK
 check "vdpad bound both queues" grep -q "bound to $DEV through AF_XDP (2 queues)" "$LOG"
+out=$("$VDPACTL" -s $CTL dev add name x4vf mgmtdev $PF vf 0 \
+	socket /tmp/x4mq-vf.sock max_vqp 2 2>&1)
+check_eq "dev add with max_vqp 2 on the 1-queue VF: refused" 1 $?
+check "dev add: the error says why" \
+	grep -q "netdev ${PF}v0 has 1 queue: mq=2 needs 2" <<<"$out"
+check_fails "dev add: no socket left behind" test -e /tmp/x4mq-vf.sock
 
 # vstat QIDX: packets vdpad counted on virtqueue QIDX (0, 2: RX; 1, 3: TX).
 vstat() {
