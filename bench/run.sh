@@ -40,7 +40,8 @@
 #                     loop_gen_args) or af_packet
 #   BENCH_KEEP=0      delete the logs at exit (default: kept in $BUILD/bench)
 #   for development: BENCH_SIZES="64", BENCH_KINDS="vdpad dpdk",
-#   BENCH_PARTS="g2n loop cpu", BENCH_TRACE=1 (xtrace to the log directory).
+#   BENCH_PARTS="g2n loop cpu", BENCH_TRACE=1 (xtrace to the log directory),
+#   BENCH_PERF=1 (perf record of vdpad over each window: TAG.perf.txt).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -245,6 +246,12 @@ vdpad_ctr() {
 	[ ${#VDPAD_CTL[@]} -gt 0 ] || return 0
 	"$VDPACTL" -s /tmp/${P}-ctl.sock -j dev stats 2>/dev/null |
 		jq -r ".stats.dev0.$1 // empty" 2>/dev/null
+}
+# pkts_since A FIELD: dev0's FIELD now minus A (0 when unknown).
+pkts_since() {
+	local b
+	b=$(vdpad_ctr "$2")
+	[ -n "$1" ] && [ -n "$b" ] && echo $((b - $1)) || echo 0
 }
 # own_rate A B T0 T1: (B - A) / (T1 - T0), or "n/a".
 own_rate() {
@@ -458,6 +465,32 @@ loop_gen_args() {
 
 peer_rx_above() { [ "$(peer_rx)" -gt "$1" ]; }
 
+# BENCH_PERF=1: a cpu-clock profile of the forwarder over the window (this VM has
+# no hardware counters), kept as TAG.perf.txt next to the logs.
+perf_start() {
+	PERF_PID=""
+	[ "${BENCH_PERF:-0}" = 1 ] && [ "$1" != ceiling ] || return 0
+	perf record -q -e cpu-clock -F 2999 -g -p "$FWD_PID" \
+		-o "$LOGDIR/$2.perf.data" -- sleep "$SECS" >/dev/null 2>&1 &
+	PERF_PID=$!
+	perf stat -x, -e syscalls:sys_enter_sendto,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_read,syscalls:sys_enter_write \
+		-p "$FWD_PID" -o "$LOGDIR/$2.syscalls" -- sleep "$SECS" \
+		>/dev/null 2>&1 &
+	PERF_PID+=" $!"
+}
+# perf_stop TAG PACKETS: PACKETS = frames vdpad moved over the window.
+perf_stop() {
+	[ -n "$PERF_PID" ] || return 0
+	wait $PERF_PID
+	perf report -i "$LOGDIR/$1.perf.data" --no-children --stdio \
+		--percent-limit 0.5 -g none 2>/dev/null >"$LOGDIR/$1.perf.txt"
+	awk -F, -v n="${2:-0}" -v tag="$1" '$3 ~ /^syscalls:/ {
+		sub(/syscalls:sys_enter_/, "", $3)
+		s = s sprintf(" %s %d (%.4f/frame)", $3, $1, n > 0 ? $1 / n : 0) }
+		END { printf "%s: syscalls over the window, %d frames:%s\n", tag, n, s }' \
+		"$LOGDIR/$1.syscalls" >>"$LOGDIR/series.log"
+}
+
 # measure_g2n KIND SIZE: guest -> network, one way. Sets OUT1 (Mpps the
 # peer received) and OUT2 (Mpps by the sender's own count).
 measure_g2n() {
@@ -498,6 +531,7 @@ measure_g2n() {
 	tp_show "$gfd" "$log" 1
 	[ "$kind" = vdpad ] && v0=$(vdpad_ctr tx_packets)
 	if [ "$kind" = ceiling ]; then cpu_mark "$gpid"; else cpu_mark "$FWD_PID" "$gpid"; fi
+	perf_start "$kind" "$tag"
 	t0=$(now)
 	c0=$(peer_rx)
 	prev=$c0 tp=$t0
@@ -511,6 +545,7 @@ measure_g2n() {
 	c1=$cur
 	t1=$tc
 	OUT_SHARES=$(cpu_shares)
+	perf_stop "$tag" "$(pkts_since "$v0" tx_packets)"
 	tp_show "$gfd" "$log" 1
 	[ "$kind" = vdpad ] && echo "$tag: vdpad's own tx counter: $(own_rate "$v0" "$(vdpad_ctr tx_packets)" "$t0" "$(now)")" >>"$LOGDIR/series.log"
 	g=$(tp_pps "$log" 0 tx)
@@ -555,6 +590,7 @@ measure_loop() {
 	tp_show "$gfd" "$log" $GEN_NPORTS
 	[ "$kind" = vdpad ] && v0=$(vdpad_ctr rx_packets) && w0=$(vdpad_ctr tx_packets)
 	cpu_mark "$FWD_PID" "$gpid"
+	perf_start "$kind" "$tag"
 	prev=$(vf_xdp_rx) tp=$(now)
 	local t0=$tp
 	for s in $(seq "$SECS"); do
@@ -565,6 +601,7 @@ measure_loop() {
 		prev=$cur tp=$tc
 	done
 	OUT_SHARES=$(cpu_shares)
+	perf_stop "$tag" $(($(pkts_since "$v0" rx_packets) + $(pkts_since "$w0" tx_packets)))
 	tp_show "$gfd" "$log" $GEN_NPORTS
 	[ "$kind" = vdpad ] && echo "$tag: vdpad's own counters: rx (network->guest) $(own_rate "$v0" "$(vdpad_ctr rx_packets)" "$t0" "$(now)"), tx $(own_rate "$w0" "$(vdpad_ctr tx_packets)" "$t0" "$(now)")" >>"$LOGDIR/series.log"
 	n2g=$(tp_pps "$log" $N2G_PORT rx)

@@ -51,12 +51,18 @@ int xv_afxdp_rx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 	bool ready = pair_ready(dev, pair);
 	uint32_t idx, n, i;
 
-	n = xsk_ring_cons__peek(&x->rx, XV_XSK_BATCH, &idx);
+	n = xsk_ring_cons__peek(&x->rx, XV_XSK_RX_BATCH, &idx);
 	if (!n)
 		return 0;
 	for (i = 0; i < n; i++) {
 		const struct xdp_desc *d =
 			xsk_ring_cons__rx_desc(&x->rx, idx + i);
+
+		if (i + 1 < n)
+			__builtin_prefetch(xsk_umem__get_data(
+				x->area,
+				xsk_ring_cons__rx_desc(&x->rx, idx + i + 1)
+					->addr));
 
 		if (!ready) {
 			st->drops[dev->broken ? XV_DP_DROP_BROKEN :

@@ -22,8 +22,8 @@
 #define LOOP_BUDGET 256
 #define BACKOFF_MIN_MS 50
 #define BACKOFF_MAX_MS 2000
-/* Empty polls before a busy datapath thread goes back to sleep. */
-#define BUSY_POLL_ROUNDS 2000
+/* How long a busy datapath thread polls without work before it sleeps. */
+#define BUSY_POLL_NS 500000ull
 #define IDLE_WAIT_MS 100
 
 enum tag_kind {

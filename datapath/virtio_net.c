@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <endian.h>
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -64,23 +65,59 @@ static int rx_drop(struct xv_vq *vq, uint16_t popped, enum xv_net_drop why,
 	return 0;
 }
 
-int xv_net_rx_put(struct xv_vq *vq, bool mrg, const void *frame, uint32_t len,
-		  struct xv_chain *c, struct xv_net_q_stats *st)
+/* Fast path: the frame and its header fit the first chain, so
+ * num_buffers is 1 and known up front and everything is written in
+ * place, straight from the frame (no iovec copy, no second pass). */
+static void rx_put_one(const struct xv_chain *c, const uint8_t *frame,
+		       uint32_t len)
+{
+	const struct virtio_net_hdr_mrg_rxbuf hdr = { .num_buffers =
+							      htole16(1) };
+	const struct iovec *iov = &c->iov[c->nout];
+
+	if (iov[0].iov_len >= (uint64_t)len + XV_NET_HDR_LEN) {
+		memcpy(iov[0].iov_base, &hdr, XV_NET_HDR_LEN);
+		memcpy((uint8_t *)iov[0].iov_base + XV_NET_HDR_LEN, frame, len);
+		return;
+	}
+	iov_write(iov, c->nin, 0, (const uint8_t *)&hdr, XV_NET_HDR_LEN);
+	iov_write(iov, c->nin, XV_NET_HDR_LEN, frame, len);
+}
+
+/* Slow path: @c (popped) is too small for the frame: spread it over
+ * more buffers when MRG_RXBUF allows, the header last. */
+static int rx_put_spread(struct xv_vq *vq, bool mrg, const uint8_t *frame,
+			 uint32_t len, struct xv_chain *c,
+			 struct xv_net_q_stats *st)
 {
 	struct virtio_net_hdr_mrg_rxbuf hdr = { .num_buffers = 0 };
 	uint16_t heads[XV_NET_RX_MAX_BUFS];
 	uint32_t lens[XV_NET_RX_MAX_BUFS];
-	uint64_t total = (uint64_t)len + XV_NET_HDR_LEN, done = 0;
+	uint64_t total = (uint64_t)len + XV_NET_HDR_LEN, done = 0, k;
 	/* The header's 12 bytes span at most 12 non-empty segments. */
 	struct iovec first[XV_NET_HDR_LEN];
-	uint32_t nfirst = 0;
+	uint32_t nfirst;
 	uint16_t n = 0, i;
 	int ret;
 
-	while (done < total) {
-		uint64_t room, k, off;
-
-		if (n == XV_NET_RX_MAX_BUFS || (n && !mrg))
+	if (!mrg || c->in_len < XV_NET_HDR_LEN)
+		return rx_drop(vq, 1, XV_NET_DROP_TOO_BIG, st);
+	nfirst = c->nin < XV_NET_HDR_LEN ? c->nin : XV_NET_HDR_LEN;
+	memcpy(first, &c->iov[c->nout], nfirst * sizeof(first[0]));
+	for (;;) {
+		k = total - done < c->in_len ? total - done : c->in_len;
+		if (!n)
+			iov_write(&c->iov[c->nout], c->nin, XV_NET_HDR_LEN,
+				  frame, k - XV_NET_HDR_LEN);
+		else
+			iov_write(&c->iov[c->nout], c->nin, 0,
+				  frame + (done - XV_NET_HDR_LEN), k);
+		heads[n] = c->head;
+		lens[n++] = (uint32_t)k;
+		done += k;
+		if (done == total)
+			break;
+		if (n == XV_NET_RX_MAX_BUFS)
 			return rx_drop(vq, n, XV_NET_DROP_TOO_BIG, st);
 		ret = vq->ops->pop(vq, c);
 		if (ret < 0) {
@@ -89,34 +126,34 @@ int xv_net_rx_put(struct xv_vq *vq, bool mrg, const void *frame, uint32_t len,
 		}
 		if (!ret)
 			return rx_drop(vq, n, XV_NET_DROP_NO_BUFFER, st);
-		room = c->in_len;
-		k = total - done < room ? total - done : room;
-		if (!n) {
-			/* The header goes first; num_buffers is known last. */
-			nfirst = c->nin < XV_NET_HDR_LEN ? c->nin :
-							   XV_NET_HDR_LEN;
-			memcpy(first, &c->iov[c->nout],
-			       nfirst * sizeof(first[0]));
-			if (room < XV_NET_HDR_LEN)
-				return rx_drop(vq, n + 1, XV_NET_DROP_TOO_BIG,
-					       st);
-		}
-		off = n ? done - XV_NET_HDR_LEN : 0;
-		if (!n)
-			iov_write(&c->iov[c->nout], c->nin, XV_NET_HDR_LEN,
-				  (const uint8_t *)frame, k - XV_NET_HDR_LEN);
-		else
-			iov_write(&c->iov[c->nout], c->nin, 0,
-				  (const uint8_t *)frame + off, k);
-		heads[n] = c->head;
-		lens[n] = (uint32_t)k;
-		n++;
-		done += k;
 	}
-	hdr.num_buffers = n;
+	hdr.num_buffers = htole16(n);
 	iov_write(first, nfirst, 0, (const uint8_t *)&hdr, XV_NET_HDR_LEN);
 	for (i = 0; i < n; i++)
 		vq->ops->push(vq, heads[i], lens[i]);
+	return 1;
+}
+
+int xv_net_rx_put(struct xv_vq *vq, bool mrg, const void *frame, uint32_t len,
+		  struct xv_chain *c, struct xv_net_q_stats *st)
+{
+	uint64_t total = (uint64_t)len + XV_NET_HDR_LEN;
+	int ret = vq->ops->pop(vq, c);
+
+	if (ret < 0) {
+		st->drops[XV_NET_DROP_BROKEN]++;
+		return ret;
+	}
+	if (!ret)
+		return rx_drop(vq, 0, XV_NET_DROP_NO_BUFFER, st);
+	if (c->in_len >= total) {
+		rx_put_one(c, frame, len);
+		vq->ops->push(vq, c->head, (uint32_t)total);
+	} else {
+		ret = rx_put_spread(vq, mrg, frame, len, c, st);
+		if (ret <= 0)
+			return ret;
+	}
 	st->packets++;
 	st->bytes += len;
 	return 1;
@@ -146,7 +183,12 @@ int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
 			st->drops[XV_NET_DROP_TOO_BIG]++;
 			continue;
 		}
-		iov_read(c->iov, c->nout, XV_NET_HDR_LEN, buf, flen);
+		if (c->iov[0].iov_len >= c->out_len) /* one segment */
+			memcpy(buf,
+			       (uint8_t *)c->iov[0].iov_base + XV_NET_HDR_LEN,
+			       flen);
+		else
+			iov_read(c->iov, c->nout, XV_NET_HDR_LEN, buf, flen);
 		st->packets++;
 		st->bytes += flen;
 		return (int)flen;

@@ -247,6 +247,31 @@ static int walk_ring(struct walk *w, uint16_t head)
 	return 0;
 }
 
+/*
+ * While the chain just popped is copied: start loading the next chain's
+ * head descriptor and first buffer (the driver's CPU wrote both last).
+ * A hint only: the index is masked into the ring, the address goes
+ * through the region table, nothing read here is trusted or kept; the
+ * next pop reads and checks it all again.
+ */
+static void prefetch_next(struct xv_vq *vq)
+{
+	uint16_t mask = vq->size - 1, head;
+	struct vring_desc d;
+	const void *p;
+
+	head = le16toh(__atomic_load_n(
+		       &vq->avail->ring[vq->last_avail_idx & mask],
+		       __ATOMIC_RELAXED)) &
+	       mask;
+	desc_load(&d, &vq->desc[head]);
+	if (!d.len || (le16toh(d.flags) & VRING_DESC_F_INDIRECT))
+		return;
+	p = xv_gpa_to_hva(vq->mem, le64toh(d.addr), 1);
+	if (p)
+		__builtin_prefetch(p, 1);
+}
+
 static int split_pop(struct xv_vq *vq, struct xv_chain *c)
 {
 	struct walk w = { .vq = vq, .c = c };
@@ -273,6 +298,8 @@ static int split_pop(struct xv_vq *vq, struct xv_chain *c)
 	if (rc)
 		return rc;
 	vq->last_avail_idx++;
+	if (pending > 1)
+		prefetch_next(vq);
 	return 1;
 }
 
@@ -311,17 +338,24 @@ static bool split_need_call(struct xv_vq *vq)
 	return xv_vring_need_event(event, new, old);
 }
 
+/* Stores only what changes: a busy thread calls this every round, and a
+ * store to the used ring's first line, even of the same value, takes
+ * that line away from the driver polling used->idx next to it. */
+static inline void store_changed(uint16_t *p, uint16_t v)
+{
+	if (__atomic_load_n(p, __ATOMIC_RELAXED) != v)
+		__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
 static void split_enable_kicks(struct xv_vq *vq, bool on)
 {
 	if (vq->event_idx) {
 		if (on)
-			__atomic_store_n(avail_event(vq),
-					 htole16(vq->last_avail_idx),
-					 __ATOMIC_RELAXED);
+			store_changed(avail_event(vq),
+				      htole16(vq->last_avail_idx));
 	} else {
-		__atomic_store_n(&vq->used->flags,
-				 htole16(on ? 0 : VRING_USED_F_NO_NOTIFY),
-				 __ATOMIC_RELAXED);
+		store_changed(&vq->used->flags,
+			      htole16(on ? 0 : VRING_USED_F_NO_NOTIFY));
 	}
 	/* The caller re-checks avail->idx after this: order it after. */
 	if (on)

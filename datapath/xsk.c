@@ -2,10 +2,15 @@
 /* AF_XDP sockets for vdpad: setup and teardown (control path). */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
+#include <linux/ethtool.h>
 #include <linux/if_xdp.h>
+#include <linux/sockios.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,20 +19,30 @@
 #include "xsk.h"
 #include "xsk_redirect.skel.h"
 
-/* Copy mode sends at most a few dozen frames per call and answers EAGAIN
- * while more are queued: go on while it makes progress, a batch's worth. */
-#define XV_XSK_KICK_TRIES 4
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET 9 /* linux/if_xdp.h, 6.17 */
+#endif
+/* Copy-mode skbs in flight count against the socket's send buffer. */
+#define XV_XSK_SNDBUF (4 << 20)
 
-void xv_xsk_kick_tx(struct xv_xsk *x)
+/*
+ * Copy mode sends at most its budget per call and answers EAGAIN while
+ * more is queued (or while the send buffer is full): go on while the
+ * kernel takes descriptors, and stop as soon as it takes none.
+ */
+void xv_xsk_wake_tx(struct xv_xsk *x)
 {
-	int i;
+	uint32_t before = xv_xsk_tx_pending(x), now;
 
-	if (!xsk_ring_prod__needs_wakeup(&x->tx))
-		return;
-	for (i = 0; i < XV_XSK_KICK_TRIES; i++)
+	while (before) {
 		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0 ||
 		    errno != EAGAIN)
-			break;
+			return;
+		now = xv_xsk_tx_pending(x);
+		if (now >= before)
+			return;
+		before = now;
+	}
 }
 
 int xv_xsk_kstats(const struct xv_xsk *x, struct xv_xsk_kstats *st)
@@ -61,6 +76,21 @@ static int fill_rx_frames(struct xv_xsk *x)
 		x->free_frames[i] = (uint64_t)(n + i) * XV_XSK_FRAME_SIZE;
 	x->nfree = XV_XSK_NUM_FRAMES / 2;
 	return 0;
+}
+
+/* Fewer wakeups per frame where the kernel allows it; best effort. */
+static void tune_tx(struct xv_xsk *x)
+{
+	unsigned int budget = XV_XSK_TX_BUDGET;
+	int sndbuf = XV_XSK_SNDBUF;
+
+	if (setsockopt(x->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget,
+		       sizeof(budget)))
+		xv_dbg("AF_XDP: no XDP_MAX_TX_SKB_BUDGET (%s)",
+		       strerror(errno));
+	if (setsockopt(x->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
+		       sizeof(sndbuf)))
+		xv_dbg("AF_XDP: SO_SNDBUFFORCE: %s", strerror(errno));
 }
 
 static void xsk_close(struct xv_xsk *x)
@@ -111,7 +141,65 @@ static int xsk_open(struct xv_xsk *x, const char *ifname, unsigned int queue)
 		return err < 0 ? err : -err;
 	}
 	x->fd = xsk_socket__fd(x->xsk);
+	tune_tx(x);
 	return 0;
+}
+
+static int sysfs_rx_queues(const char *ifname, unsigned int *n)
+{
+	char path[64 + IF_NAMESIZE];
+	struct dirent *e;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	*n = 0;
+	while ((e = readdir(dir)))
+		*n += !strncmp(e->d_name, "rx-", 3);
+	closedir(dir);
+	return *n ? 0 : -ENOENT;
+}
+
+int xv_xsk_netdev_queues(const char *ifname, unsigned int *n)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr = {};
+	int fd, err = 0;
+
+	if (strlen(ifname) >= sizeof(ifr.ifr_name))
+		return -ENAMETOOLONG;
+	strcpy(ifr.ifr_name, ifname);
+	ifr.ifr_data = (void *)&ch;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
+		err = -errno;
+	close(fd);
+	if (err || !(ch.combined_count + ch.rx_count))
+		return sysfs_rx_queues(ifname, n);
+	*n = ch.combined_count + ch.rx_count;
+	return 0;
+}
+
+/* mq=N needs N receive queues on the netdev: say so clearly. */
+static int check_queues(const char *ifname, unsigned int nqueues)
+{
+	unsigned int have;
+	int err = xv_xsk_netdev_queues(ifname, &have);
+
+	if (err) {
+		xv_err("cannot count the queues of %s: %s", ifname,
+		       strerror(-err));
+		return err;
+	}
+	if (nqueues <= have)
+		return 0;
+	xv_err("netdev %s has %u queue%s: mq=%u needs %u (one per queue pair)",
+	       ifname, have, have == 1 ? "" : "s", nqueues, nqueues);
+	return -ERANGE;
 }
 
 void xv_xsk_port_close(struct xv_xsk_port *port)
@@ -144,6 +232,9 @@ int xv_xsk_port_open(struct xv_xsk_port *port, const char *ifname,
 		xv_err("netdev %s does not exist", ifname);
 		return -ENODEV;
 	}
+	err = check_queues(ifname, nqueues);
+	if (err)
+		return err;
 	port->prog = xsk_redirect__open_and_load();
 	if (!port->prog)
 		return -errno;

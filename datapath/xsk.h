@@ -5,6 +5,15 @@
  * The redirect program (bpf/xsk_redirect.bpf.c) is loaded and attached by
  * xv_xsk_port_open(), without libxdp's dispatcher, so it works where
  * freplace programs cannot load.
+ *
+ * Multi-queue: queue pair p of a device is the XSK on netdev queue p, each
+ * with a UMEM of its own rather than one shared UMEM with per-queue fill
+ * and completion rings. Each queue's frames, rings and free list then
+ * belong to one socket only: no frame ever moves between queues, so
+ * nothing needs a lock or an atomic if queues are later spread over
+ * threads, and a queue that leaks or stalls cannot starve the others. The
+ * cost is memory (8 MiB per queue), not copies: copy mode (the only mode
+ * on veth) copies into and out of the UMEM either way.
  */
 #ifndef XVDPA_XSK_H
 #define XVDPA_XSK_H
@@ -16,7 +25,11 @@
 #define XV_XSK_FRAME_SIZE 2048
 #define XV_XSK_NUM_FRAMES 4096
 #define XV_XSK_RING_SIZE 2048
-#define XV_XSK_BATCH 64
+#define XV_XSK_BATCH 64 /* transmit: frames per round */
+#define XV_XSK_RX_BATCH 128 /* receive: frames per round and fill refill */
+/* Copy mode sends at most this many frames per wakeup (the kernel's
+ * XDP_MAX_TX_SKB_BUDGET, 6.17 on; older kernels keep 32). */
+#define XV_XSK_TX_BUDGET 128
 
 struct xsk_redirect;
 
@@ -42,9 +55,15 @@ struct xv_xsk_port {
 	unsigned int nqueues;
 	struct xsk_redirect *prog;
 	struct bpf_link *link;
+	bool watched; /* the fds are in the datapath thread's epoll set */
 	struct xv_xsk q[8];
 };
 
+/* Receive queues of @ifname (ethtool channels: combined + rx-only; sysfs
+ * when the driver has no channels). */
+int xv_xsk_netdev_queues(const char *ifname, unsigned int *n);
+/* Binds queues 0..@nqueues-1 of @ifname; refuses (-ERANGE, logged) more
+ * queues than the netdev has. */
 int xv_xsk_port_open(struct xv_xsk_port *port, const char *ifname,
 		     unsigned int nqueues);
 void xv_xsk_port_close(struct xv_xsk_port *port);
@@ -64,8 +83,22 @@ static inline void xv_xsk_reclaim(struct xv_xsk *x)
 	x->tx_outstanding -= n;
 }
 
-/* Tells the kernel to transmit, only when it asked for it. */
-void xv_xsk_kick_tx(struct xv_xsk *x);
+/* Descriptors in the TX ring the kernel has not taken yet. */
+static inline uint32_t xv_xsk_tx_pending(const struct xv_xsk *x)
+{
+	return *x->tx.producer -
+	       __atomic_load_n(x->tx.consumer, __ATOMIC_ACQUIRE);
+}
+
+void xv_xsk_wake_tx(struct xv_xsk *x);
+
+/* Tells the kernel to transmit: only when it asked for it and something
+ * is in the ring (frames it took but has not completed need no wakeup). */
+static inline void xv_xsk_kick_tx(struct xv_xsk *x)
+{
+	if (xsk_ring_prod__needs_wakeup(&x->tx) && xv_xsk_tx_pending(x))
+		xv_xsk_wake_tx(x);
+}
 
 /* What the kernel dropped on this socket's rings (XDP_STATISTICS). */
 struct xv_xsk_kstats {

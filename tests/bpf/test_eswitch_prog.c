@@ -18,10 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/if_xdp.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -368,14 +372,14 @@ static void assert_frame(const struct run *r, const struct frame *want)
  * Only the first @linear bytes (all if 0) are in the linear part the
  * program sees; the kernel puts the rest in a fragment.
  */
-static void xdp_run_raw(int prog_fd, __u32 ifindex, const void *data, __u32 len,
-			__u32 linear, __u32 repeat, struct run *r)
+static void xdp_run_rxq(int prog_fd, __u32 ifindex, __u32 rxq, const void *data,
+			__u32 len, __u32 linear, __u32 repeat, struct run *r)
 {
 	struct xdp_md ctx = {
 		.data = 0,
 		.data_end = linear ? linear : len,
 		.ingress_ifindex = ifindex,
-		.rx_queue_index = 0,
+		.rx_queue_index = rxq,
 	};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = data,
 		    .data_size_in = len, .data_out = r->data,
@@ -391,6 +395,12 @@ static void xdp_run_raw(int prog_fd, __u32 ifindex, const void *data, __u32 len,
 	r->retval = opts.retval;
 	r->len = opts.data_size_out;
 	r->duration = opts.duration;
+}
+
+static void xdp_run_raw(int prog_fd, __u32 ifindex, const void *data, __u32 len,
+			__u32 linear, __u32 repeat, struct run *r)
+{
+	xdp_run_rxq(prog_fd, ifindex, 0, data, len, linear, repeat, r);
 }
 
 static __u32 xdp_run(int prog_fd, const struct fx *f, const struct frame *fr,
@@ -1547,6 +1557,85 @@ static void test_xsk_redirect_empty_map_passes(void **state)
 	assert_frame(&r, &fr);
 }
 
+/* A veth with two queues, and a bound AF_XDP socket on queue @queue. */
+#define XSK_VETH "x4bpfmq"
+#define XSK_UMEM_LEN (16 * 4096)
+
+static int xsk_socket_on(__u32 ifindex, __u32 queue, void **umem)
+{
+	struct sockaddr_xdp sxdp = { .sxdp_family = AF_XDP,
+				     .sxdp_ifindex = ifindex,
+				     .sxdp_queue_id = queue };
+	struct xdp_umem_reg reg = { .len = XSK_UMEM_LEN, .chunk_size = 4096 };
+	int fd, rc, n = 64;
+
+	*umem = mmap(NULL, XSK_UMEM_LEN, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(*umem != MAP_FAILED);
+	reg.addr = (uintptr_t)*umem;
+	fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(
+		setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof(reg)), 0);
+	assert_int_equal(
+		setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &n, sizeof(n)), 0);
+	assert_int_equal(setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &n,
+				    sizeof(n)),
+			 0);
+	assert_int_equal(setsockopt(fd, SOL_XDP, XDP_RX_RING, &n, sizeof(n)),
+			 0);
+	rc = bind(fd, (struct sockaddr *)&sxdp, sizeof(sxdp));
+	if (rc)
+		print_error("AF_XDP bind to queue %u: %s\n", queue,
+			    strerror(errno));
+	assert_int_equal(rc, 0);
+	return fd;
+}
+
+static int xsk_mq_teardown(void **state)
+{
+	if (system("ip link del " XSK_VETH " 2>/dev/null")) {
+		/* already gone */
+	}
+	return xsk_teardown(state);
+}
+
+/*
+ * Multi-queue: the frame goes to the socket of the queue it arrived on
+ * (vdpad's queue pair p is netdev queue p), and a queue without a socket
+ * passes to the stack, even when another queue has one.
+ */
+static void test_xsk_redirect_keyed_by_rx_queue(void **state)
+{
+	struct xsk_redirect *skel = *state;
+	int prog = bpf_program__fd(skel->progs.xv_xsk_redirect);
+	__u32 ifindex, key = 1;
+	struct frame fr;
+	struct run r;
+	void *umem;
+	int xfd;
+
+	if (system("ip link del " XSK_VETH " 2>/dev/null")) {
+		/* none left from an earlier run */
+	}
+	assert_int_equal(system("ip link add " XSK_VETH " numtxqueues 2 "
+				"numrxqueues 2 type veth peer name " XSK_VETH
+				"p numtxqueues 2 numrxqueues 2"),
+			 0);
+	ifindex = if_nametoindex(XSK_VETH);
+	assert_int_not_equal(ifindex, 0);
+	xfd = xsk_socket_on(ifindex, 1, &umem);
+	map_put(skel->maps.xsks, key, xfd);
+	mk_ip(&fr, mac_ext, mac_ext2, 98);
+	xdp_run_rxq(prog, ifindex, 1, fr.b, fr.len, 0, 1, &r);
+	assert_int_equal(r.retval, XDP_REDIRECT);
+	xdp_run_rxq(prog, ifindex, 0, fr.b, fr.len, 0, 1, &r);
+	assert_int_equal(r.retval, XDP_PASS);
+	assert_frame(&r, &fr);
+	close(xfd);
+	munmap(umem, XSK_UMEM_LEN);
+}
+
 #define ESW_TEST(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 
 int main(void)
@@ -1598,6 +1687,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_xsk_redirect_empty_map_passes, xsk_setup,
 			xsk_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_xsk_redirect_keyed_by_rx_queue, xsk_setup,
+			xsk_mq_teardown),
 	};
 	struct xsk_redirect *probe;
 	int failed;

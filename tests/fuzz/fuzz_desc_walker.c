@@ -12,7 +12,11 @@
  *
  * Input layout:
  *   [0] log2 of the queue size (mod 16)
- *   [1] bit 0 INDIRECT_DESC, bit 1 EVENT_IDX, bits 4-7 used_idx lag
+ *   [1] bit 0 INDIRECT_DESC, bit 1 EVENT_IDX, bit 2 virtio-net mode
+ *       (bit 3: TX, else RX), bits 4-7 used_idx lag
+ *   In virtio-net mode, the chains feed xv_net_rx_put (MRG_RXBUF when
+ *   bit 0 of [6]; frames of 40 * [7] bytes, capped at 9000) or
+ *   xv_net_tx_get, whose fast and slow paths must hold up as well.
  *   [2..3] avail->idx - last_avail_idx   [4..5] last_avail_idx
  *   [6..7] used_event
  *   then up to 64 avail entries (2 bytes each, at most the pending count),
@@ -28,6 +32,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "virtio_net.h"
 #include "virtq.h"
 
 #define FD_LEN 0x320000
@@ -225,6 +230,49 @@ static void run(void)
 	CHECK(vq.ops->pop(&vq, &chain) == -EIO && total_errors() == 1);
 }
 
+#define NET_FRAME_MAX 9000
+
+/* RX: frames into whatever buffers the guest posted. A drop leaves the
+ * buffers to the guest, so the same chains come again: bounded tries. */
+static void run_net_rx(bool mrg, uint32_t len)
+{
+	static uint8_t frame[NET_FRAME_MAX];
+	struct xv_net_q_stats st = {};
+	unsigned int i, tries = 2u * vq.size + 4;
+	int rc = 0;
+
+	for (i = 0; i < tries; i++) {
+		rc = xv_net_rx_put(&vq, mrg, frame, len, &chain, &st);
+		CHECK(rc == 1 || rc == 0 || rc == -EIO);
+		if (rc < 0)
+			break;
+		if (rc == 1)
+			check_chain(&chain);
+	}
+	vq.ops->flush(&vq);
+	CHECK(st.packets <= i);
+	CHECK(rc != -EIO || (vq.broken && total_errors() == 1));
+	CHECK(rc == -EIO || (!vq.broken && total_errors() == 0));
+}
+
+/* TX: every chain taken, dropped or not, until empty or broken. */
+static void run_net_tx(void)
+{
+	static uint8_t buf[NET_FRAME_MAX];
+	struct xv_net_q_stats st = {};
+	unsigned int i;
+	int rc = 1;
+
+	for (i = 0; i <= vq.size && rc > 0; i++) {
+		rc = xv_net_tx_get(&vq, buf, sizeof(buf), &chain, &st);
+		CHECK(rc >= -EIO && rc <= NET_FRAME_MAX);
+		CHECK(rc != -EIO || vq.broken);
+	}
+	vq.ops->flush(&vq);
+	CHECK(rc <= 0);
+	CHECK(st.packets <= vq.size);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -238,6 +286,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (guest_setup(data, size))
 		return 0;
 	vq_setup(data);
-	run();
+	if (!(data[1] & 4)) {
+		run();
+	} else if (data[1] & 8) {
+		run_net_tx();
+	} else {
+		uint32_t len = 40u * data[7];
+
+		run_net_rx(data[6] & 1,
+			   len < NET_FRAME_MAX ? len : NET_FRAME_MAX);
+	}
 	return 0;
 }

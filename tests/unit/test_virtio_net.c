@@ -473,6 +473,101 @@ static void test_rx_skips_readable(void **state)
 	assert_int_equal(got[sizeof(want)], POISON);
 }
 
+/* ---- RX: the single-buffer fast path ---- */
+
+/*
+ * Hostile: the guest aims an RX buffer at its own descriptor table, and
+ * the next chain's head at the descriptors the frame overwrites. The
+ * frame is delivered where the guest asked (its memory, its business),
+ * the used entry is the popped chain's, and the garbage the frame left
+ * in the table is refused when it is walked, not followed.
+ */
+static void test_rx_fast_buffer_aliases_desc_table(void **state)
+{
+	struct fx *f = *state;
+	struct buf b = { DESC_GPA + 16 * 8, 1024, true };
+	uint8_t frame[200];
+	uint16_t h;
+	uint8_t *p;
+
+	memset(frame, 0xff, sizeof(frame));
+	h = drv_post(f, &b, 1);
+	drv_post_head(f, 8);
+	assert_int_equal(rx(f, true, frame, sizeof(frame)), 1);
+	flush(f);
+	used_is(f, 0, h, HDR + sizeof(frame));
+	p = gptr(f, b.gpa, HDR + sizeof(frame));
+	hdr_is(p, 1);
+	assert_memory_equal(p + HDR, frame, sizeof(frame));
+
+	assert_int_equal(rx(f, true, frame, sizeof(frame)), -EIO);
+	assert_true(f->vq.broken);
+	flush(f);
+	assert_int_equal(used_idx_seen(f), 1);
+	stats_are(f, 1, sizeof(frame));
+	drops_are(f, 0, 0, 0, 1);
+}
+
+/* A zero-length writable descriptor first: the frame and its header go
+ * whole into the next one. */
+static void test_rx_fast_zero_len_first_desc(void **state)
+{
+	struct fx *f = *state;
+	uint8_t frame[300], want[HDR + 300], got[1024];
+	struct buf b[2] = { { DATA_GPA, 0, true }, wbuf(f, 1024) };
+	uint16_t h;
+	int mrg;
+
+	pattern(frame, sizeof(frame), 31);
+	for (mrg = 0; mrg < 2; mrg++) {
+		h = drv_post(f, b, 2);
+		assert_int_equal(rx(f, mrg, frame, sizeof(frame)), 1);
+		flush(f);
+		used_is(f, (uint16_t)mrg, h, HDR + sizeof(frame));
+		expected_rx(want, 1, frame, sizeof(frame));
+		gather(f, &b[1], 1, got);
+		assert_memory_equal(got, want, sizeof(want));
+	}
+	stats_are(f, 2, 2 * sizeof(frame));
+	drops_are(f, 0, 0, 0, 0);
+}
+
+/* Fast, spread, fast: used entries in order, num_buffers right each time
+ * (the fast path's header never leaks into the spread frame's). */
+static void test_rx_fast_spread_fast(void **state)
+{
+	struct fx *f = *state;
+	uint8_t frame[100], want[HDR + 100], got[2048];
+	struct buf b[4];
+	uint16_t h[4];
+	int i;
+
+	pattern(frame, sizeof(frame), 32);
+	h[0] = post_rx(f, 2048, &b[0]);
+	h[1] = post_rx(f, 40, &b[1]);
+	h[2] = post_rx(f, 40, &b[2]);
+	h[3] = post_rx(f, 2048, &b[3]);
+	assert_int_equal(rx(f, true, frame, 100), 1);
+	assert_int_equal(rx(f, true, frame, 60), 1);
+	assert_int_equal(rx(f, true, frame, 100), 1);
+	flush(f);
+	assert_int_equal(used_idx_seen(f), 4);
+	used_is(f, 0, h[0], HDR + 100);
+	used_is(f, 1, h[1], 40);
+	used_is(f, 2, h[2], HDR + 60 - 40);
+	used_is(f, 3, h[3], HDR + 100);
+	for (i = 0; i < 4; i += 3) {
+		expected_rx(want, 1, frame, 100);
+		gather(f, &b[i], 1, got);
+		assert_memory_equal(got, want, sizeof(want));
+	}
+	expected_rx(want, 2, frame, 60);
+	gather(f, &b[1], 2, got);
+	assert_memory_equal(got, want, HDR + 60);
+	stats_are(f, 3, 260);
+	drops_are(f, 0, 0, 0, 0);
+}
+
 /* ---- RX: header or first buffer over several descriptors/iovecs ---- */
 
 /* 5 then 64 writable bytes in one chain: the header spans both. */
@@ -976,6 +1071,25 @@ static void test_tx_hdr_and_frame_one_desc(void **state)
 	drops_are(f, 0, 0, 0, 0);
 }
 
+/* One segment (the fast path): a frame of exactly @cap is taken, one
+ * byte more is dropped as too big and the next one is taken. */
+static void test_tx_one_segment_cap(void **state)
+{
+	struct fx *f = *state;
+	uint8_t pkt[HDR + 100], big[HDR + 101], buf[128];
+
+	post_tx1(f, big, 101, 33);
+	post_tx1(f, pkt, 100, 34);
+	memset(buf, BUF_POISON, sizeof(buf));
+	assert_int_equal(tx(f, buf, 100), 100);
+	assert_memory_equal(buf, pkt + HDR, 100);
+	assert_int_equal(buf[100], BUF_POISON);
+	stats_are(f, 1, 100);
+	drops_are(f, 0, 1, 0, 0);
+	flush(f);
+	assert_int_equal(used_idx_seen(f), 2);
+}
+
 static void test_tx_frame_many_descs(void **state)
 {
 	struct fx *f = *state;
@@ -1192,6 +1306,9 @@ int main(void)
 		T(test_rx_one_big_buffer),
 		T(test_rx_exact_fit),
 		T(test_rx_skips_readable),
+		T(test_rx_fast_buffer_aliases_desc_table),
+		T(test_rx_fast_zero_len_first_desc),
+		T(test_rx_fast_spread_fast),
 		T(test_rx_hdr_spans_two_descs),
 		T(test_rx_mrg_first_multi_desc),
 		T(test_rx_first_buffer_cross_region),
@@ -1207,6 +1324,7 @@ int main(void)
 		T(test_rx_counters),
 		T(test_tx_hdr_own_desc),
 		T(test_tx_hdr_and_frame_one_desc),
+		T(test_tx_one_segment_cap),
 		T(test_tx_frame_many_descs),
 		T(test_tx_cross_region),
 		T(test_tx_ignores_writable),

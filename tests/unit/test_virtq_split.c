@@ -920,6 +920,8 @@ static void test_bad_head_range(void **state)
 	expect_broken(f, XV_VQ_ERR_HEAD_RANGE);
 }
 
+/* The pop of the good chain prefetches the next chain's descriptor: a
+ * hostile head there is masked for the hint and refused when popped. */
 static void test_bad_head_after_good(void **state)
 {
 	struct fx *f = *state;
