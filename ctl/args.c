@@ -175,6 +175,7 @@ static int p_dev_add(int argc, char **argv, json_t *args, char *err,
 		{ "vf", true, 0, XV_MAX_VFS - 1 },
 		{ "netdev", false, 0, 0 },
 		{ "socket", false, 0, 0 },
+		{ "mac", false, 0, 0 },
 		{ "mode", false, 0, 0 },
 		{ "mtu", true, 68, 9000 },
 		{ "max_vqp", true, 1, 8 },
@@ -182,7 +183,7 @@ static int p_dev_add(int argc, char **argv, json_t *args, char *err,
 		{ "socket_mode", false, 0, 0 },
 		{ "socket_group", false, 0, 0 },
 	};
-	static const char *const required[] = { "name", "socket", NULL };
+	static const char *const required[] = { "name", NULL };
 	int i, rc;
 
 	for (i = 0; i < argc; i++) {
@@ -228,12 +229,13 @@ static int p_dev_vstats(int argc, char **argv, json_t *args, char *err,
 	"vf set MGMTDEV vf N [mac M] [vlan V [qos Q]] [spoofchk on|off]\n" \
 	"                [trust on|off] [state auto|enable|disable] "      \
 	"[max_tx_rate MBPS]"
-#define DEV_ADD_USAGE                                                            \
-	"dev add name NAME (mgmtdev MGMTDEV [vf N] | netdev IFNAME | "           \
-	"loopback)\n"                                                            \
-	"                socket PATH [mode server|client] [mtu N] [max_vqp N]\n" \
-	"                [device_features 0xHEX] [socket_mode OCTAL] "           \
-	"[socket_group GROUP]"
+#define DEV_ADD_USAGE                                                          \
+	"dev add name NAME (mgmtdev MGMTDEV [vf N] | netdev IFNAME | "         \
+	"loopback)\n"                                                          \
+	"                [socket PATH] [mac M] [mode server|client] [mtu N]\n" \
+	"                [max_vqp N]"                                          \
+	" [device_features 0xHEX] [socket_mode OCTAL]\n"                       \
+	"                [socket_group GROUP]"
 
 static const struct vdpactl_cmd commands[] = {
 	{ "mgmtdev", "add", "mgmtdev add",

@@ -99,7 +99,8 @@ static void print_kv_line(const char *name, json_t *obj)
 
 	printf("%s:", name);
 	json_object_foreach(obj, k, v) {
-		char *t = json_is_object(v) || json_is_array(v) ?
+		char *t = json_is_object(v) || json_is_array(v) ||
+					  json_is_null(v) ?
 				  NULL :
 				  json_dumps(v, JSON_ENCODE_ANY);
 

@@ -342,7 +342,7 @@ static int opt_uint(json_t *args, const char *key, json_int_t min,
 }
 
 /* A device end of an emulated PF that no device uses yet. */
-static int pick_vf(struct vdpad *v, const char *mgmtdev, json_int_t vf,
+static int pick_vf(struct vdpad *v, const char *mgmtdev, json_int_t *vf,
 		   char *ifname, char *err, size_t errlen)
 {
 	struct xv_pf_info info;
@@ -360,15 +360,17 @@ static int pick_vf(struct vdpad *v, const char *mgmtdev, json_int_t vf,
 	if (rc)
 		return rc;
 	for (i = 0; i < info.num_vfs; i++) {
-		if (vf >= 0 && (json_int_t)i != vf)
+		if (*vf >= 0 && (json_int_t)i != *vf)
 			continue;
 		xv_vf_ifname(mgmtdev, i, false, ifname, IF_NAMESIZE);
-		if (if_nametoindex(ifname) && !vdpad_netdev_in_use(v, ifname))
+		if (if_nametoindex(ifname) && !vdpad_netdev_in_use(v, ifname)) {
+			*vf = i;
 			return 0;
+		}
 	}
-	if (vf >= 0)
+	if (*vf >= 0)
 		snprintf(err, errlen, "vf %lld of %s is missing or in use",
-			 (long long)vf, mgmtdev);
+			 (long long)*vf, mgmtdev);
 	else
 		snprintf(err, errlen, "every VF of %s is in use", mgmtdev);
 	return -EBUSY;
@@ -376,7 +378,8 @@ static int pick_vf(struct vdpad *v, const char *mgmtdev, json_int_t vf,
 
 /* Builds the --dev/--loopback SPEC string from the request's arguments. */
 static int add_spec(struct vdpad *v, json_t *args, char *spec, size_t len,
-		    bool *loopback, char *err, size_t errlen)
+		    bool *loopback, json_int_t *vf_out, char *err,
+		    size_t errlen)
 {
 	const char *sock, *mode, *netdev, *mgmtdev, *feat, *smode, *group;
 	char ifname[IF_NAMESIZE] = "";
@@ -398,8 +401,7 @@ static int add_spec(struct vdpad *v, json_t *args, char *spec, size_t len,
 	    opt_uint(args, "vf", 0, XV_MAX_VFS - 1, &vf, err, errlen) < 0)
 		return -EINVAL;
 	if (!sock || !sock[0] || strchr(sock, ',')) {
-		snprintf(err, errlen,
-			 "\"socket\" (a path, no commas) is required");
+		snprintf(err, errlen, "\"socket\" must be a path, no commas");
 		return -EINVAL;
 	}
 	if (mode && strcmp(mode, "server") && strcmp(mode, "client")) {
@@ -414,10 +416,11 @@ static int add_spec(struct vdpad *v, json_t *args, char *spec, size_t len,
 		return -EINVAL;
 	}
 	if (mgmtdev) {
-		st = pick_vf(v, mgmtdev, vf, ifname, err, errlen);
+		st = pick_vf(v, mgmtdev, &vf, ifname, err, errlen);
 		if (st)
 			return st;
 		netdev = ifname;
+		*vf_out = vf;
 	}
 	n = snprintf(spec, len, "%s%s%s%s%s", sock, mode ? "," : "",
 		     mode ? mode : "", netdev ? ",netdev=" : "",
@@ -437,55 +440,123 @@ static int add_spec(struct vdpad *v, json_t *args, char *spec, size_t len,
 	return (size_t)n < len ? 0 : -ENAMETOOLONG;
 }
 
-static json_t *h_dev_add(struct vdpad *v, json_t *args, int *status, char *err,
-			 size_t errlen)
+static int dev_name_check(struct vdpad *v, const char *name, char *err,
+			  size_t errlen)
 {
-	static const char *const keys[] = { "name",	   "socket",
-					    "mode",	   "netdev",
-					    "mgmtdev",	   "vf",
-					    "loopback",	   "mtu",
-					    "max_vqp",	   "device_features",
-					    "socket_mode", "socket_group",
-					    NULL };
-	const char *name = opt_str(args, "name", status, err, errlen);
-	struct vdpad_dev_req req = { .name = name };
-	char spec[512];
-	struct vdev *d;
-
-	if (!*status)
-		*status = check_keys(args, keys, false, err, errlen);
-	if (*status)
-		return NULL;
-	if (!name || !name[0] || strlen(name) >= sizeof(d->name) ||
+	if (!name || !name[0] || strlen(name) >= sizeof(v->devs[0].name) ||
 	    strpbrk(name, " /,")) {
 		snprintf(
 			err, errlen,
 			"\"name\" is required: 1 to %zu characters, no spaces, '/' or ','",
-			sizeof(d->name) - 1);
-		*status = -EINVAL;
-		return NULL;
+			sizeof(v->devs[0].name) - 1);
+		return -EINVAL;
 	}
 	if (find_dev(v, name)) {
 		snprintf(err, errlen, "device \"%s\" exists already", name);
-		*status = -EEXIST;
-		return NULL;
+		return -EEXIST;
 	}
-	*status = add_spec(v, args, spec, sizeof(spec), &req.loopback, err,
-			   errlen);
+	return 0;
+}
+
+/* Without "socket": XV_RUN_DIR/NAME.sock. */
+static int default_socket(json_t *args, const char *name)
+{
+	char path[108];
+
+	if (json_object_get(args, "socket"))
+		return 0;
+	if (mkdir(XV_RUN_DIR, 0755) && errno != EEXIST)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/%s.sock", XV_RUN_DIR, name);
+	json_object_set_new(args, "socket", json_string(path));
+	return 0;
+}
+
+/* "mac" gives the device's VF that MAC (through vf set, so it is saved);
+ * *@old gets the VF's MAC before, to put back if the device fails. */
+static int dev_mac_apply(struct vdpad *v, json_t *args, json_int_t vf,
+			 struct xv_vf_attrs *old, char *err, size_t errlen)
+{
+	const char *mgmtdev =
+		json_string_value(json_object_get(args, "mgmtdev"));
+	json_t *m = json_object_get(args, "mac");
+	struct xv_vf_attrs a = { .set = XV_VF_SET_MAC };
+	struct xv_vf_info info;
+	struct xv_pf *pf;
+	int rc;
+
+	if (!json_is_string(m) || xv_parse_mac(json_string_value(m), a.mac) ||
+	    !xv_mac_is_valid_unicast(a.mac)) {
+		snprintf(err, errlen, "\"mac\" must be a unicast MAC address");
+		return -EINVAL;
+	}
+	if (vf < 0) {
+		snprintf(err, errlen,
+			 "\"mac\" needs \"mgmtdev\" (it is the VF's)");
+		return -EINVAL;
+	}
+	rc = xv_pf_open(mgmtdev, &pf);
+	if (!rc) {
+		rc = xv_vf_get(pf, (unsigned int)vf, &info);
+		xv_pf_close(pf);
+	}
+	if (rc)
+		return rc;
+	*old = (struct xv_vf_attrs){ .set = XV_VF_SET_MAC };
+	memcpy(old->mac, info.cfg.mac, sizeof(old->mac));
+	return vdpad_vf_set(v, mgmtdev, (unsigned int)vf, &a, err, errlen);
+}
+
+static json_t *h_dev_add(struct vdpad *v, json_t *args, int *status, char *err,
+			 size_t errlen)
+{
+	static const char *const keys[] = { "name",
+					    "socket",
+					    "mode",
+					    "netdev",
+					    "mgmtdev",
+					    "vf",
+					    "loopback",
+					    "mtu",
+					    "max_vqp",
+					    "mac",
+					    "device_features",
+					    "socket_mode",
+					    "socket_group",
+					    NULL };
+	const char *name = opt_str(args, "name", status, err, errlen);
+	struct vdpad_dev_req req = { .name = name };
+	struct xv_vf_attrs old = { 0 };
+	json_int_t vf = -1;
+	char spec[512], ignore[64];
+	struct vdev *d;
+
+	*status = *status					     ?:
+			  check_keys(args, keys, false, err, errlen) ?:
+			  dev_name_check(v, name, err, errlen)	     ?:
+			  default_socket(args, name)		     ?:
+			  add_spec(v, args, spec, sizeof(spec), &req.loopback,
+				   &vf, err, errlen);
+	if (!*status && json_object_get(args, "mac"))
+		*status = dev_mac_apply(v, args, vf, &old, err, errlen);
 	if (*status)
 		return NULL;
 	req.spec = spec;
 	req.persist = true;
 	*status = vdpad_dev_add(v, &req, &d, err, errlen);
-	if (*status)
-		return NULL;
 	/* A device that cannot be saved is not kept: nothing half-done. */
-	*status = vdpad_state_save(v, err, errlen);
-	if (*status) {
-		vdpad_dev_del(v, d);
-		return NULL;
+	if (!*status) {
+		*status = vdpad_state_save(v, err, errlen);
+		if (*status)
+			vdpad_dev_del(v, d);
 	}
-	return json_pack("{s:{s:o}}", "dev", d->name, dev_show_one(d));
+	if (*status && old.set)
+		vdpad_vf_set(
+			v, json_string_value(json_object_get(args, "mgmtdev")),
+			(unsigned int)vf, &old, ignore, sizeof(ignore));
+	return *status ?
+		       NULL :
+		       json_pack("{s:{s:o}}", "dev", d->name, dev_show_one(d));
 }
 
 static json_t *h_dev_del(struct vdpad *v, json_t *args, int *status, char *err,

@@ -21,7 +21,8 @@
 
 #include <jansson.h>
 
-#define XV_CTL_SOCKET "/run/xvdpa/vdpad.sock"
+#define XV_RUN_DIR "/run/xvdpa"
+#define XV_CTL_SOCKET XV_RUN_DIR "/vdpad.sock"
 #define XV_CTL_MSG_MAX 65536
 
 /* Client side: connects, sends @cmd with @args (reference stolen),

@@ -124,7 +124,10 @@ check_eq "dev add: dev show -j reports it" "loopback 4000" \
 out=$(ctl dev add name rt0 loopback socket /tmp/xi8-rt9.sock 2>&1)
 check_eq "dev add: a taken name: exit 1" 1 $?
 check "dev add: a taken name is named" sh -c "echo '$out' | grep -q 'exists already'"
-check_fails "dev add: no socket is a usage error" ctl dev add name rt9 loopback
+check "dev add without a socket" ctl dev add name rt9 loopback
+check_eq "... is served on /run/xvdpa/NAME.sock" "/run/xvdpa/rt9.sock true" \
+	"$(ctl -j dev show rt9 | jq -r .dev.rt9.socket) $(test -S /run/xvdpa/rt9.sock && echo true)"
+check "... and removed with it" sh -c "'$VDPACTL' -s $CTL dev del rt9 && ! test -e /run/xvdpa/rt9.sock"
 check_fails "dev add: two backends at once are refused" \
 	ctl dev add name rt9 loopback netdev lo socket /tmp/xi8-rt9.sock
 ip link add xi8v0 type veth peer name xi8v1
@@ -161,8 +164,19 @@ out=$(ctl dev add name vf2 mgmtdev xi8pf vf 1 socket /tmp/xi8-rt5.sock 2>&1)
 check "dev add: a VF in use is said so" \
 	sh -c "echo '$out' | grep -q 'vf 1 of xi8pf is missing or in use'"
 check "dev del vf1 frees VF 1" ctl dev del vf1
-check "dev add with vf 1 now works" \
-	ctl dev add name vf2 mgmtdev xi8pf vf 1 socket /tmp/xi8-rt5.sock
+mac1=$("$VDPACTL" -j vf show xi8pf vf 1 | jq -r '.vf[0].mac')
+out=$(ctl dev add name vf2 mgmtdev xi8pf vf 1 mac 02:00:00:08:00:09 \
+	socket /tmp/xi8-no-such-dir/s.sock 2>&1)
+check_eq "dev add with a mac that fails later (no socket dir): exit 1" 1 $?
+check_eq "... and the VF's MAC is put back" "$mac1" \
+	"$("$VDPACTL" -j vf show xi8pf vf 1 | jq -r '.vf[0].mac')"
+check "dev add with vf 1, a mac and no socket now works" \
+	ctl dev add name vf2 mgmtdev xi8pf vf 1 mac 02:00:00:08:00:01
+check_eq "... the VF has that MAC" 02:00:00:08:00:01 \
+	"$("$VDPACTL" -j vf show xi8pf vf 1 | jq -r '.vf[0].mac')"
+check_eq "... the socket is /run/xvdpa/vf2.sock" /run/xvdpa/vf2.sock \
+	"$(ctl -j dev show vf2 | jq -r .dev.vf2.socket)"
+check "... and it exists" test -S /run/xvdpa/vf2.sock
 check_eq "three devices listed" "rt0 vf0 vf2" \
 	"$(ctl -j dev show | jq -r '[.dev | keys[]] | sort | join(" ")' | sed 's/dev0 //')"
 

@@ -209,8 +209,15 @@ static void test_dev(void **state)
 	expect_refused(
 		DEV_ADD("\"socket\": \"/tmp/x5.sock\", \"loopback\": true"),
 		-EINVAL, "\"name\" is required");
-	expect_refused(DEV_ADD("\"name\": \"d0\", \"loopback\": true"), -EINVAL,
-		       "\"socket\" (a path, no commas) is required");
+	expect_refused(
+		DEV_ADD("\"name\": \"d0\", \"socket\": \"/a,b\", \"loopback\": true"),
+		-EINVAL, "\"socket\" must be a path, no commas");
+	expect_refused(
+		DEV_ADD("\"name\": \"d0\", \"socket\": \"/tmp/x5.sock\", \"loopback\": true, \"mac\": \"02:00:00:00:00:01\""),
+		-EINVAL, "\"mac\" needs \"mgmtdev\"");
+	expect_refused(
+		DEV_ADD("\"name\": \"d0\", \"socket\": \"/tmp/x5.sock\", \"loopback\": true, \"mac\": \"01:00:00:00:00:01\""),
+		-EINVAL, "\"mac\" must be a unicast MAC address");
 	expect_refused(
 		DEV_ADD("\"name\": \"d0\", \"socket\": \"/tmp/x5.sock\", \"loopback\": true, \"netdev\": \"lo\""),
 		-EINVAL, "give exactly one of");

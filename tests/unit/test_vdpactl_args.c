@@ -243,9 +243,18 @@ static void test_dev_add(void **state)
 			 0);
 	assert_args("dev add",
 		    "{\"loopback\":true,\"name\":\"lb\",\"socket\":\"/s\"}");
+	/* Without a socket, vdpad picks /run/xvdpa/NAME.sock. */
 	assert_int_equal(parse("dev", "add", "name", "lb", "loopback", NULL),
-			 -EINVAL);
-	assert_error("socket is required");
+			 0);
+	assert_args("dev add", "{\"loopback\":true,\"name\":\"lb\"}");
+	assert_int_equal(parse("dev", "add", "name", "d1", "mgmtdev", "pf0",
+			       "mac", "02:00:00:00:00:05", NULL),
+			 0);
+	assert_args(
+		"dev add",
+		"{\"mac\":\"02:00:00:00:00:05\",\"mgmtdev\":\"pf0\",\"name\":\"d1\"}");
+	assert_int_equal(parse("dev", "add", "loopback", NULL), -EINVAL);
+	assert_error("name is required");
 	assert_int_equal(parse("dev", "add", "name", "lb", "socket", "/s",
 			       "mtu", "67", "loopback", NULL),
 			 -EINVAL);
