@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -340,6 +341,93 @@ static void test_mem_table_fd_count(void **state)
 	assert_int_equal(dev.mem.nregions, 0);
 }
 
+/* A frontend that comes back to a restarted backend and gives base 0
+ * (DPDK's virtio-user in server mode) while its used ring says 5: the
+ * ring resumes at 5, counted, instead of being taken for an index jump. */
+#define RING_UVA 0x7f0000000000ULL
+
+static void send_ok(struct xv_vu_msg *m)
+{
+	struct xv_vu_msg r;
+	bool send;
+
+	assert_int_equal(xv_vu_handle(&dev, m, &r, &send), 0);
+}
+
+static void ring_setup(int memfd, uint16_t base)
+{
+	struct xv_vu_msg m;
+
+	msg_init(&m, VU_SET_FEATURES, 8);
+	m.p.u64 = VU_BIT(VU_F_VERSION_1);
+	send_ok(&m);
+	msg_init(&m, VU_SET_MEM_TABLE,
+		 offsetof(struct vu_mem_table, regions) +
+			 sizeof(struct vu_mem_region));
+	m.p.mem.nregions = 1;
+	m.p.mem.regions[0] = (struct vu_mem_region){ .gpa = 0,
+						     .size = 65536,
+						     .uva = RING_UVA };
+	m.fds[0] = memfd;
+	m.nfds = 1;
+	send_ok(&m);
+	msg_init(&m, VU_SET_VRING_NUM, sizeof(struct vu_vring_state));
+	m.p.state.num = 256;
+	send_ok(&m);
+	msg_init(&m, VU_SET_VRING_BASE, sizeof(struct vu_vring_state));
+	m.p.state.num = base;
+	send_ok(&m);
+	msg_init(&m, VU_SET_VRING_ADDR, sizeof(struct vu_vring_addr));
+	m.p.addr.desc_uva = RING_UVA;
+	m.p.addr.avail_uva = RING_UVA + 4096;
+	m.p.addr.used_uva = RING_UVA + 8192;
+	send_ok(&m);
+	msg_init(&m, VU_SET_VRING_KICK, 8);
+	m.fds[0] = eventfd(0, EFD_CLOEXEC);
+	m.nfds = 1;
+	send_ok(&m);
+	msg_init(&m, VU_SET_VRING_ENABLE, sizeof(struct vu_vring_state));
+	m.p.state.num = 1;
+	send_ok(&m);
+}
+
+static uint32_t vring_base(void)
+{
+	struct xv_vu_msg m, r;
+	bool send;
+
+	msg_init(&m, VU_GET_VRING_BASE, sizeof(struct vu_vring_state));
+	assert_int_equal(xv_vu_handle(&dev, &m, &r, &send), 0);
+	return r.p.state.num;
+}
+
+static void test_vring_resumes_at_used_index(void **state)
+{
+	int memfd = memfd_create("guest", MFD_CLOEXEC);
+	uint16_t *used_idx;
+	void *mem;
+
+	(void)state;
+	assert_true(memfd >= 0 && !ftruncate(memfd, 65536));
+	mem = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	assert_true(mem != MAP_FAILED);
+	used_idx = (uint16_t *)((char *)mem + 8192 + 2);
+	*used_idx = 5;
+	ring_setup(dup(memfd), 0);
+	assert_true(dev.vrings[0].started);
+	assert_int_equal(dev.stats.ring_resyncs, 1);
+	assert_int_equal(vring_base(), 5);
+	/* Base and used index agree: nothing to resync. */
+	xv_vu_dev_disconnect(&dev);
+	setup(NULL);
+	ring_setup(dup(memfd), 5);
+	assert_true(dev.vrings[0].started);
+	assert_int_equal(dev.stats.ring_resyncs, 0);
+	assert_int_equal(vring_base(), 5);
+	munmap(mem, 65536);
+	close(memfd);
+}
+
 static void test_mtu_status_rarp(void **state)
 {
 	struct xv_vu_msg m, r;
@@ -394,6 +482,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mem_table_fd_count, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_vring_resumes_at_used_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mtu_status_rarp, setup,
 						teardown),
 	};
