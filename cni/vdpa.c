@@ -69,6 +69,32 @@ static int attach_make(struct cni_attach *a, json_t *ipam, struct cni_err *e)
 	return err;
 }
 
+/* The device end back in the host as the eswitch made it; or, when it
+ * died with the pod's namespace (a veth goes with its namespace), the VF
+ * made again. */
+static void vf_back_in_host(const struct cni_attach *a)
+{
+	unsigned int vf = (unsigned int)a->vf;
+	int err;
+
+	if (a->vf < 0)
+		return;
+	if (if_nametoindex(a->host_name)) {
+		err = xv_vf_dev_reset(a->conf->mgmtdev, vf);
+		if (err)
+			xv_warn("%s is back but could not be reset: %s",
+				a->host_name, strerror(-err));
+		return;
+	}
+	err = xv_vf_repair(a->conf->mgmtdev, vf);
+	if (err)
+		xv_err("VF %u of %s is lost with its pod's namespace and could not be rebuilt: %s",
+		       vf, a->conf->mgmtdev, strerror(-err));
+	else
+		xv_info("VF %u of %s rebuilt after its pod's namespace went",
+			vf, a->conf->mgmtdev);
+}
+
 /* Undoes whatever attach_make got to. */
 static int attach_unmake(struct cni_attach *a, struct cni_err *e)
 {
@@ -80,10 +106,8 @@ static int attach_unmake(struct cni_attach *a, struct cni_err *e)
 	} else if (a->host_name[0] && a->netns) {
 		netdev_of(a, &nd);
 		err = cni_netdev_detach(&nd, e);
-		if (!err && if_nametoindex(a->host_name) &&
-		    xv_vf_dev_reset(a->conf->mgmtdev, (unsigned int)a->vf))
-			xv_warn("%s is back but could not be reset",
-				a->host_name);
+		if (!err)
+			vf_back_in_host(a);
 	}
 	/* The VF's attributes go back even if the netdev could not. */
 	cni_vf_release(a);

@@ -387,6 +387,21 @@ static int pf_matches(const struct vpf *p, bool *reps_ok)
 	return 0;
 }
 
+/* Rebuilds the VFs whose veth pair is gone, leaving the others (and
+ * their pods and devices) alone. */
+static int pf_repair_vfs(const struct vpf *p)
+{
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < p->numvfs; i++) {
+		rc = xv_vf_repair(p->name, i);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 /* Adopts the pinned PF, or (re-)creates it. */
 static int pf_bring_up(const struct vpf *p)
 {
@@ -399,6 +414,11 @@ static int pf_bring_up(const struct vpf *p)
 			return rc;
 		if (reps_ok) {
 			xv_info("state: adopted mgmtdev %s", p->name);
+			return 0;
+		}
+		if (!pf_repair_vfs(p)) {
+			xv_info("state: adopted mgmtdev %s, lost VFs rebuilt",
+				p->name);
 			return 0;
 		}
 		xv_warn("state: mgmtdev %s lost VF netdevs: re-creating it",

@@ -870,3 +870,118 @@ err_rekey:
 	fdb_rekey(pf, idx, &new, &old);
 	return err;
 }
+
+/* Forgets VF @vf's old ports (FDB entry, representor index, link pin). */
+static void vf_forget_ports(struct xv_pf *pf, unsigned int vf,
+			    const struct xv_vf_cfg *old)
+{
+	struct xv_fdb_key key;
+	char path[PATH_MAX], pin[32];
+	__u32 ifx = old->rep_ifindex;
+
+	fdb_key_of(old, &key);
+	bpf_map_delete_elem(pf->fd_fdb, &key);
+	bpf_map_delete_elem(pf->fd_rep_index, &ifx);
+	snprintf(pin, sizeof(pin), XV_PIN_LINK_REP, vf);
+	if (!pin_path(path, sizeof(path), pf->name, pin))
+		unlink(path);
+}
+
+/* The skeleton's maps become the PF's pinned ones. (Not through pin
+ * paths: libbpf would compare flags, and the kernel adds
+ * BPF_F_RDONLY_PROG to devmaps, so a pinned devmap never matches.) */
+static int reuse_pinned_maps(struct eswitch *skel, const char *name)
+{
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	int fd, err;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		err = pin_path(path, sizeof(path), name, bpf_map__name(map));
+		if (err)
+			return err;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			return -errno;
+		err = bpf_map__reuse_fd(map, fd);
+		close(fd);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The VF's veth pair made again and wired as create_vf wires it, with
+ * the eswitch's programs loaded afresh on the pinned maps. */
+static int vf_rebuild(struct xv_pf *pf, unsigned int vf)
+{
+	struct eswitch *skel;
+	struct xv_nl nl;
+	int err;
+
+	skel = eswitch__open();
+	err = skel ? reuse_pinned_maps(skel, pf->name) : -errno;
+	if (!err)
+		err = eswitch__load(skel);
+	if (!err)
+		err = xv_nl_open(&nl);
+	if (!err) {
+		err = create_vf(&nl, skel, pf->name, vf);
+		xv_nl_close(&nl);
+	}
+	eswitch__destroy(skel);
+	return err;
+}
+
+/*
+ * A VF whose veth pair is gone (its device end was in a pod's namespace
+ * when that was deleted, and a veth dies with its peer) is made again:
+ * the same names, its representor wired to the eswitch, its attributes
+ * (MAC, VLAN, ...) as they were. A VF whose representor exists is left
+ * alone (its device end may be in a pod). 0, or -errno.
+ */
+int xv_vf_repair(const char *name, unsigned int vf)
+{
+	char rep[IF_NAMESIZE], dev[IF_NAMESIZE];
+	struct xv_vf_attrs attrs = { 0 };
+	struct xv_vf_cfg old;
+	struct xv_pf *pf;
+	int err;
+
+	xv_vf_ifname(name, vf, true, rep, sizeof(rep));
+	xv_vf_ifname(name, vf, false, dev, sizeof(dev));
+	if (if_nametoindex(rep))
+		return 0;
+	if (if_nametoindex(dev))
+		return -EEXIST; /* half a pair cannot be: not ours to fix */
+	err = xv_pf_open(name, &pf);
+	if (err)
+		return err;
+	err = vf_read_cfg(pf, vf, &old);
+	if (err)
+		goto out;
+	vf_forget_ports(pf, vf, &old);
+	err = vf_rebuild(pf, vf);
+	if (err) {
+		xv_err("cannot rebuild VF %u of %s: %s", vf, name,
+		       strerror(-err));
+		goto out;
+	}
+	attrs.set = XV_VF_SET_MAC | XV_VF_SET_VLAN | XV_VF_SET_SPOOFCHK |
+		    XV_VF_SET_TRUST | XV_VF_SET_STATE | XV_VF_SET_RATE;
+	memcpy(attrs.mac, old.mac, sizeof(attrs.mac));
+	attrs.vlan = old.vlan;
+	attrs.qos = old.qos;
+	attrs.spoofchk = old.spoofchk;
+	attrs.trust = old.trust;
+	attrs.link_state = (enum xv_link_state)old.link_state;
+	attrs.max_tx_rate = old.max_tx_rate;
+	err = xv_vf_set(pf, vf, &attrs);
+	if (!err)
+		xv_info("VF %u of %s rebuilt (%s/%s)", vf, name, rep, dev);
+out:
+	xv_pf_close(pf);
+	return err;
+}

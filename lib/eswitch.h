@@ -68,6 +68,7 @@ int xv_vf_attrs_validate(const struct xv_vf_attrs *a);
 int xv_vf_set(struct xv_pf *pf, unsigned int vf, const struct xv_vf_attrs *a);
 int xv_vf_get(struct xv_pf *pf, unsigned int vf, struct xv_vf_info *info);
 int xv_vf_dev_reset(const char *pf, unsigned int vf);
+int xv_vf_repair(const char *name, unsigned int vf);
 
 const char *xv_drop_reason_name(unsigned int reason);
 const char *xv_link_state_name(enum xv_link_state s);

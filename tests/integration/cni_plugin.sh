@@ -298,10 +298,22 @@ check_eq "GC with no valid attachment: nothing left in vdpad" 0 \
 echo "$CN" | cni ADD cid-gone /run/netns/${P}5 net1 >/dev/null
 ip netns del ${P}5
 # The kernel deletes a veth with its namespace; the VF's pair goes with it.
+GV=$(jq -r .vf $STATE/xc1net/cid-gone-net1.json)
+GMAC=$(vf_stat $PF $GV mac)
+check_fails "the pod's netns deleted: VF $GV's pair is gone" \
+	ip link show ${PF}r$GV
 echo "$CN" | cni DEL cid-gone /run/netns/${P}5 net1
 check_eq "DEL after the pod's netns is gone: exit 0" 0 $?
 check_fails "... its address was released" ipam_has cid-gone
 check_eq "... no state left" "" "$(ls $STATE/xc1net 2>/dev/null)"
+check "... and VF $GV was rebuilt: representor and device end are back" \
+	sh -c "ip link show ${PF}r$GV && ip link show ${PF}v$GV"
+check_eq "... with its MAC from before the attachment" "$GMAC" "$(vf_stat $PF $GV mac)"
+r=$(conf 1.1.0 netdev ".deviceID = \"xc1pf/$GV\"" | cni ADD cid-again /run/netns/${P}1 net1)
+check_eq "the rebuilt VF can be attached again" 0 $?
+check "... and its pod pings the external host through the eswitch" \
+	ns_ping ${P}1 10.66.0.1
+conf 1.1.0 netdev | cni DEL cid-again /run/netns/${P}1 net1
 
 # --- nothing left behind ---------------------------------------------------
 check_eq "no socket directories left" "" "$(ls $SOCKS 2>/dev/null)"

@@ -201,6 +201,23 @@ check "the log says the mgmtdev was re-created" \
 	wait_log "state: re-created mgmtdev x5pg"
 check_eq "the gone mgmtdev is back" "x5u 1" \
 	"$(ctl -j mgmtdev show x5pg | jq -r '.mgmtdev.x5pg | "\(.uplink) \(.num_vfs)"')"
+
+# A VF whose veth pair went while vdpad was down (a pod's namespace
+# deleted with its device end in it) is rebuilt; the PF is adopted.
+check "vf set on x5pg" ctl vf set x5pg vf 0 mac 02:55:00:00:00:07
+kill -9 $VPID
+wait $VPID 2>/dev/null
+VPID=
+ip link del x5pgr0
+check "vdpad starts again" start_vdpad
+check "the log says the mgmtdev was adopted and its lost VF rebuilt" \
+	wait_log "state: adopted mgmtdev x5pg, lost VFs rebuilt"
+check "VF 0's representor and device end are back" \
+	sh -c "ip link show x5pgr0 && ip link show x5pgv0"
+check_eq "with the MAC it had" 02:55:00:00:00:07 \
+	"$(ctl -j vf show x5pg vf 0 | jq -r '.vf[0].mac')"
+check_eq "and the representor carries the eswitch's XDP program" 1 \
+	"$(ip -d link show x5pgr0 | grep -c 'prog/xdp')"
 check "mgmtdev del x5pg" ctl mgmtdev del x5pg
 kill -TERM $VPID
 wait $VPID
