@@ -36,6 +36,7 @@
 
 #include "ctl_proto.h"
 #include "ctl_server.h"
+#include "ethtool.h"
 #include "log.h"
 #include "vdpad.h"
 
@@ -892,7 +893,7 @@ static void start_error(const struct vdev *d, int rc, char *err, size_t errlen)
 {
 	unsigned int have;
 
-	if (rc == -ERANGE && !xv_xsk_netdev_queues(d->netdev, &have))
+	if (rc == -ERANGE && !xv_ethtool_rx_queues(d->netdev, &have))
 		snprintf(
 			err, errlen,
 			"netdev %s has %u queue%s: mq=%u needs %u (one per queue pair)",

@@ -2,19 +2,16 @@
 /* AF_XDP sockets for vdpad: setup and teardown (control path). */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <dirent.h>
 #include <errno.h>
-#include <linux/ethtool.h>
 #include <linux/if_xdp.h>
-#include <linux/sockios.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ethtool.h"
 #include "log.h"
 #include "xsk.h"
 #include "xsk_redirect.skel.h"
@@ -152,50 +149,11 @@ static int xsk_open(struct xv_xsk *x, const char *ifname, unsigned int queue)
 	return 0;
 }
 
-static int sysfs_rx_queues(const char *ifname, unsigned int *n)
-{
-	char path[64 + IF_NAMESIZE];
-	struct dirent *e;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
-	dir = opendir(path);
-	if (!dir)
-		return -errno;
-	*n = 0;
-	while ((e = readdir(dir)))
-		*n += !strncmp(e->d_name, "rx-", 3);
-	closedir(dir);
-	return *n ? 0 : -ENOENT;
-}
-
-int xv_xsk_netdev_queues(const char *ifname, unsigned int *n)
-{
-	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
-	struct ifreq ifr = {};
-	int fd, err = 0;
-
-	if (strlen(ifname) >= sizeof(ifr.ifr_name))
-		return -ENAMETOOLONG;
-	strcpy(ifr.ifr_name, ifname);
-	ifr.ifr_data = (void *)&ch;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
-		err = -errno;
-	close(fd);
-	if (err || !(ch.combined_count + ch.rx_count))
-		return sysfs_rx_queues(ifname, n);
-	*n = ch.combined_count + ch.rx_count;
-	return 0;
-}
-
 /* mq=N needs N receive queues on the netdev: say so clearly. */
 static int check_queues(const char *ifname, unsigned int nqueues)
 {
 	unsigned int have;
-	int err = xv_xsk_netdev_queues(ifname, &have);
+	int err = xv_ethtool_rx_queues(ifname, &have);
 
 	if (err) {
 		xv_err("cannot count the queues of %s: %s", ifname,

@@ -61,7 +61,6 @@ struct xv_xsk_port {
 
 /* Receive queues of @ifname (ethtool channels: combined + rx-only; sysfs
  * when the driver has no channels). */
-int xv_xsk_netdev_queues(const char *ifname, unsigned int *n);
 /* Binds queues 0..@nqueues-1 of @ifname; refuses (-ERANGE, logged) more
  * queues than the netdev has. */
 int xv_xsk_port_open(struct xv_xsk_port *port, const char *ifname,

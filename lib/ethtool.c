@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Offload settings through the ethtool ioctl API. */
+/* Offload settings and queue counts through the ethtool ioctl API. */
+#include <dirent.h>
 #include <errno.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -11,9 +13,9 @@
 
 #include "ethtool.h"
 
-static int ethtool_set_value(const char *ifname, __u32 cmd, __u32 value)
+/* One SIOCETHTOOL request on @ifname; @data starts with its cmd. */
+static int ethtool_ioctl(const char *ifname, void *data)
 {
-	struct ethtool_value ev = { .cmd = cmd, .data = value };
 	struct ifreq ifr;
 	int fd, err = 0;
 
@@ -21,7 +23,7 @@ static int ethtool_set_value(const char *ifname, __u32 cmd, __u32 value)
 		return -ENAMETOOLONG;
 	memset(&ifr, 0, sizeof(ifr));
 	strcpy(ifr.ifr_name, ifname);
-	ifr.ifr_data = (void *)&ev;
+	ifr.ifr_data = data;
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -29,6 +31,43 @@ static int ethtool_set_value(const char *ifname, __u32 cmd, __u32 value)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+static int ethtool_set_value(const char *ifname, __u32 cmd, __u32 value)
+{
+	struct ethtool_value ev = { .cmd = cmd, .data = value };
+
+	return ethtool_ioctl(ifname, &ev);
+}
+
+static int sysfs_rx_queues(const char *ifname, unsigned int *n)
+{
+	char path[64 + IF_NAMESIZE];
+	struct dirent *e;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	*n = 0;
+	while ((e = readdir(dir)))
+		*n += !strncmp(e->d_name, "rx-", 3);
+	closedir(dir);
+	return *n ? 0 : -ENOENT;
+}
+
+/* Receive queues of @ifname: ethtool channels, else the count of rx-N
+ * in sysfs (drivers without ETHTOOL_GCHANNELS). */
+int xv_ethtool_rx_queues(const char *ifname, unsigned int *n)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	int err = ethtool_ioctl(ifname, &ch);
+
+	if (err || !(ch.combined_count + ch.rx_count))
+		return sysfs_rx_queues(ifname, n);
+	*n = ch.combined_count + ch.rx_count;
+	return 0;
 }
 
 int xv_ethtool_set_tx_csum(const char *ifname, bool on)
