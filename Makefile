@@ -143,7 +143,8 @@ $(BUILD)/vdpad: datapath/vdpad.c $(DPLIB) $(LIB)
 	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(DPLIB) $(LIB) -lxdp $(LIBS) \
 		-lpthread
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(DPLIB) $(CTLLIB) $(CNILIB)
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB) $(DPLIB) \
+		$(CTLLIB) $(CNILIB)
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) -Ictl -Icni $< -o $@ $(XLDFLAGS) $(CTLLIB) $(DPLIB) \
 		$(CNILIB) $(LIB) \

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "fake_driver.h"
+
 #include "guest_mem.h"
 
 #define FD_LEN 0x40000
@@ -58,25 +60,13 @@ static uint8_t pattern(uint64_t off)
 	return (uint8_t)(off * 7 + (off >> 8) + 1);
 }
 
-static int fake_memfd(size_t len)
-{
-	int fd = memfd_create("xv-guest", MFD_CLOEXEC);
-
-	if (fd < 0 || ftruncate(fd, len) < 0)
-		fail_msg("memfd: %s", strerror(errno));
-	return fd;
-}
-
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	size_t i;
 
 	assert_non_null(f);
-	f->fd = fake_memfd(FD_LEN);
-	f->view = mmap(NULL, FD_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, f->fd,
-		       0);
-	assert_true(f->view != MAP_FAILED);
+	f->fd = fake_memfd(FD_LEN, &f->view);
 	for (i = 0; i < FD_LEN; i++)
 		f->view[i] = pattern(i);
 	xv_mem_init(&f->mem);

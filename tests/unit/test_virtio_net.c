@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "fake_driver.h"
+
 #include "virtio_net.h"
 
 _Static_assert(sizeof(struct virtio_net_hdr_mrg_rxbuf) == 12,
@@ -56,52 +58,21 @@ static const struct xv_mem_region_desc reg[NREG] = {
 #define EDGE_GPA 0x110000 /* the R1 | R2 edge */
 #define QSZ 256
 
-#define F_NEXT VRING_DESC_F_NEXT
-#define F_WRITE VRING_DESC_F_WRITE
-
 #define HDR XV_NET_HDR_LEN
 #define POISON 0xaa /* what guest RX buffers hold before the device writes */
 #define BUF_POISON 0x55 /* what the caller's TX buffer holds */
 
 struct fx {
-	int fd;
-	uint8_t *view; /* the driver's own mapping of the whole fd */
+	FAKE_DRIVER_FIELDS; /* the driver; data_next below DATA_END */
 	struct xv_guest_mem mem;
 	struct xv_vq vq;
 	struct xv_chain c;
 	struct xv_net_q_stats st;
-	/* the driver */
-	uint16_t size;
-	struct vring_desc *desc;
-	struct vring_avail *avail;
-	struct vring_used *used;
-	uint16_t avail_idx; /* next avail entry, not yet published */
-	uint16_t next_desc; /* next free descriptor, round robin */
-	uint64_t data_next; /* bump allocator in [DATA_GPA, DATA_END) */
 };
 
-/* A buffer as the driver posts it. */
-struct buf {
-	uint64_t gpa;
-	uint32_t len;
-	bool wr;
-};
+#include "fake_driver_ops.h"
 
 /* ---- the driver ---- */
-
-/* The driver's pointer to [gpa, gpa + len), which must be in one region. */
-static void *gptr(struct fx *f, uint64_t gpa, uint64_t len)
-{
-	int i;
-
-	for (i = 0; i < NREG; i++)
-		if (gpa >= reg[i].gpa && gpa + len <= reg[i].gpa + reg[i].size)
-			return f->view + reg[i].mmap_offset +
-			       (gpa - reg[i].gpa);
-	fail_msg("driver: gpa 0x%llx+%llu not in one region",
-		 (unsigned long long)gpa, (unsigned long long)len);
-	return NULL;
-}
 
 /*
  * Copies guest [gpa, gpa + len), which may cross region edges, to @out
@@ -135,11 +106,6 @@ static void gmem(struct fx *f, uint64_t gpa, uint64_t len, uint8_t *out,
 	}
 }
 
-static uint64_t ring_uva(uint64_t gpa)
-{
-	return reg[R0].uva + gpa - reg[R0].gpa;
-}
-
 /* A data buffer of @len bytes holding @data, or POISON. */
 static uint64_t drv_alloc(struct fx *f, const void *data, uint32_t len)
 {
@@ -152,84 +118,14 @@ static uint64_t drv_alloc(struct fx *f, const void *data, uint32_t len)
 	return gpa;
 }
 
-static void set_desc(struct fx *f, uint16_t i, uint64_t addr, uint32_t len,
-		     uint16_t flags, uint16_t next)
-{
-	struct vring_desc v = { .addr = htole64(addr),
-				.len = htole32(len),
-				.flags = htole16(flags),
-				.next = htole16(next) };
-
-	assert_true(i < f->size);
-	memcpy(&f->desc[i], &v, sizeof(v));
-}
-
-/* Takes @n ring descriptors for @b, linked in order; returns the head. */
-static uint16_t drv_chain(struct fx *f, const struct buf *b, int n)
-{
-	uint16_t head = f->next_desc, cur = head, nxt;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		uint16_t flags = (b[i].wr ? F_WRITE : 0) |
-				 (i + 1 < n ? F_NEXT : 0);
-
-		nxt = (cur + 1) & (f->size - 1);
-		set_desc(f, cur, b[i].gpa, b[i].len, flags,
-			 i + 1 < n ? nxt : 0);
-		cur = nxt;
-	}
-	f->next_desc = cur;
-	return head;
-}
-
-static void drv_post_head(struct fx *f, uint16_t head)
-{
-	f->avail->ring[f->avail_idx & (f->size - 1)] = htole16(head);
-	f->avail_idx++;
-	__atomic_store_n(&f->avail->idx, htole16(f->avail_idx),
-			 __ATOMIC_RELEASE);
-}
-
-static uint16_t drv_post(struct fx *f, const struct buf *b, int n)
-{
-	uint16_t head = drv_chain(f, b, n);
-
-	drv_post_head(f, head);
-	return head;
-}
-
-static uint16_t used_idx_seen(struct fx *f)
-{
-	return le16toh(__atomic_load_n(&f->used->idx, __ATOMIC_ACQUIRE));
-}
-
 /* ---- fixture ---- */
 
 /* A fresh queue of @size at idx @start (rings zeroed), stats cleared. */
 static void vq_setup(struct fx *f, uint16_t size, uint16_t start)
 {
-	f->size = size;
-	f->desc = gptr(f, DESC_GPA, 16 * size);
-	f->avail = gptr(f, AVAIL_GPA, 6 + 2 * size);
-	f->used = gptr(f, USED_GPA, 6 + 8 * size);
-	memset(f->desc, 0, 16 * size);
-	memset(f->avail, 0, 6 + 2 * size);
-	memset(f->used, 0, 6 + 8 * size);
-	f->avail->idx = htole16(start);
-	f->used->idx = htole16(start);
-	f->avail_idx = start;
-	f->next_desc = 0;
-	f->data_next = DATA_GPA;
+	drv_rings_reset(f, size, start);
 	memset(&f->st, 0, sizeof(f->st));
-
-	xv_vq_init(&f->vq);
-	f->vq.last_avail_idx = start;
-	f->vq.used_idx = start;
-	assert_int_equal(
-		xv_vq_split_map(&f->vq, &f->mem, size, ring_uva(DESC_GPA),
-				ring_uva(AVAIL_GPA), ring_uva(USED_GPA)),
-		0);
+	drv_map(f);
 }
 
 static int setup(void **state)
@@ -238,12 +134,7 @@ static int setup(void **state)
 	int i;
 
 	assert_non_null(f);
-	f->fd = memfd_create("xv-guest", MFD_CLOEXEC);
-	assert_true(f->fd >= 0);
-	assert_int_equal(ftruncate(f->fd, FD_LEN), 0);
-	f->view = mmap(NULL, FD_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, f->fd,
-		       0);
-	assert_true(f->view != MAP_FAILED);
+	f->fd = fake_memfd(FD_LEN, &f->view);
 	xv_mem_init(&f->mem);
 	for (i = 0; i < NREG; i++)
 		assert_int_equal(xv_mem_add_region(&f->mem, &reg[i], f->fd), 0);

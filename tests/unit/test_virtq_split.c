@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "fake_driver.h"
+
 #include "virtq.h"
 
 #define FD_LEN 0x150000
@@ -57,54 +59,17 @@ static const struct xv_mem_region_desc reg[NREG] = {
 #define DATA_END 0x100000
 #define QSZ 256
 
-#define F_NEXT VRING_DESC_F_NEXT
-#define F_WRITE VRING_DESC_F_WRITE
-#define F_INDIRECT VRING_DESC_F_INDIRECT
-
 struct fx {
-	int fd;
-	uint8_t *view; /* the driver's own mapping of the whole fd */
+	FAKE_DRIVER_FIELDS; /* the driver; data_next below DATA_END */
 	int bigfd; /* a 2 GiB sparse region, for length overflows */
 	struct xv_guest_mem mem;
 	struct xv_vq vq;
 	struct xv_chain c;
-	/* the driver */
-	uint16_t size;
-	struct vring_desc *desc;
-	struct vring_avail *avail;
-	struct vring_used *used;
-	uint16_t avail_idx; /* next avail entry, not yet published */
-	uint16_t next_desc; /* next free descriptor, round robin */
-	uint64_t data_next; /* bump allocator in [DATA_GPA, DATA_END) */
 };
 
-/* A buffer as the driver posts it. */
-struct buf {
-	uint64_t gpa;
-	uint32_t len;
-	bool wr;
-};
+#include "fake_driver_ops.h"
 
 /* ---- the driver ---- */
-
-/* The driver's pointer to [gpa, gpa + len), which must be in R0..R3. */
-static void *gptr(struct fx *f, uint64_t gpa, uint64_t len)
-{
-	int i;
-
-	for (i = 0; i < NREG; i++)
-		if (gpa >= reg[i].gpa && gpa + len <= reg[i].gpa + reg[i].size)
-			return f->view + reg[i].mmap_offset +
-			       (gpa - reg[i].gpa);
-	fail_msg("driver: gpa 0x%llx+%llu not in one region",
-		 (unsigned long long)gpa, (unsigned long long)len);
-	return NULL;
-}
-
-static uint64_t ring_uva(uint64_t gpa)
-{
-	return reg[R0].uva + gpa - reg[R0].gpa;
-}
 
 static uint16_t *used_event(struct fx *f)
 {
@@ -130,49 +95,6 @@ static uint64_t drv_alloc(struct fx *f, const void *data, uint32_t len)
 	return gpa;
 }
 
-/* Indirect tables may be unaligned: write through a copy. */
-static void put_desc(struct vring_desc *d, uint64_t addr, uint32_t len,
-		     uint16_t flags, uint16_t next)
-{
-	struct vring_desc v = { .addr = htole64(addr),
-				.len = htole32(len),
-				.flags = htole16(flags),
-				.next = htole16(next) };
-
-	memcpy(d, &v, sizeof(v));
-}
-
-static void set_desc(struct fx *f, uint16_t i, uint64_t addr, uint32_t len,
-		     uint16_t flags, uint16_t next)
-{
-	assert_true(i < f->size);
-	put_desc(&f->desc[i], addr, len, flags, next);
-}
-
-/* Descriptor @n of @b's chain, linked to @next. */
-static void put_buf(struct vring_desc *d, const struct buf *b, int i, int n,
-		    uint16_t next)
-{
-	uint16_t flags = (b[i].wr ? F_WRITE : 0) | (i + 1 < n ? F_NEXT : 0);
-
-	put_desc(d, b[i].gpa, b[i].len, flags, i + 1 < n ? next : 0);
-}
-
-/* Takes @n ring descriptors for @b, linked in order; returns the head. */
-static uint16_t drv_chain(struct fx *f, const struct buf *b, int n)
-{
-	uint16_t head = f->next_desc, cur = head, nxt;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		nxt = (cur + 1) & (f->size - 1);
-		put_buf(&f->desc[cur], b, i, n, nxt);
-		cur = nxt;
-	}
-	f->next_desc = cur;
-	return head;
-}
-
 /* Writes an indirect table of @n entries at @gpa (not its ring entry). */
 static void drv_table(struct fx *f, uint64_t gpa, const struct buf *b, int n)
 {
@@ -181,28 +103,6 @@ static void drv_table(struct fx *f, uint64_t gpa, const struct buf *b, int n)
 
 	for (i = 0; i < n; i++)
 		put_buf(&t[i], b, i, n, i + 1);
-}
-
-/* Puts @head in the avail ring (not yet visible). */
-static void drv_avail(struct fx *f, uint16_t head)
-{
-	f->avail->ring[f->avail_idx & (f->size - 1)] = htole16(head);
-	f->avail_idx++;
-}
-
-static void drv_publish(struct fx *f)
-{
-	__atomic_store_n(&f->avail->idx, htole16(f->avail_idx),
-			 __ATOMIC_RELEASE);
-}
-
-static uint16_t drv_post(struct fx *f, const struct buf *b, int n)
-{
-	uint16_t head = drv_chain(f, b, n);
-
-	drv_avail(f, head);
-	drv_publish(f);
-	return head;
 }
 
 /* Posts one ring descriptor pointing to an indirect table of @b. */
@@ -220,46 +120,16 @@ static uint16_t drv_post_indirect(struct fx *f, uint64_t table_gpa,
 	return head;
 }
 
-/* Posts the raw descriptor already written at @head. */
-static void drv_post_head(struct fx *f, uint16_t head)
-{
-	drv_avail(f, head);
-	drv_publish(f);
-}
-
-static uint16_t used_idx_seen(struct fx *f)
-{
-	return le16toh(__atomic_load_n(&f->used->idx, __ATOMIC_ACQUIRE));
-}
-
 /* ---- fixture ---- */
 
 /* A fresh queue of @size at idx @start; the rings are zeroed. */
 static void vq_setup(struct fx *f, uint16_t size, bool event_idx, bool indirect,
 		     uint16_t start)
 {
-	f->size = size;
-	f->desc = gptr(f, DESC_GPA, 16 * size);
-	f->avail = gptr(f, AVAIL_GPA, 6 + 2 * size);
-	f->used = gptr(f, USED_GPA, 6 + 8 * size);
-	memset(f->desc, 0, 16 * size);
-	memset(f->avail, 0, 6 + 2 * size);
-	memset(f->used, 0, 6 + 8 * size);
-	f->avail->idx = htole16(start);
-	f->used->idx = htole16(start);
-	f->avail_idx = start;
-	f->next_desc = 0;
-	f->data_next = DATA_GPA;
-
-	xv_vq_init(&f->vq);
+	drv_rings_reset(f, size, start);
 	f->vq.event_idx = event_idx;
 	f->vq.indirect = indirect;
-	f->vq.last_avail_idx = start;
-	f->vq.used_idx = start;
-	assert_int_equal(
-		xv_vq_split_map(&f->vq, &f->mem, size, ring_uva(DESC_GPA),
-				ring_uva(AVAIL_GPA), ring_uva(USED_GPA)),
-		0);
+	drv_map(f);
 }
 
 static int setup(void **state)
@@ -269,12 +139,7 @@ static int setup(void **state)
 
 	assert_non_null(f);
 	f->bigfd = -1;
-	f->fd = memfd_create("xv-guest", MFD_CLOEXEC);
-	assert_true(f->fd >= 0);
-	assert_int_equal(ftruncate(f->fd, FD_LEN), 0);
-	f->view = mmap(NULL, FD_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, f->fd,
-		       0);
-	assert_true(f->view != MAP_FAILED);
+	f->fd = fake_memfd(FD_LEN, &f->view);
 	xv_mem_init(&f->mem);
 	for (i = 0; i < NREG; i++)
 		assert_int_equal(xv_mem_add_region(&f->mem, &reg[i], f->fd), 0);
