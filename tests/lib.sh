@@ -152,3 +152,19 @@ ext_uplink() {
 	ip -n "$1" link set eth0 up
 	ip link set "$2" up
 }
+
+# guest_initrd GUESTDIR OUT SCRIPT...: an initramfs OUT for a QEMU test
+# guest built by tests/tools/mkguest.sh, whose /guest.sh is the shared
+# prologue (tests/tools/guest-prologue.sh) followed by the SCRIPTs.
+guest_initrd() {
+	local guest=$1 out=$2 dir
+	shift 2
+	dir=$(mktemp -d /tmp/xv-initrd.XXXXXX)
+	cat tests/tools/guest-prologue.sh "$@" >"$dir/guest.sh"
+	(cd "$dir" && echo guest.sh | cpio -o -H newc -R 0:0 --quiet) \
+		>"$dir/guest.cpio"
+	# Uncompressed archive first: the kernel finds the next archive's
+	# magic right after a newc trailer, not after a gzip stream.
+	cat "$dir/guest.cpio" "$guest/initrd.gz" >"$out"
+	rm -rf "$dir"
+}

@@ -176,18 +176,6 @@ BG_PIDS+=("$!")
 # Both run the same program after a header of their own; guest 0 is the
 # active one. Console lines "XV-KEY=VALUE" are read back with xv().
 cat >"$TMP/guest-body.sh" <<'EOF'
-n=/sys/class/net/eth0
-if [ ! -e $n ]; then
-	echo "XV-ETH0=missing"
-	ls /sys/class/net
-	exit 1
-fi
-echo "XV-ETH0=present"
-echo "XV-DRIVER=$(basename "$(readlink $n/device/driver)")"
-sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
-sysctl -qw net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
-sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1 2>/dev/null
-ip link set lo up
 ip addr add $ME/24 dev eth0
 # Static neighbours: no ARP broadcast reaches a guest that is not up yet.
 arp -i eth0 -s $PEER $PEER_MAC
@@ -288,16 +276,12 @@ EOF
 
 mkinitrd() { # mkinitrd ID: $TMP/initrd.ID with that guest's /guest.sh
 	local id=$1 peer=$((1 - $1))
-	mkdir -p "$TMP/g$id"
 	{
 		echo "ID=$id ME=${G_IP[$id]} PEER=${G_IP[$peer]} MB=$MB"
 		echo "PEER_MAC=${G_MAC[$peer]} EXT=$EXT_IP EXT_MAC=$EXT_MAC GO=$GO_IP"
-		cat "$TMP/guest-body.sh"
-	} >"$TMP/g$id/guest.sh"
-	(cd "$TMP/g$id" && echo guest.sh | cpio -o -H newc -R 0:0 --quiet) \
-		>"$TMP/g$id.cpio"
-	# Uncompressed archive first (see mkguest.sh).
-	cat "$TMP/g$id.cpio" "$GUEST/initrd.gz" >"$TMP/initrd.$id"
+	} >"$TMP/g$id.vars"
+	guest_initrd "$GUEST" "$TMP/initrd.$id" "$TMP/g$id.vars" \
+		"$TMP/guest-body.sh"
 }
 mkinitrd 0
 mkinitrd 1

@@ -31,22 +31,9 @@ if ! tests/tools/mkguest.sh "$GUEST" >"$TMP/mkguest.log" 2>&1; then
 fi
 
 # --- the guest's test program (appended to the initramfs as /guest.sh) ----
-mkdir -p "$TMP/extra"
-cat >"$TMP/extra/guest.sh" <<'EOF'
-# Runs in the guest after the virtio-net modules are loaded.
-n=/sys/class/net/eth0
-if [ ! -e $n ]; then
-	echo "XV-ETH0=missing"
-	ls /sys/class/net
-	exit 1
-fi
-echo "XV-ETH0=present"
-echo "XV-DRIVER=$(basename "$(readlink $n/device/driver)")"
-# No IPv6 chatter (DAD, router solicitations): the counters below then
-# hold only the test's own frames.
-sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
-sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1 2>/dev/null
-ip link set lo up
+cat >"$TMP/guest.sh" <<'EOF'
+# Runs in the guest after the virtio-net modules are loaded, after the
+# shared prologue (eth0 there, no IPv6, lo up).
 ip link set eth0 up
 i=0
 while [ $i -lt 50 ] && [ "$(cat $n/operstate)" != up ]; do
@@ -112,11 +99,7 @@ echo "XV-RX=$(($(cat $n/statistics/rx_packets) - rx0))"
 echo "XV-RX-ERRORS=$(cat $n/statistics/rx_errors)"
 echo "XV-RX-DROPPED=$(cat $n/statistics/rx_dropped)"
 EOF
-(cd "$TMP/extra" && echo guest.sh | cpio -o -H newc -R 0:0 --quiet) \
-	>"$TMP/extra.cpio"
-# Uncompressed archive first: the kernel finds the next archive's magic
-# right after a newc trailer, not after a gzip stream.
-cat "$TMP/extra.cpio" "$GUEST/initrd.gz" >"$TMP/initrd"
+guest_initrd "$GUEST" "$TMP/initrd" "$TMP/guest.sh"
 
 # --- vdpad ------------------------------------------------------------------
 rm -f $SOCK
