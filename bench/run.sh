@@ -386,7 +386,8 @@ fwd_start() {
 			--lcores 0@1,1@1 \
 			--vdev net_vhost0,iface=$SOCK,queues=1 \
 			--vdev net_af_xdp0,iface=$VF,start_queue=0,queue_count=1 \
-			-- --forward-mode=io --stats-period 1 -a
+			-- --forward-mode=io --stats-period 1 -a \
+			--record-core-cycles
 		;;
 	reflector)
 		bg "$tag" env LIBXDP_SKIP_DISPATCHER=1 taskset -c 1 \
@@ -394,7 +395,7 @@ fwd_start() {
 			--lcores 0@1,1@1 \
 			--vdev net_af_xdp0,iface=$VF,start_queue=0,queue_count=1 \
 			-- --port-topology=loop --forward-mode=io \
-			--stats-period 1 -a
+			--stats-period 1 -a --record-core-cycles
 		;;
 	esac
 	FWD_PID=$BG_PID
@@ -412,6 +413,25 @@ fwd_stop() {
 	stop_pid "$FWD_PID" $sig
 	forget_pid "$FWD_PID"
 	rm -f $SOCK
+}
+
+# fwd_cost KIND LOG: the forwarder's busy time per frame over its whole run,
+# in ns, or nothing. Busy = the polls that moved frames: vdpad's exit
+# counters (busy_ns over rx + tx frames; its polls that only woke the
+# kernel's TX count as busy too); testpmd's --record-core-cycles ("CPU
+# cycles/packet": cycles of the bursts that received frames over the frames
+# received, or sent for txonly) at its TSC clock.
+fwd_cost() {
+	if [ "$1" = vdpad ]; then
+		awk '/^dev0 / { for (i = 1; i < NF; i++) {
+				if ($i == "rx") rx = $(i + 1)
+				if ($i == "tx") tx = $(i + 1)
+				if ($i == "polls") ns = $(i + 1) } }
+			END { if (rx + tx > 0 && ns != "") printf "%.0f", ns / (rx + tx) }' "$2"
+	else
+		sed -n 's/.*CPU cycles\/packet=\([0-9.]*\) .* at \([0-9]*\) MHz.*/\1 \2/p' "$2" |
+			tail -1 | awk '$2 > 0 { printf "%.0f", $1 * 1000 / $2 }'
+	fi
 }
 
 # The generator's ports on the peer in the PVP loop (BENCH_PEER):
@@ -495,16 +515,26 @@ perf_stop() {
 # peer received) and OUT2 (Mpps by the sender's own count).
 measure_g2n() {
 	local kind=$1 size=$2 tag="g2n-$1-$2-r$RUN" c0 c1 t0 t1 g s prev cur
-	local series="" tp tc v0=""
-	OUT1=0 OUT2=0 OUT_SHARES=""
+	local series="" tp tc v0="" spid=""
+	OUT1=0 OUT2=0 OUT_SHARES="" OUT_COST=""
 	if [ "$kind" = ceiling ]; then
+		# CPU 0 as busy as the guest keeps it in the forwarder runs:
+		# a busy neighbour slows CPU 1 by about 5 % on this VM.
+		bg "$tag-spin" taskset -c 0 $TESTPMD --no-pci -m 128 \
+			--single-file-segments --file-prefix=${P}s \
+			--lcores 0@0,1@0 --vdev net_null0 -- \
+			--forward-mode=txonly --txpkts="$size" -a \
+			--stats-period 60
+		spid=$BG_PID
+	fi
+	if [ "$kind" = ceiling ] || [ "$kind" = ceilidle ]; then
 		FWD_PID=""
 		bg_in "$tag" env LIBXDP_SKIP_DISPATCHER=1 taskset -c 1 \
 			$TESTPMD "${TP_COMMON[@]}" --file-prefix=${P}f \
 			--lcores 0@1,1@1 \
 			--vdev net_af_xdp0,iface=$VF,start_queue=0,queue_count=1 \
 			-- -i --port-topology=loop --forward-mode=txonly \
-			--txpkts="$size"
+			--txpkts="$size" --record-core-cycles
 	else
 		if ! fwd_start "$kind" "$tag-fwd"; then
 		NOTES+=("$tag: $kind did not start (see $tag-fwd.log); run left out")
@@ -522,6 +552,7 @@ measure_g2n() {
 		NOTES+=("$tag: the generator's testpmd did not start (see its log); run left out")
 		tp_quit "$gfd" "$gpid"
 		[ -n "$FWD_PID" ] && fwd_stop "$kind"
+		[ -n "$spid" ] && stop_pid "$spid" INT && forget_pid "$spid"
 		return 1
 	fi
 	echo "start" >&"$gfd"
@@ -530,7 +561,7 @@ measure_g2n() {
 	sleep $WARM
 	tp_show "$gfd" "$log" 1
 	[ "$kind" = vdpad ] && v0=$(vdpad_ctr tx_packets)
-	if [ "$kind" = ceiling ]; then cpu_mark "$gpid"; else cpu_mark "$FWD_PID" "$gpid"; fi
+	if [ -z "$FWD_PID" ]; then cpu_mark "$gpid" $spid; else cpu_mark "$FWD_PID" "$gpid"; fi
 	perf_start "$kind" "$tag"
 	t0=$(now)
 	c0=$(peer_rx)
@@ -553,7 +584,16 @@ measure_g2n() {
 	stall_check "$tag" "$series"
 	tp_quit "$gfd" "$gpid"
 	[ -n "$FWD_PID" ] && fwd_stop "$kind"
+	if [ -n "$spid" ]; then
+		stop_pid "$spid" INT
+		forget_pid "$spid"
+	fi
 	[ "$kind" = vdpad ] && grep "^dev0" "$LOGDIR/$tag-fwd.log" | sed "s/^/$tag: /" >>"$LOGDIR/vdpad-counters.log"
+	if [ -z "$FWD_PID" ]; then
+		OUT_COST=$(fwd_cost "$kind" "$log")
+	else
+		OUT_COST=$(fwd_cost "$kind" "$LOGDIR/$tag-fwd.log")
+	fi
 	OUT1=$(awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" \
 		'BEGIN { printf "%.4f", (c1 - c0) / (t1 - t0) / 1e6 }')
 	OUT2=$(awk -v g="$g" 'BEGIN { printf "%.4f", g / 1e6 }')
@@ -564,7 +604,7 @@ measure_g2n() {
 measure_loop() {
 	local kind=$1 size=$2 tag="loop-$1-$2-r$RUN" fkind=$1 n2g g2n
 	local series="" prev cur s tp tc v0="" w0=""
-	OUT1=0 OUT2=0 OUT_SHARES=""
+	OUT1=0 OUT2=0 OUT_SHARES="" OUT_COST=""
 	[ "$kind" = ceiling ] && fkind=reflector
 	if ! fwd_start "$fkind" "$tag-fwd"; then
 		NOTES+=("$tag: $fkind did not start (see $tag-fwd.log); run left out")
@@ -611,6 +651,7 @@ measure_loop() {
 	tp_quit "$gfd" "$gpid"
 	fwd_stop "$fkind"
 	[ "$kind" = vdpad ] && grep "^dev0" "$LOGDIR/$tag-fwd.log" | sed "s/^/$tag: /" >>"$LOGDIR/vdpad-counters.log"
+	OUT_COST=$(fwd_cost "$kind" "$LOGDIR/$tag-fwd.log")
 	OUT1=$(awk -v a="$n2g" 'BEGIN { printf "%.4f", a / 1e6 }')
 	OUT2=$(awk -v b="$g2n" 'BEGIN { printf "%.4f", b / 1e6 }')
 }
@@ -648,7 +689,14 @@ median() {
 
 declare -A R # R[cell,kind] = "v1 v2 ..."
 declare -A R2 # the loop's guest->network rate, for the record
-KINDS=${BENCH_KINDS:-vdpad dpdk ceiling}
+declare -A COST # COST[cell,kind] = the forwarder's busy ns per frame, per run
+declare -A BUSY # BUSY[cell,kind] = % of its core the forwarder was busy, per run
+# busy_of NS_PER_FRAME MPPS [MPPS2]: the busy share of the core at that rate.
+busy_of() {
+	[ -n "$1" ] || return 0
+	awk -v c="$1" -v a="$2" -v b="${3:-0}" 'BEGIN { printf "%.0f", c * (a + b) / 10 }'
+}
+KINDS=${BENCH_KINDS:-vdpad dpdk ceiling ceilidle}
 start_ts=$(date +%s)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 awk -v l="${LOAD_START%% *}" 'BEGIN { exit !(l >= 1) }' &&
@@ -663,16 +711,21 @@ for RUN in $(seq "$RUNS"); do
 			mark=""
 			contended "$OUT_SHARES" && mark="*"
 			R[g2n-$size,$kind]+=" $OUT1$mark"
-			echo "run $RUN guest->network $size B $kind: $OUT1 Mpps (sender's own count $OUT2; CPU % forwarder, generator, others: $OUT_SHARES)" >&2
+			COST[g2n-$size,$kind]+=" $OUT_COST"
+			BUSY[g2n-$size,$kind]+=" $(busy_of "$OUT_COST" "$OUT1")"
+			echo "run $RUN guest->network $size B $kind: $OUT1 Mpps (sender's own count $OUT2; CPU % forwarder, generator, others: $OUT_SHARES; busy ns/frame ${OUT_COST:-n/a})" >&2
 		done
 		for kind in $KINDS; do
 			[[ " $PARTS " == *" loop "* ]] || continue
+			[ "$kind" = ceilidle ] && continue # the loop keeps CPU 0 busy
 			measure_loop $kind $size || continue
 			mark=""
 			contended "$OUT_SHARES" && mark="*"
 			R[n2g-$size,$kind]+=" $OUT1$mark"
 			R2[n2g-$size,$kind]+=" $OUT2$mark"
-			echo "run $RUN PVP loop $size B $kind: network->guest $OUT1, guest->network $OUT2 Mpps (CPU % forwarder, generator, others: $OUT_SHARES)" >&2
+			COST[n2g-$size,$kind]+=" $OUT_COST"
+			BUSY[n2g-$size,$kind]+=" $(busy_of "$OUT_COST" "$OUT1" "$OUT2")"
+			echo "run $RUN PVP loop $size B $kind: network->guest $OUT1, guest->network $OUT2 Mpps (CPU % forwarder, generator, others: $OUT_SHARES; busy ns/frame ${OUT_COST:-n/a})" >&2
 		done
 	done
 done
@@ -691,7 +744,7 @@ cpu_pct() {
 
 IDLE_NOFE=nan
 IDLE_FE=nan
-declare -A LOADCPU LOADRX
+declare -A LOADCPU LOADRX LOADCOST
 measure_cpu() {
 	# (a) idle: 8 devices on 8 veth pairs.
 	devs=()
@@ -755,6 +808,7 @@ measure_cpu() {
 		tp_quit "$gfd" "$gpid"
 		fwd_stop $kind
 		[ "$kind" = vdpad ] && grep "^dev0" "$LOGDIR/$tag-fwd.log" | sed "s/^/$tag: /" >>"$LOGDIR/vdpad-counters.log"
+		LOADCOST[$kind]=$(fwd_cost $kind "$LOGDIR/$tag-fwd.log")
 	done
 }
 [[ " $PARTS " == *" cpu "* ]] && measure_cpu
@@ -773,7 +827,7 @@ fi
 declare -A M
 CELLS="g2n-64 g2n-1500 n2g-64 n2g-1500"
 for cell in $CELLS; do
-	for kind in vdpad dpdk ceiling; do
+	for kind in vdpad dpdk ceiling ceilidle; do
 		M[$cell,$kind]=$(echo "${R[$cell,$kind]:-}" | median_clean)
 	done
 done
@@ -793,6 +847,7 @@ clean_count() {
 	done
 	echo "$c/$n"
 }
+busy_pct() { awk -v c="$1" -v p="$PPS" 'BEGIN { if (c == "") print "n/a"; else printf "%.1f", c * 2 * p / 1e7 }'; }
 dirname_of() { [ "${1%%-*}" = n2g ] && echo "network→guest" || echo "guest→network"; }
 peer_desc() {
 	case $PEER_PMD in
@@ -805,7 +860,7 @@ peer_desc() {
 echo
 echo "## xvdpa benchmark: vdpad vs DPDK vs the raw AF_XDP ceiling"
 echo
-echo "Host: $(nproc) CPUs, kernel $(uname -r), $(dpkg-query -W -f='DPDK ${Version}' dpdk 2>/dev/null);"
+echo "Host: $(nproc) CPUs, kernel $(uname -r), $(dpkg-query -W -f='DPDK ${Version}' dpdk-dev 2>/dev/null);"
 echo "load average at the start: $LOAD_START. Medians of $RUNS alternating run(s)"
 echo "(vdpad, DPDK, ceiling, vdpad, ...), each measured over a ${SECS} s window after"
 echo "${WARM} s of warm-up. Sizes are Ethernet frame lengths without FCS."
@@ -821,7 +876,9 @@ echo "- guest→network: a DPDK virtio-user testpmd (txonly) is the guest. Rate 
 echo "  frames the peer received (its kernel counter over the window; the"
 echo "  guest's own Tx-pps and vdpad's own counter are in the log, within a few"
 echo "  % of it). Ceiling = testpmd net_af_xdp txonly on the VF device end, from"
-echo "  CPU 1."
+echo "  CPU 1, while CPU 0 runs a busy loop like the guest's (testpmd txonly on"
+echo "  net_null): a busy CPU 0 slows CPU 1 by about 5 % on this VM, so the"
+echo "  ceiling with CPU 0 idle (below the table) is not what the forwarders had."
 echo "- network→guest: the PVP loop of ENVIRONMENT.md: one testpmd on CPU 0 owns"
 echo "  the peer ($(peer_desc)) and the guest side"
 echo "  (virtio-user) and forwards (mac mode) each side's arrivals to the other,"
@@ -857,6 +914,12 @@ for cell in $CELLS; do
 	done
 	echo
 done
+printf "  guest→network ceiling with CPU 0 idle (median; vdpad/that):"
+for size in $SIZES; do
+	printf " %s B: %s [%s ] (%s);" "$size" "$(fmt "${M[g2n-$size,ceilidle]}")" \
+		"${R[g2n-$size,ceilidle]:-}" "$(ratio "${M[g2n-$size,vdpad]}" "${M[g2n-$size,ceilidle]}")"
+done
+echo
 printf "  In the PVP loop, guest→network at the same time (median):"
 for size in $SIZES; do
 	printf " %s B: vdpad %s, DPDK %s;" "$size" \
@@ -864,6 +927,27 @@ for size in $SIZES; do
 		"$(fmt "$(echo "${R2[n2g-$size,dpdk]:-}" | median_clean)")"
 done
 echo
+echo
+echo "The forwarder's own cost: busy time per frame, ns (median of the runs;"
+echo "busy = its polls that moved frames, the same definition for vdpad's"
+echo "busy_ns counter and testpmd's --record-core-cycles; whole run):"
+echo
+echo "| direction | size | vdpad ns/frame | DPDK ns/frame | ceiling ns/frame | DPDK/vdpad | vdpad busy % | DPDK busy % |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+for cell in $CELLS; do
+	cv=$(echo "${COST[$cell,vdpad]:-}" | median)
+	cd=$(echo "${COST[$cell,dpdk]:-}" | median)
+	cc=$(echo "${COST[$cell,ceiling]:-}" | median)
+	[ "${cell%%-*}" = n2g ] && [ "$cc" != nan ] && cc+=" (per frame reflected)"
+	echo "| $(dirname_of $cell) | ${cell#*-} B | $cv | $cd | $cc | $(ratio "$cd" "$cv") | $(echo "${BUSY[$cell,vdpad]:-}" | median) | $(echo "${BUSY[$cell,dpdk]:-}" | median) |"
+done
+echo
+echo "Busy % = busy ns/frame x the frames it moved per second (both directions in"
+echo "the loop): how much of its core the forwarder needed. Well below 100 %, the"
+echo "forwarder waited for frames and the rate was set elsewhere (in the loop:"
+echo "the generator's core, which also pays the kernel's receive path into the"
+echo "forwarder's AF_XDP socket). The reflector's frame is one receive and one"
+echo "transmit, two of the forwarders' frames."
 echo
 echo "CPU of the forwarder process (utime+stime deltas of /proc/PID/stat, % of one core):"
 echo "- idle, vdpad with $NIDLE devices on $NIDLE veth pairs, no frontend connected,"
@@ -876,6 +960,9 @@ echo "  virtio-user, CPU 0), so the forwarder carries ${PPS}/s each way; over ${
 echo "  vdpad ${LOADCPU[vdpad]:-n/a} %, DPDK ${LOADCPU[dpdk]:-n/a} %" \
 	"(guest received: vdpad $(awk -v x="${LOADRX[vdpad]:-0}" 'BEGIN{printf "%.0f", x}')/s," \
 	"DPDK $(awk -v x="${LOADRX[dpdk]:-0}" 'BEGIN{printf "%.0f", x}')/s)"
+echo "  Both poll without sleeping at that rate, so the process CPU says little;"
+echo "  their busy time at that load (busy ns/frame x 2 x ${PPS}/s): vdpad $(busy_pct "${LOADCOST[vdpad]:-}") %"
+echo "  (${LOADCOST[vdpad]:-n/a} ns/frame), DPDK $(busy_pct "${LOADCOST[dpdk]:-}") % (${LOADCOST[dpdk]:-n/a} ns/frame)."
 echo
 echo "Targets (vdpad ≥ 1.05× DPDK and ≥ 97 % of the ceiling in every cell; ≤ 1 % of a core idle):"
 fails=0

@@ -49,6 +49,7 @@ int xv_afxdp_rx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 	struct xv_vu_vring *rx = &dev->vrings[2 * pair];
 	bool mrg = dev->features & VU_BIT(VU_F_MRG_RXBUF);
 	bool ready = pair_ready(dev, pair);
+	uint16_t used_before = rx->vq.used_idx;
 	uint32_t idx, n, i;
 
 	n = xsk_ring_cons__peek(&x->rx, XV_XSK_RX_BATCH, &idx);
@@ -77,10 +78,8 @@ int xv_afxdp_rx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 		}
 	}
 	refill(x, idx, n);
-	if (rx->started) {
-		rx->vq.ops->flush(&rx->vq);
-		xv_vu_vring_call(rx);
-	}
+	if (rx->started)
+		xv_vu_vring_publish(rx, used_before);
 	return (int)n;
 }
 
@@ -92,6 +91,7 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 	uint64_t addrs[XV_XSK_BATCH];
 	uint32_t lens[XV_XSK_BATCH];
 	uint32_t budget, n = 0, tidx = 0, i;
+	uint16_t used_before = tx->vq.used_idx;
 	int len;
 
 	xv_xsk_reclaim(x);
@@ -138,7 +138,6 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 		x->tx_outstanding += n;
 		xv_xsk_kick_tx(x);
 	}
-	tx->vq.ops->flush(&tx->vq);
-	xv_vu_vring_call(tx);
+	xv_vu_vring_publish(tx, used_before);
 	return (int)n;
 }

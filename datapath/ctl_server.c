@@ -16,6 +16,7 @@
 
 #include "ctl_proto.h"
 #include "ctl_server.h"
+#include "cycles.h"
 #include "eswitch.h"
 #include "eswitch_json.h"
 #include "log.h"
@@ -201,6 +202,21 @@ static json_t *queue_json(const struct vdev *d, unsigned int qidx)
 	return o;
 }
 
+/* What the device costs its datapath thread: busy polls and their time,
+ * and the kernel TX wakeups (sendto) it made. */
+static json_t *datapath_json(const struct vdev *d)
+{
+	uint64_t wakeups = 0;
+	unsigned int q;
+
+	for (q = 0; q < d->port.nqueues; q++)
+		wakeups += d->port.q[q].tx_wakeups;
+	return json_pack("{s:I, s:I, s:I}", "busy_polls",
+			 (json_int_t)d->busy_polls, "busy_ns",
+			 (json_int_t)xv_cycles_to_ns(d->busy_cycles),
+			 "tx_wakeups", (json_int_t)wakeups);
+}
+
 static json_t *dev_stats_one(const struct vdev *d)
 {
 	struct xv_dp_qstats s, sum = {};
@@ -234,11 +250,12 @@ static json_t *dev_stats_one(const struct vdev *d)
 	for (r = 0; r < XV_DP_DROP_MAX; r++)
 		json_object_set_new(drops, xv_dp_drop_name(r),
 				    json_integer((json_int_t)sum.drops[r]));
-	return json_pack("{s:I, s:I, s:I, s:I, s:o}", "rx_packets",
+	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "rx_packets",
 			 (json_int_t)sum.rx.packets, "rx_bytes",
 			 (json_int_t)sum.rx.bytes, "tx_packets",
 			 (json_int_t)sum.tx.packets, "tx_bytes",
-			 (json_int_t)sum.tx.bytes, "drops", drops);
+			 (json_int_t)sum.tx.bytes, "drops", drops, "datapath",
+			 datapath_json(d));
 }
 
 /* Runs @one on the named device, or on each; keyed by device name. */

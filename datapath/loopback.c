@@ -22,10 +22,13 @@ int xv_loopback_run(struct xv_vu_dev *dev, unsigned int pair,
 	struct xv_vu_vring *tx = &dev->vrings[2 * pair + 1];
 	bool mrg = dev->features & VU_BIT(VU_F_MRG_RXBUF);
 	unsigned int done = 0;
+	uint16_t tx_before, rx_before;
 	int len = 0, ret = 0;
 
 	if (!tx->started || !rx->started || dev->broken)
 		return 0;
+	tx_before = tx->vq.used_idx;
+	rx_before = rx->vq.used_idx;
 	while (done < budget) {
 		len = xv_net_tx_get(&tx->vq, frame, sizeof(frame), &c, &st->tx);
 		if (len <= 0)
@@ -36,10 +39,8 @@ int xv_loopback_run(struct xv_vu_dev *dev, unsigned int pair,
 			break;
 		done++;
 	}
-	tx->vq.ops->flush(&tx->vq);
-	rx->vq.ops->flush(&rx->vq);
-	xv_vu_vring_call(tx);
-	xv_vu_vring_call(rx);
+	xv_vu_vring_publish(tx, tx_before);
+	xv_vu_vring_publish(rx, rx_before);
 	if (len < 0 || ret < 0) {
 		dev->broken = true;
 		return -EIO;

@@ -89,6 +89,10 @@ struct vdev {
 	int kick_in_ep[VU_MAX_VQS];
 	bool broken_logged; /* this session's breakage was logged */
 	unsigned int broken_sessions; /* frontend sessions that broke */
+	/* Datapath polls that moved frames or woke the kernel, and the
+	 * cycles they took (cycles.h); written by the datapath thread only. */
+	uint64_t busy_polls;
+	uint64_t busy_cycles;
 };
 
 /* An emulated PF that vdpad manages: made or adopted by it, saved in its

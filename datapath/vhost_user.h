@@ -203,6 +203,21 @@ static inline void xv_vu_vring_call(struct xv_vu_vring *vr)
 		return; /* the frontend may poll instead */
 }
 
+/*
+ * Publishes the used entries pushed since @used_before and interrupts the
+ * driver if it asked for it. A round that pushed nothing stores nothing:
+ * a store to used->idx, even of the same value, takes that line from the
+ * driver polling it, and need_call costs a fence.
+ */
+static inline void xv_vu_vring_publish(struct xv_vu_vring *vr,
+				       uint16_t used_before)
+{
+	if (vr->vq.used_idx == used_before)
+		return;
+	vr->vq.ops->flush(&vr->vq);
+	xv_vu_vring_call(vr);
+}
+
 /* The default offer for a virtio-net device. */
 void xv_vu_config_default(struct xv_vu_config *cfg);
 void xv_vu_dev_init(struct xv_vu_dev *dev, const struct xv_vu_config *cfg);

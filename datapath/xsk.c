@@ -32,6 +32,7 @@ void xv_xsk_wake_tx(struct xv_xsk *x)
 	uint32_t before = xv_xsk_tx_pending(x), now;
 
 	while (before) {
+		x->tx_wakeups++;
 		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0 ||
 		    errno != EAGAIN)
 			return;
@@ -102,7 +103,8 @@ static void xsk_close(struct xv_xsk *x)
 	x->fd = -1;
 }
 
-static int xsk_open(struct xv_xsk *x, const char *ifname, unsigned int queue)
+static int xsk_open_once(struct xv_xsk *x, const char *ifname,
+			 unsigned int queue)
 {
 	const struct xsk_umem_config ucfg = {
 		.fill_size = XV_XSK_RING_SIZE,
@@ -147,6 +149,37 @@ static int xsk_open(struct xv_xsk *x, const char *ifname, unsigned int queue)
 	x->fd = xsk_socket__fd(x->xsk);
 	tune_tx(x);
 	return 0;
+}
+
+/*
+ * A queue's previous AF_XDP socket lets go of it in a kernel work item
+ * after its owner closed it, so a bind right after another process (or an
+ * earlier vdpad) exited can meet EBUSY for a few milliseconds: wait for
+ * that, up to XV_XSK_BUSY_WAIT_MS. A queue that stays taken is refused.
+ * Each try starts afresh: libxdp's failed bind leaves the UMEM's rings
+ * set up on its socket.
+ */
+#define XV_XSK_BUSY_WAIT_MS 2000
+#define XV_XSK_BUSY_STEP_MS 20
+
+static int xsk_open(struct xv_xsk *x, const char *ifname, unsigned int queue)
+{
+	unsigned int waited = 0;
+	int err;
+
+	while ((err = xsk_open_once(x, ifname, queue)) == -EBUSY &&
+	       waited < XV_XSK_BUSY_WAIT_MS) {
+		if (!waited)
+			xv_info("%s queue %u is busy: waiting for its last "
+				"AF_XDP socket to go",
+				ifname, queue);
+		usleep(XV_XSK_BUSY_STEP_MS * 1000);
+		waited += XV_XSK_BUSY_STEP_MS;
+	}
+	if (err == -EBUSY)
+		xv_err("%s queue %u: another AF_XDP socket holds it", ifname,
+		       queue);
+	return err;
 }
 
 /* mq=N needs N receive queues on the netdev: say so clearly. */

@@ -45,6 +45,7 @@ struct xv_xsk {
 	uint64_t free_frames[XV_XSK_NUM_FRAMES / 2]; /* for transmit */
 	uint32_t nfree;
 	uint32_t tx_outstanding; /* submitted, completion not yet seen */
+	uint64_t tx_wakeups; /* sendto calls that woke the kernel's TX */
 	int fd;
 };
 

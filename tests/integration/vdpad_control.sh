@@ -62,6 +62,12 @@ check_gt "stats: rx_packets counting" "$(echo "$s" | jq .stats.dev0.rx_packets)"
 check_gt "stats: tx_bytes counting" "$(echo "$s" | jq .stats.dev0.tx_bytes)" 64000
 check_eq "stats: no drops while the loop runs" 0 \
 	"$(echo "$s" | jq '[.stats.dev0.drops[]] | add')"
+check_gt "stats: busy polls counted" \
+	"$(echo "$s" | jq .stats.dev0.datapath.busy_polls)" 0
+check_gt "stats: busy time counted" \
+	"$(echo "$s" | jq .stats.dev0.datapath.busy_ns)" 0
+check_eq "stats: no kernel TX wakeups on loopback" 0 \
+	"$(echo "$s" | jq .stats.dev0.datapath.tx_wakeups)"
 q=$(ctl -j dev vstats show dev0 qidx 1)
 check_eq "vstats qidx 1 is the TX queue" tx "$(echo "$q" | jq -r .vstats.dev0.type)"
 check_gt "vstats qidx 1 packets" "$(echo "$q" | jq .vstats.dev0.packets)" 1000
@@ -70,6 +76,11 @@ check_eq "vstats qidx 1: no ring errors" "{}" \
 check_eq "vstats qidx 0 is the RX queue" rx \
 	"$(ctl -j dev vstats show dev0 qidx 0 | jq -r .vstats.dev0.type)"
 wait $TP
+# Without traffic the datapath is not busy.
+b1=$(ctl -j dev stats dev0 | jq .stats.dev0.datapath.busy_polls)
+sleep 0.5
+check_eq "stats: no busy polls without traffic" "$b1" \
+	"$(ctl -j dev stats dev0 | jq .stats.dev0.datapath.busy_polls)"
 
 # Errors say what is wrong, exit code 1.
 out=$(ctl dev vstats show dev0 qidx 9 2>&1)

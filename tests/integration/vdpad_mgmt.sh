@@ -146,8 +146,16 @@ for i in $(seq 100); do
 	sleep 0.1
 done
 sleep 2
-tx1=$(ctl -j dev stats x5d0 | jq .stats.x5d0.tx_packets)
+s=$(ctl -j dev stats x5d0)
+tx1=$(echo "$s" | jq .stats.x5d0.tx_packets)
 check_gt "frames from the frontend before the restart" "$tx1" 10000
+# Transmit wakes the kernel in batches, not per frame.
+check_gt "stats: kernel TX wakeups counted" \
+	"$(echo "$s" | jq .stats.x5d0.datapath.tx_wakeups)" 0
+check "stats: fewer TX wakeups than a tenth of the frames" \
+	test "$(echo "$s" | jq '.stats.x5d0.datapath.tx_wakeups * 10 < .stats.x5d0.tx_packets')" = true
+check_gt "stats: busy time counted" \
+	"$(echo "$s" | jq .stats.x5d0.datapath.busy_ns)" 0
 
 kill -9 $VPID
 wait $VPID 2>/dev/null
