@@ -45,7 +45,7 @@
 #   BENCH_KEEP=0      delete the logs at exit (default: kept in $BUILD/bench)
 #   for development: BENCH_SIZES="64", BENCH_KINDS="vdpad dpdk" (of vdpad dpdk
 #   ceiling ceilidle),
-#   BENCH_PARTS="g2n loop cpu", BENCH_TRACE=1 (xtrace to the log directory),
+#   BENCH_PARTS="g2n loop vhost cpu", BENCH_TRACE=1 (xtrace to the log directory),
 #   BENCH_PERF=1 (perf record of vdpad over each window: TAG.perf.txt).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -67,7 +67,7 @@ fi
 PPS=${BENCH_PPS:-100000}
 PEER_PMD=${BENCH_PEER:-hybrid}
 SIZES=${BENCH_SIZES:-64 1500}
-PARTS=${BENCH_PARTS:-g2n loop cpu} # development: run only some parts
+PARTS=${BENCH_PARTS:-g2n loop vhost cpu} # development: run only some parts
 NIDLE=8
 
 P=xb$$
@@ -394,6 +394,17 @@ fwd_start() {
 			-- --forward-mode=io --stats-period 1 -a \
 			--record-core-cycles
 		;;
+	vdpad-lb)
+		bg "$tag" taskset -c 1 "$VDPAD" --loopback $SOCK \
+			"${VDPAD_CTL[@]}" --cpus 1 -l warn
+		;;
+	dpdk-lb)
+		bg "$tag" taskset -c 1 $TESTPMD "${TP_COMMON[@]}" \
+			--file-prefix=${P}f --lcores 0@1,1@1 \
+			--vdev net_vhost0,iface=$SOCK,queues=1 \
+			-- --port-topology=loop --forward-mode=io \
+			--stats-period 1 -a --record-core-cycles
+		;;
 	reflector)
 		bg "$tag" env LIBXDP_SKIP_DISPATCHER=1 taskset -c 1 \
 			$TESTPMD "${TP_COMMON[@]}" --file-prefix=${P}f \
@@ -414,7 +425,7 @@ fwd_start() {
 
 fwd_stop() {
 	local sig=INT
-	[ "$1" = vdpad ] && sig=TERM
+	[ "${1%-lb}" = vdpad ] && sig=TERM
 	stop_pid "$FWD_PID" $sig
 	forget_pid "$FWD_PID"
 	rm -f $SOCK
@@ -427,12 +438,15 @@ fwd_stop() {
 # cycles/packet": cycles of the bursts that received frames over the frames
 # received, or sent for txonly) at its TSC clock.
 fwd_cost() {
-	if [ "$1" = vdpad ]; then
-		awk '/^dev0 / { for (i = 1; i < NF; i++) {
+	if [ "${1%-lb}" = vdpad ]; then
+		# loopback: a frame is one guest transmit turned into one receive
+		awk -v lb="$([ "$1" = vdpad-lb ] && echo 1)" '/^dev0 / {
+				for (i = 1; i < NF; i++) {
 				if ($i == "rx") rx = $(i + 1)
 				if ($i == "tx") tx = $(i + 1)
 				if ($i == "polls") ns = $(i + 1) } }
-			END { if (rx + tx > 0 && ns != "") printf "%.0f", ns / (rx + tx) }' "$2"
+			END { n = lb ? tx : rx + tx
+				if (n > 0 && ns != "") printf "%.0f", ns / n }' "$2"
 	else
 		sed -n 's/.*CPU cycles\/packet=\([0-9.]*\) .* at \([0-9]*\) MHz.*/\1 \2/p' "$2" |
 			tail -1 | awk '$2 > 0 { printf "%.0f", $1 * 1000 / $2 }'
@@ -661,6 +675,47 @@ measure_loop() {
 	OUT2=$(awk -v b="$g2n" 'BEGIN { printf "%.4f", b / 1e6 }')
 }
 
+# measure_vhost KIND SIZE: the vhost side alone, no kernel on the path. The
+# forwarder turns the guest's transmits straight into its receives (vdpad
+# --loopback; testpmd net_vhost io on one port); the guest is a virtio-user
+# testpmd on CPU 0 forwarding (io, one port) whatever comes back, seeded
+# with 16 bursts. Sets OUT1 (Mpps the guest received) and OUT_COST.
+measure_vhost() {
+	local kind=$1 size=$2 tag="vh-$1-$2-r$RUN"
+	OUT1=0 OUT_SHARES="" OUT_COST=""
+	if ! fwd_start "$kind-lb" "$tag-fwd"; then
+		NOTES+=("$tag: $kind did not start (see $tag-fwd.log); run left out")
+		fwd_stop "$kind-lb"
+		return 1
+	fi
+	bg_in "$tag" taskset -c 0 $TESTPMD "${TP_COMMON[@]}" \
+		--file-prefix=${P}g --lcores 0@0,1@0 \
+		--vdev net_virtio_user0,path=$SOCK,queues=1,queue_size=1024 \
+		-- -i --rxd=1024 --txd=1024 --port-topology=loop \
+		--forward-mode=io --txpkts="$size"
+	local gpid=$BG_PID gfd=$BG_FD log=$LOGDIR/$tag.log
+	if ! wait_for 300 tp_ready "$log"; then
+		NOTES+=("$tag: the guest's testpmd did not start (see its log); run left out")
+		tp_quit "$gfd" "$gpid"
+		fwd_stop "$kind-lb"
+		return 1
+	fi
+	sleep 0.5
+	echo "start tx_first 16" >&"$gfd"
+	sleep $((WARM + 1))
+	tp_show "$gfd" "$log" 1
+	cpu_mark "$FWD_PID" "$gpid"
+	perf_start "$kind" "$tag"
+	sleep "$SECS"
+	OUT_SHARES=$(cpu_shares)
+	perf_stop "$tag" 0
+	tp_show "$gfd" "$log" 1
+	OUT1=$(awk -v a="$(tp_pps "$log" 0 rx)" 'BEGIN { printf "%.4f", a / 1e6 }')
+	tp_quit "$gfd" "$gpid"
+	fwd_stop "$kind-lb"
+	OUT_COST=$(fwd_cost "$kind-lb" "$LOGDIR/$tag-fwd.log")
+}
+
 # median_clean: the median of the runs not marked contended ("*"), or of
 # all of them when every run was (then with a "*").
 median_clean() {
@@ -731,6 +786,17 @@ for RUN in $(seq "$RUNS"); do
 			COST[n2g-$size,$kind]+=" $OUT_COST"
 			BUSY[n2g-$size,$kind]+=" $(busy_of "$OUT_COST" "$OUT1" "$OUT2")"
 			echo "run $RUN PVP loop $size B $kind: network->guest $OUT1, guest->network $OUT2 Mpps (CPU % forwarder, generator, others: $OUT_SHARES; busy ns/frame ${OUT_COST:-n/a})" >&2
+		done
+		for kind in vdpad dpdk; do
+			[[ " $PARTS " == *" vhost "* ]] || continue
+			[[ " $KINDS " == *" $kind "* ]] || continue
+			measure_vhost $kind $size || continue
+			mark=""
+			contended "$OUT_SHARES" && mark="*"
+			R[vh-$size,$kind]+=" $OUT1$mark"
+			COST[vh-$size,$kind]+=" $OUT_COST"
+			BUSY[vh-$size,$kind]+=" $(busy_of "$OUT_COST" "$OUT1")"
+			echo "run $RUN vhost only $size B $kind: $OUT1 Mpps each way (CPU % forwarder, generator, others: $OUT_SHARES; busy ns/frame ${OUT_COST:-n/a})" >&2
 		done
 	done
 done

@@ -18,6 +18,18 @@
 void xv_mem_init(struct xv_guest_mem *mem)
 {
 	mem->nregions = 0;
+	mem->hot = 0;
+}
+
+/* Points the translations' fast path at the largest region. */
+static void pick_hot(struct xv_guest_mem *mem)
+{
+	unsigned int i;
+
+	mem->hot = 0;
+	for (i = 1; i < mem->nregions; i++)
+		if (mem->regions[i].size > mem->regions[mem->hot].size)
+			mem->hot = i;
 }
 
 /* True when [a, a + alen) and [b, b + blen) share a byte (no wrap). */
@@ -125,6 +137,7 @@ int xv_mem_add_region(struct xv_guest_mem *mem,
 	r->map_len = map_len;
 	r->hva = (uint8_t *)base + d->mmap_offset;
 	mem->nregions++;
+	pick_hot(mem);
 	return 0;
 }
 
@@ -142,6 +155,7 @@ int xv_mem_remove_region(struct xv_guest_mem *mem,
 	munmap(r->map_base, r->map_len);
 	memmove(r, r + 1, (mem->nregions - pos) * sizeof(*r));
 	mem->nregions--;
+	pick_hot(mem);
 	return 0;
 }
 
@@ -152,6 +166,7 @@ void xv_mem_clear(struct xv_guest_mem *mem)
 	for (i = 0; i < mem->nregions; i++)
 		munmap(mem->regions[i].map_base, mem->regions[i].map_len);
 	mem->nregions = 0;
+	mem->hot = 0;
 }
 
 /* Index of the region holding @gpa, or -1. */
@@ -174,7 +189,8 @@ const struct xv_mem_region *xv_mem_find(const struct xv_guest_mem *mem,
 	return i < 0 ? NULL : &mem->regions[i];
 }
 
-void *xv_gpa_to_hva(const struct xv_guest_mem *mem, uint64_t gpa, uint64_t len)
+void *xv_gpa_to_hva_search(const struct xv_guest_mem *mem, uint64_t gpa,
+			   uint64_t len)
 {
 	const struct xv_mem_region *r = xv_mem_find(mem, gpa);
 	uint64_t off;
@@ -209,8 +225,8 @@ static int iov_overflow(const struct xv_guest_mem *mem, unsigned int i,
 	return -EFAULT;
 }
 
-int xv_gpa_to_iov(const struct xv_guest_mem *mem, uint64_t gpa, uint64_t len,
-		  struct iovec *iov, int max)
+int xv_gpa_to_iov_search(const struct xv_guest_mem *mem, uint64_t gpa,
+			 uint64_t len, struct iovec *iov, int max)
 {
 	const struct xv_mem_region *r;
 	uint64_t chunk;

@@ -34,6 +34,7 @@ struct xv_mem_region {
 
 struct xv_guest_mem {
 	unsigned int nregions;
+	unsigned int hot; /* the largest region: translations try it first */
 	struct xv_mem_region regions[XV_MEM_MAX_REGIONS]; /* sorted by gpa */
 };
 
@@ -53,15 +54,56 @@ void xv_mem_clear(struct xv_guest_mem *mem);
 const struct xv_mem_region *xv_mem_find(const struct xv_guest_mem *mem,
 					uint64_t gpa);
 
+void *xv_gpa_to_hva_search(const struct xv_guest_mem *mem, uint64_t gpa,
+			   uint64_t len);
+int xv_gpa_to_iov_search(const struct xv_guest_mem *mem, uint64_t gpa,
+			 uint64_t len, struct iovec *iov, int max);
+
+/*
+ * The data path's fast case, inline: [gpa, gpa + len), len > 0, inside the
+ * largest region (with one or two regions, nearly every buffer). NULL
+ * otherwise; the binary search then decides. Regions never overlap, so a
+ * hit is the answer the search would give.
+ */
+static inline void *xv_gpa_hot(const struct xv_guest_mem *mem, uint64_t gpa,
+			       uint64_t len)
+{
+	const struct xv_mem_region *r;
+	uint64_t off;
+
+	if (!mem->nregions || !len)
+		return NULL;
+	r = &mem->regions[mem->hot];
+	off = gpa - r->gpa;
+	if (off >= r->size || len > r->size - off)
+		return NULL;
+	return r->hva + off;
+}
+
 /* Host address of [gpa, gpa + len) when it lies inside ONE region, else
  * NULL (also for len == 0 overflow cases such as gpa + len wrapping). */
-void *xv_gpa_to_hva(const struct xv_guest_mem *mem, uint64_t gpa, uint64_t len);
+static inline void *xv_gpa_to_hva(const struct xv_guest_mem *mem, uint64_t gpa,
+				  uint64_t len)
+{
+	void *p = xv_gpa_hot(mem, gpa, len);
+
+	return p ? p : xv_gpa_to_hva_search(mem, gpa, len);
+}
 
 /* Splits [gpa, gpa + len) into host iovecs, one per region it crosses.
  * Returns the number of iovecs used, -EFAULT if any byte lies outside
  * guest memory (or the range wraps), -ENOBUFS if @max is too small. */
-int xv_gpa_to_iov(const struct xv_guest_mem *mem, uint64_t gpa, uint64_t len,
-		  struct iovec *iov, int max);
+static inline int xv_gpa_to_iov(const struct xv_guest_mem *mem, uint64_t gpa,
+				uint64_t len, struct iovec *iov, int max)
+{
+	void *p = max > 0 ? xv_gpa_hot(mem, gpa, len) : NULL;
+
+	if (!p)
+		return xv_gpa_to_iov_search(mem, gpa, len, iov, max);
+	iov[0].iov_base = p;
+	iov[0].iov_len = len;
+	return 1;
+}
 
 /* Host address of the frontend's user address range (vring addresses in
  * SET_VRING_ADDR are frontend virtual addresses), inside one region. */

@@ -107,6 +107,7 @@ static void vring_resync(struct xv_vu_dev *dev, struct xv_vu_vring *vr)
 	xv_warn("%s: vring %td resumes at used index %u, not at base %u",
 		dev->name, vr - dev->vrings, used, vq->used_idx);
 	vq->last_avail_idx = used;
+	vq->avail_shadow = used;
 	vq->used_idx = used;
 	vq->signalled_used_valid = false;
 	dev->stats.ring_resyncs++;
@@ -341,6 +342,7 @@ static int h_set_vring_base(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 	if (vr->started)
 		return -EBUSY;
 	vr->vq.last_avail_idx = (uint16_t)msg->p.state.num;
+	vr->vq.avail_shadow = vr->vq.last_avail_idx;
 	vr->vq.used_idx = (uint16_t)msg->p.state.num;
 	vr->vq.signalled_used_valid = false;
 	return 0;

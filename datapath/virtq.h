@@ -81,6 +81,10 @@ struct xv_vq {
 	struct vring_avail *avail;
 	struct vring_used *used;
 	uint16_t last_avail_idx; /* next avail entry to pop */
+	/* avail->idx as last read: entries up to it need no new read of
+	 * that line, which the driver keeps writing. Whoever moves
+	 * last_avail_idx other than pop/unpop sets it equal. */
+	uint16_t avail_shadow;
 	uint16_t used_idx; /* next used entry to fill (shadow) */
 	uint16_t signalled_used; /* used idx at the last call */
 	bool signalled_used_valid;

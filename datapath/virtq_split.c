@@ -108,6 +108,7 @@ int xv_vq_split_map(struct xv_vq *vq, const struct xv_guest_mem *mem,
 	vq->desc = hva[0];
 	vq->avail = hva[1];
 	vq->used = hva[2];
+	vq->avail_shadow = vq->last_avail_idx;
 	vq->signalled_used_valid = false;
 	return 0;
 }
@@ -275,17 +276,23 @@ static void prefetch_next(struct xv_vq *vq)
 static int split_pop(struct xv_vq *vq, struct xv_chain *c)
 {
 	struct walk w = { .vq = vq, .c = c };
-	uint16_t avail_idx, pending, head;
+	uint16_t pending, head;
 	int rc;
 
 	if (vq->broken)
 		return -EIO;
-	avail_idx = le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
-	pending = avail_idx - vq->last_avail_idx;
-	if (!pending)
-		return 0;
-	if (pending > vq->size)
-		return vq_fail(vq, XV_VQ_ERR_IDX_JUMP);
+	/* avail->idx is read again only when what it said is used up (or
+	 * the shadow is out of range: a base set behind our back). */
+	pending = vq->avail_shadow - vq->last_avail_idx;
+	if (!pending || pending > vq->size) {
+		vq->avail_shadow = le16toh(
+			__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
+		pending = vq->avail_shadow - vq->last_avail_idx;
+		if (!pending)
+			return 0;
+		if (pending > vq->size)
+			return vq_fail(vq, XV_VQ_ERR_IDX_JUMP);
+	}
 	head = le16toh(__atomic_load_n(
 		&vq->avail->ring[vq->last_avail_idx & (vq->size - 1)],
 		__ATOMIC_RELAXED));

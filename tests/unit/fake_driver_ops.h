@@ -117,6 +117,7 @@ static inline void drv_rings_reset(struct fx *f, uint16_t size, uint16_t start)
 	f->data_next = DATA_GPA;
 	xv_vq_init(&f->vq);
 	f->vq.last_avail_idx = start;
+	f->vq.avail_shadow = start;
 	f->vq.used_idx = start;
 }
 

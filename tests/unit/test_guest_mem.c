@@ -627,6 +627,47 @@ static void test_clear(void **state)
 	assert_int_equal(f->mem.nregions, NREG);
 }
 
+/* The inline fast path tries the largest region first: it must give what
+ * the search gives, fall back for the others, and follow removals. */
+static void test_hot_region(void **state)
+{
+	struct fx *f = *state;
+	struct iovec iov[4];
+	uint64_t end_a = reg[RA].gpa + reg[RA].size;
+
+	add_all(f);
+	assert_int_equal(f->mem.regions[f->mem.hot].gpa, reg[RA].gpa);
+	/* hot hits, at both ends of A */
+	assert_ptr_equal(xv_gpa_to_hva(&f->mem, reg[RA].gpa, 1),
+			 hva_of(f, RA, 0));
+	assert_ptr_equal(xv_gpa_to_hva(&f->mem, end_a - 16, 16),
+			 hva_of(f, RA, reg[RA].size - 16));
+	/* one byte past A is B's: not one region, two iovecs */
+	assert_null(xv_gpa_to_hva(&f->mem, end_a - 16, 17));
+	assert_int_equal(xv_gpa_to_iov(&f->mem, end_a - 16, 17, iov, 4), 2);
+	assert_ptr_equal(iov[1].iov_base, hva_of(f, RB, 0));
+	/* other regions through the search */
+	assert_ptr_equal(xv_gpa_to_hva(&f->mem, reg[RD].gpa + 0x10, 16),
+			 hva_of(f, RD, 0x10));
+	assert_int_equal(xv_gpa_to_iov(&f->mem, reg[RC].gpa, 8, iov, 1), 1);
+	assert_ptr_equal(iov[0].iov_base, hva_of(f, RC, 0));
+	/* no room for an iovec: the fast path must not write one */
+	assert_int_equal(xv_gpa_to_iov(&f->mem, reg[RA].gpa, 8, iov, 0),
+			 -ENOBUFS);
+	/* zero length is not a hit */
+	assert_null(xv_gpa_to_hva(&f->mem, reg[RA].gpa, 0));
+	assert_int_equal(xv_gpa_to_iov(&f->mem, reg[RA].gpa, 0, iov, 4), 0);
+
+	assert_int_equal(xv_mem_remove_region(&f->mem, &reg[RA]), 0);
+	assert_int_equal(f->mem.regions[f->mem.hot].gpa, reg[RD].gpa);
+	assert_null(xv_gpa_to_hva(&f->mem, reg[RA].gpa, 1));
+	assert_ptr_equal(xv_gpa_to_hva(&f->mem, reg[RD].gpa, 8),
+			 hva_of(f, RD, 0));
+	xv_mem_clear(&f->mem);
+	assert_int_equal(f->mem.hot, 0);
+	assert_null(xv_gpa_to_hva(&f->mem, reg[RD].gpa, 8));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -649,6 +690,7 @@ int main(void)
 		T(test_mapping_is_shared),
 		T(test_remove),
 		T(test_clear),
+		T(test_hot_region),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

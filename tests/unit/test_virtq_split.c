@@ -774,6 +774,44 @@ static void test_bad_idx_jump(void **state)
 	}
 }
 
+/* avail->idx is read once for what it covers: entries it published are
+ * popped without reading it again, and a jump written meanwhile is caught
+ * at the next read. A ring mapped anew forgets the old index. */
+static void test_avail_shadow(void **state)
+{
+	struct fx *f = *state;
+	struct buf b = { DATA_GPA, 64, false };
+
+	drv_post(f, &b, 1);
+	drv_post(f, &b, 1);
+	drv_post(f, &b, 1);
+	assert_int_equal(pop(f), 1);
+	f->avail->idx = htole16(3 + 1000); /* hostile, after the read */
+	assert_int_equal(pop(f), 1);
+	assert_int_equal(pop(f), 1);
+	assert_int_equal(f->vq.last_avail_idx, 3);
+	expect_broken(f, XV_VQ_ERR_IDX_JUMP);
+
+	/* 2 of 2 popped on one ring, then a fresh ring at index 0 with
+	 * nothing published: nothing to pop, not 2 stale entries. */
+	vq_setup(f, QSZ, false, true, 0);
+	drv_post(f, &b, 1);
+	drv_post(f, &b, 1);
+	assert_int_equal(pop(f), 1);
+	f->vq.ops->unpop(&f->vq, 1); /* unpop keeps the shadow right */
+	assert_int_equal(pop(f), 1);
+	assert_int_equal(pop(f), 1);
+	assert_int_equal(pop(f), 0);
+	/* The ring given anew at index 0 (as SET_VRING_BASE 0 and the
+	 * next map do): the shadow of 2 must not survive the map. */
+	f->avail->idx = 0;
+	f->vq.last_avail_idx = 0;
+	f->vq.used_idx = 0;
+	drv_map(f);
+	assert_int_equal(pop(f), 0);
+	assert_int_equal(total_errors(&f->vq), 0);
+}
+
 static void test_bad_head_range(void **state)
 {
 	struct fx *f = *state;
@@ -1391,6 +1429,7 @@ int main(void)
 		T(test_idx_many_wraps),
 		T(test_unpop),
 		T(test_bad_idx_jump),
+		T(test_avail_shadow),
 		T(test_bad_head_range),
 		T(test_bad_head_after_good),
 		T(test_bad_next_range),
