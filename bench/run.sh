@@ -27,6 +27,9 @@
 #                   (testpmd net_af_xdp, io, one port) on $VF, CPU 1, in the
 #                   same loop: AF_XDP receive and transmit without the vhost
 #                   half.
+#   vhost only      no kernel: vdpad --loopback vs testpmd net_vhost io on one
+#                   port, the guest (virtio-user io, CPU 0) sending back what
+#                   arrives; what sets the rate when the NIC side is cheap.
 #   cost            the forwarder's busy time per frame (vdpad's busy_ns
 #                   counter, testpmd --record-core-cycles) and its busy %.
 #   CPU             /proc/PID/stat utime+stime of the forwarder process:
@@ -1019,6 +1022,29 @@ echo "forwarder waited for frames and the rate was set elsewhere (in the loop:"
 echo "the generator's core, which also pays the kernel's receive path into the"
 echo "forwarder's AF_XDP socket). The reflector's frame is one receive and one"
 echo "transmit, two of the forwarders' frames."
+if [[ " $PARTS " == *" vhost "* ]]; then
+	echo
+	echo "The vhost side alone, no kernel on the path (not a target cell): the"
+	echo "forwarder turns the guest's transmits into its receives (vdpad --loopback;"
+	echo "testpmd net_vhost io on one port), the guest (virtio-user testpmd, io,"
+	echo "CPU 0) sends back what arrives, seeded with 16 bursts. This is the part"
+	echo "that sets the rate once the NIC side costs little (zero-copy AF_XDP)."
+	echo
+	echo "| size | vdpad Mpps | DPDK Mpps | vdpad/DPDK | vdpad ns/frame | DPDK ns/frame | DPDK/vdpad | vdpad busy % | DPDK busy % |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	for size in $SIZES; do
+		v=$(echo "${R[vh-$size,vdpad]:-}" | median_clean)
+		d=$(echo "${R[vh-$size,dpdk]:-}" | median_clean)
+		cv=$(echo "${COST[vh-$size,vdpad]:-}" | median)
+		cd=$(echo "${COST[vh-$size,dpdk]:-}" | median)
+		echo "| $size B | $(fmt "$v") | $(fmt "$d") | $(ratio "$v" "$d") | $cv | $cd | $(ratio "$cd" "$cv") | $(echo "${BUSY[vh-$size,vdpad]:-}" | median) | $(echo "${BUSY[vh-$size,dpdk]:-}" | median) |"
+	done
+	echo
+	echo "Every run, Mpps (vdpad / DPDK):"
+	for size in $SIZES; do
+		echo "  $size B: [${R[vh-$size,vdpad]:-} ] [${R[vh-$size,dpdk]:-} ]"
+	done
+fi
 echo
 echo "CPU of the forwarder process (utime+stime deltas of /proc/PID/stat, % of one core):"
 echo "- idle, vdpad with $NIDLE devices on $NIDLE veth pairs, no frontend connected,"
