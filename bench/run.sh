@@ -434,6 +434,26 @@ fwd_stop() {
 	rm -f $SOCK
 }
 
+# fwd_or_note KIND TAG: fwd_start, or a note and nothing left running.
+fwd_or_note() {
+	fwd_start "$1" "$2-fwd" && return 0
+	NOTES+=("$2: $1 did not start (see $2-fwd.log); run left out")
+	fwd_stop "$1"
+	return 1
+}
+
+# guest_start TAG TESTPMD-ARGS...: the guest, a virtio-user testpmd on CPU 0
+# (interactive) on $SOCK; GPID, GFD, GLOG.
+guest_start() {
+	local tag=$1
+	shift
+	bg_in "$tag" taskset -c 0 $TESTPMD "${TP_COMMON[@]}" \
+		--file-prefix=${P}g --lcores 0@0,1@0 \
+		--vdev net_virtio_user0,path=$SOCK,queues=1,queue_size=1024 \
+		-- -i --rxd=1024 --txd=1024 "$@"
+	GPID=$BG_PID GFD=$BG_FD GLOG=$LOGDIR/$tag.log
+}
+
 # fwd_cost KIND LOG: the forwarder's busy time per frame over its whole run,
 # in ns, or nothing. Busy = the polls that moved frames: vdpad's exit
 # counters (busy_ns over rx + tx frames; its polls that only woke the
@@ -558,16 +578,8 @@ measure_g2n() {
 			-- -i --port-topology=loop --forward-mode=txonly \
 			--txpkts="$size" --record-core-cycles
 	else
-		if ! fwd_start "$kind" "$tag-fwd"; then
-		NOTES+=("$tag: $kind did not start (see $tag-fwd.log); run left out")
-		fwd_stop "$kind"
-		return 1
-	fi
-		bg_in "$tag" taskset -c 0 $TESTPMD "${TP_COMMON[@]}" \
-			--file-prefix=${P}g --lcores 0@0,1@0 \
-			--vdev net_virtio_user0,path=$SOCK,queues=1,queue_size=1024 \
-			-- -i --rxd=1024 --txd=1024 --forward-mode=txonly \
-			--txpkts="$size"
+		fwd_or_note "$kind" "$tag" || return 1
+		guest_start "$tag" --forward-mode=txonly --txpkts="$size"
 	fi
 	local gpid=$BG_PID gfd=$BG_FD log=$LOGDIR/$tag.log
 	if ! wait_for 300 tp_ready "$log"; then
@@ -628,11 +640,7 @@ measure_loop() {
 	local series="" prev cur s tp tc v0="" w0=""
 	OUT1=0 OUT2=0 OUT_SHARES="" OUT_COST=""
 	[ "$kind" = ceiling ] && fkind=reflector
-	if ! fwd_start "$fkind" "$tag-fwd"; then
-		NOTES+=("$tag: $fkind did not start (see $tag-fwd.log); run left out")
-		fwd_stop "$fkind"
-		return 1
-	fi
+	fwd_or_note "$fkind" "$tag" || return 1
 	loop_gen_args "$kind"
 	bg_in "$tag" env LIBXDP_SKIP_DISPATCHER=1 ip netns exec $NS \
 		taskset -c 0 $TESTPMD "${TP_COMMON[@]}" \
@@ -686,17 +694,10 @@ measure_loop() {
 measure_vhost() {
 	local kind=$1 size=$2 tag="vh-$1-$2-r$RUN"
 	OUT1=0 OUT_SHARES="" OUT_COST=""
-	if ! fwd_start "$kind-lb" "$tag-fwd"; then
-		NOTES+=("$tag: $kind did not start (see $tag-fwd.log); run left out")
-		fwd_stop "$kind-lb"
-		return 1
-	fi
-	bg_in "$tag" taskset -c 0 $TESTPMD "${TP_COMMON[@]}" \
-		--file-prefix=${P}g --lcores 0@0,1@0 \
-		--vdev net_virtio_user0,path=$SOCK,queues=1,queue_size=1024 \
-		-- -i --rxd=1024 --txd=1024 --port-topology=loop \
-		--forward-mode=io --txpkts="$size"
-	local gpid=$BG_PID gfd=$BG_FD log=$LOGDIR/$tag.log
+	fwd_or_note "$kind-lb" "$tag" || return 1
+	guest_start "$tag" --port-topology=loop --forward-mode=io \
+		--txpkts="$size"
+	local gpid=$GPID gfd=$GFD log=$GLOG
 	if ! wait_for 300 tp_ready "$log"; then
 		NOTES+=("$tag: the guest's testpmd did not start (see its log); run left out")
 		tp_quit "$gfd" "$gpid"
@@ -859,13 +860,10 @@ measure_cpu() {
 	# carries $PPS each way.
 	for kind in vdpad dpdk; do
 		tag=load-$kind
-		fwd_start $kind $tag-fwd || { fwd_stop $kind; continue; }
-		bg_in $tag taskset -c 0 $TESTPMD "${TP_COMMON[@]}" --file-prefix=${P}g \
-			--lcores 0@0,1@0 \
-			--vdev net_virtio_user0,path=$SOCK,queues=1,queue_size=1024 \
-			-- -i --rxd=1024 --txd=1024 --forward-mode=macswap
-		gpid=$BG_PID
-		gfd=$BG_FD
+		fwd_or_note $kind $tag || continue
+		guest_start $tag --forward-mode=macswap
+		gpid=$GPID
+		gfd=$GFD
 		wait_for 300 tp_ready "$LOGDIR/$tag.log"
 		echo "start" >&"$gfd"
 		sleep 0.5
