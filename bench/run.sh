@@ -758,7 +758,7 @@ declare -A BUSY # BUSY[cell,kind] = % of its core the forwarder was busy, per ru
 # busy_of NS_PER_FRAME MPPS [MPPS2]: the busy share of the core at that rate.
 busy_of() {
 	[ -n "$1" ] || return 0
-	awk -v c="$1" -v a="$2" -v b="${3:-0}" 'BEGIN { printf "%.0f", c * (a + b) / 10 }'
+	awk -v c="$1" -v a="$2" -v b="${3:-0}" 'BEGIN { p = c * (a + b) / 10; printf "%.0f", (p > 100 ? 100 : p) }'
 }
 KINDS=${BENCH_KINDS:-vdpad dpdk ceiling ceilidle}
 start_ts=$(date +%s)
@@ -767,39 +767,35 @@ awk -v l="${LOAD_START%% *}" 'BEGIN { exit !(l >= 1) }' &&
 	echo "bench: warning: load average $LOAD_START: other work will disturb the figures" >&2
 echo "xvdpa bench: $RUNS run(s), ${SECS} s windows after ${WARM} s warm-up;" \
 	"logs in $LOGDIR" >&2
+# record CELL KIND [MPPS2 for the busy share]: files the run just measured.
+record() {
+	local mark=""
+	contended "$OUT_SHARES" && mark="*"
+	R[$1,$2]+=" $OUT1$mark"
+	COST[$1,$2]+=" $OUT_COST"
+	BUSY[$1,$2]+=" $(busy_of "$OUT_COST" "$OUT1" "${3:-0}")"
+}
 for RUN in $(seq "$RUNS"); do
 	for size in $SIZES; do
 		for kind in $KINDS; do
 			[[ " $PARTS " == *" g2n "* ]] || continue
 			measure_g2n $kind $size || continue
-			mark=""
-			contended "$OUT_SHARES" && mark="*"
-			R[g2n-$size,$kind]+=" $OUT1$mark"
-			COST[g2n-$size,$kind]+=" $OUT_COST"
-			BUSY[g2n-$size,$kind]+=" $(busy_of "$OUT_COST" "$OUT1")"
+			record g2n-$size $kind
 			echo "run $RUN guest->network $size B $kind: $OUT1 Mpps (sender's own count $OUT2; CPU % forwarder, generator, others: $OUT_SHARES; busy ns/frame ${OUT_COST:-n/a})" >&2
 		done
 		for kind in $KINDS; do
 			[[ " $PARTS " == *" loop "* ]] || continue
 			[ "$kind" = ceilidle ] && continue # the loop keeps CPU 0 busy
 			measure_loop $kind $size || continue
-			mark=""
-			contended "$OUT_SHARES" && mark="*"
-			R[n2g-$size,$kind]+=" $OUT1$mark"
-			R2[n2g-$size,$kind]+=" $OUT2$mark"
-			COST[n2g-$size,$kind]+=" $OUT_COST"
-			BUSY[n2g-$size,$kind]+=" $(busy_of "$OUT_COST" "$OUT1" "$OUT2")"
+			record n2g-$size $kind "$OUT2"
+			R2[n2g-$size,$kind]+=" $OUT2$(contended "$OUT_SHARES" && echo "*")"
 			echo "run $RUN PVP loop $size B $kind: network->guest $OUT1, guest->network $OUT2 Mpps (CPU % forwarder, generator, others: $OUT_SHARES; busy ns/frame ${OUT_COST:-n/a})" >&2
 		done
 		for kind in vdpad dpdk; do
 			[[ " $PARTS " == *" vhost "* ]] || continue
 			[[ " $KINDS " == *" $kind "* ]] || continue
 			measure_vhost $kind $size || continue
-			mark=""
-			contended "$OUT_SHARES" && mark="*"
-			R[vh-$size,$kind]+=" $OUT1$mark"
-			COST[vh-$size,$kind]+=" $OUT_COST"
-			BUSY[vh-$size,$kind]+=" $(busy_of "$OUT_COST" "$OUT1")"
+			record vh-$size $kind
 			echo "run $RUN vhost only $size B $kind: $OUT1 Mpps each way (CPU % forwarder, generator, others: $OUT_SHARES; busy ns/frame ${OUT_COST:-n/a})" >&2
 		done
 	done
@@ -1006,12 +1002,14 @@ echo "busy_ns counter and testpmd's --record-core-cycles; whole run):"
 echo
 echo "| direction | size | vdpad ns/frame | DPDK ns/frame | ceiling ns/frame | DPDK/vdpad | vdpad busy % | DPDK busy % |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+# cost_med CELL KIND / busy_med CELL KIND: medians over the runs.
+cost_med() { echo "${COST[$1,$2]:-}" | median; }
+busy_med() { echo "${BUSY[$1,$2]:-}" | median; }
 for cell in $CELLS; do
-	cv=$(echo "${COST[$cell,vdpad]:-}" | median)
-	cd=$(echo "${COST[$cell,dpdk]:-}" | median)
-	cc=$(echo "${COST[$cell,ceiling]:-}" | median)
+	cc=$(cost_med $cell ceiling)
 	[ "${cell%%-*}" = n2g ] && [ "$cc" != nan ] && cc+=" (per frame reflected)"
-	echo "| $(dirname_of $cell) | ${cell#*-} B | $cv | $cd | $cc | $(ratio "$cd" "$cv") | $(echo "${BUSY[$cell,vdpad]:-}" | median) | $(echo "${BUSY[$cell,dpdk]:-}" | median) |"
+	echo "| $(dirname_of $cell) | ${cell#*-} B | $(cost_med $cell vdpad) | $(cost_med $cell dpdk) | $cc |" \
+		"$(ratio "$(cost_med $cell dpdk)" "$(cost_med $cell vdpad)") | $(busy_med $cell vdpad) | $(busy_med $cell dpdk) |"
 done
 echo
 echo "Busy % = busy ns/frame x the frames it moved per second (both directions in"
@@ -1033,9 +1031,10 @@ if [[ " $PARTS " == *" vhost "* ]]; then
 	for size in $SIZES; do
 		v=$(echo "${R[vh-$size,vdpad]:-}" | median_clean)
 		d=$(echo "${R[vh-$size,dpdk]:-}" | median_clean)
-		cv=$(echo "${COST[vh-$size,vdpad]:-}" | median)
-		cd=$(echo "${COST[vh-$size,dpdk]:-}" | median)
-		echo "| $size B | $(fmt "$v") | $(fmt "$d") | $(ratio "$v" "$d") | $cv | $cd | $(ratio "$cd" "$cv") | $(echo "${BUSY[vh-$size,vdpad]:-}" | median) | $(echo "${BUSY[vh-$size,dpdk]:-}" | median) |"
+		echo "| $size B | $(fmt "$v") | $(fmt "$d") | $(ratio "$v" "$d") |" \
+			"$(cost_med vh-$size vdpad) | $(cost_med vh-$size dpdk) |" \
+			"$(ratio "$(cost_med vh-$size dpdk)" "$(cost_med vh-$size vdpad)") |" \
+			"$(busy_med vh-$size vdpad) | $(busy_med vh-$size dpdk) |"
 	done
 	echo
 	echo "Every run, Mpps (vdpad / DPDK):"
