@@ -31,6 +31,9 @@ endif
 LIBS := $(shell $(PKG_CONFIG) --libs libbpf libmnl jansson 2>/dev/null || \
 	echo -lbpf -lmnl -ljansson) -lelf -lz
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+# vdpad tells systemd (Type=notify) when its devices are up: sd_notify(3).
+SYSTEMD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || \
+	echo -lsystemd)
 
 # BPF programs: built on this machine from source, one skeleton each.
 BPF_ARCH_INC := -I/usr/include/$(shell $(CC) -dumpmachine)
@@ -141,7 +144,7 @@ $(BUILD)/vdpactl: ctl/vdpactl.c $(wildcard ctl/*.h) $(CTLLIB) $(LIB)
 
 $(BUILD)/vdpad: datapath/vdpad.c $(DPLIB) $(LIB)
 	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(DPLIB) $(LIB) -lxdp $(LIBS) \
-		-lpthread
+		$(SYSTEMD_LIBS) -lpthread
 
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB) $(DPLIB) \
 		$(CTLLIB) $(CNILIB)

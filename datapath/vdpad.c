@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "ctl_proto.h"
 #include "ctl_server.h"
 #include "cycles.h"
@@ -1145,6 +1147,30 @@ static int setup_threads(struct vdpad *v)
 	return 0;
 }
 
+/*
+ * Tells the service manager (systemd Type=notify, $NOTIFY_SOCKET) that the
+ * command-line devices and whatever the state file held are up, so units
+ * ordered after vdpad (VMs, kubelet) find their sockets. Without a service
+ * manager this does nothing.
+ */
+static void notify_ready(const struct vdpad *v)
+{
+	unsigned int i, ndevs = 0, npfs = 0;
+	int rc;
+
+	for (i = 0; i < v->ndevs; i++)
+		ndevs += v->devs[i].used;
+	for (i = 0; i < MAX_PFS; i++)
+		npfs += v->pfs[i].used;
+	rc = sd_notifyf(0, "READY=1\nSTATUS=%u device(s), %u mgmtdev(s)",
+			ndevs, npfs);
+	if (rc < 0)
+		xv_warn("cannot notify the service manager: %s",
+			strerror(-rc));
+	else
+		xv_info("ready: %u device(s), %u mgmtdev(s)", ndevs, npfs);
+}
+
 int main(int argc, char **argv)
 {
 	static struct vdpad v;
@@ -1174,8 +1200,11 @@ int main(int argc, char **argv)
 		err = vdpad_state_load(&v);
 	if (!err)
 		err = dp_threads_start(&v);
-	if (!err)
+	if (!err) {
+		notify_ready(&v);
 		run(&v);
+	}
+	sd_notify(0, "STOPPING=1");
 	dp_threads_stop(&v);
 	ctl_stop(&v);
 	for (i = 0; i < v.ndevs; i++) {

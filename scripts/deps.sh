@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
 	# build
 	make gcc pkg-config clang llvm bpftool libbpf-dev libxdp-dev
-	libelf-dev zlib1g-dev libmnl-dev libjansson-dev
+	libelf-dev zlib1g-dev libmnl-dev libjansson-dev libsystemd-dev
 	# tests (cmocka, sanitizer runtimes) and the demo's tools
 	libcmocka-dev libclang-rt-14-dev iproute2 ethtool iputils-ping
 	netcat-openbsd jq clang-format python3

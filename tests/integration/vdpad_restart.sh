@@ -13,6 +13,9 @@ STATE=/tmp/xi9-state.json
 LB=/tmp/xi9-lb0.sock
 ND=/tmp/xi9-nd0.sock
 LOG=$(mktemp /tmp/xi9-vdpad.XXXXXX)
+NOTIFY=/tmp/xi9-notify.sock
+NOTES=/tmp/xi9-notify.txt
+LPID=
 VDPAD=${VDPAD:-$BUILD/vdpad}
 ctl() { "$VDPACTL" -s $CTL "$@"; }
 VPID=
@@ -26,8 +29,9 @@ start_vdpad() {
 }
 cleanup() {
 	[ -z "$VPID" ] || kill -9 $VPID
+	[ -z "$LPID" ] || kill $LPID
 	ip link del xi9v0
-	rm -f $CTL $STATE $STATE.tmp $LB $ND
+	rm -f $CTL $STATE $STATE.tmp $LB $ND $NOTIFY $NOTES
 	[ "$T_FAIL" -gt 0 ] && sed "s/^/#   /" $LOG
 	rm -f $LOG
 }
@@ -60,7 +64,20 @@ check_gt "lb0 passes traffic" "$(rx_through lb0 $LB)" 1000
 kill -9 $VPID
 wait $VPID 2>/dev/null
 VPID=
-check "vdpad starts again after SIGKILL" start_vdpad
+# The restart runs as systemd would start it (Type=notify): a service
+# manager's notify socket, played by tests/tools/notify_listener.py.
+python3 tests/tools/notify_listener.py $NOTIFY $NOTES &
+LPID=$!
+for i in $(seq 50); do [ -S $NOTIFY ] && break; sleep 0.1; done
+NOTIFY_SOCKET=$NOTIFY check "vdpad starts again after SIGKILL" start_vdpad
+for i in $(seq 100); do grep -q READY=1 $NOTES 2>/dev/null && break; sleep 0.1; done
+check "READY=1 reached the service manager" grep -qx READY=1 $NOTES
+check "its STATUS counts the 2 restored devices" \
+	grep -q "^STATUS=2 device(s), 0 mgmtdev(s)$" $NOTES
+check "READY came after the devices were re-created" sh -c \
+	"[ \$(grep -n 'state: re-created nd0' $LOG | tail -1 | cut -d: -f1) -lt \$(grep -n 'ready: 2 device' $LOG | tail -1 | cut -d: -f1) ]"
+wait $LPID
+LPID=
 sleep 0.5
 check_eq "both devices re-created" "lb0 nd0" \
 	"$(ctl -j dev show | jq -r '[.dev | keys[]] | sort | join(" ")')"
