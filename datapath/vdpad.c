@@ -1162,11 +1162,10 @@ static void notify_ready(const struct vdpad *v)
 		ndevs += v->devs[i].used;
 	for (i = 0; i < MAX_PFS; i++)
 		npfs += v->pfs[i].used;
-	rc = sd_notifyf(0, "READY=1\nSTATUS=%u device(s), %u mgmtdev(s)",
-			ndevs, npfs);
+	rc = sd_notifyf(0, "READY=1\nSTATUS=%u device(s), %u mgmtdev(s)", ndevs,
+			npfs);
 	if (rc < 0)
-		xv_warn("cannot notify the service manager: %s",
-			strerror(-rc));
+		xv_warn("cannot notify the service manager: %s", strerror(-rc));
 	else
 		xv_info("ready: %u device(s), %u mgmtdev(s)", ndevs, npfs);
 }
