@@ -90,7 +90,7 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 	uint32_t max_len = (uint32_t)dev->cfg.mtu + XV_L2_OVERHEAD;
 	uint64_t addrs[XV_XSK_BATCH];
 	uint32_t lens[XV_XSK_BATCH];
-	uint32_t budget, n = 0, tidx = 0, i;
+	uint32_t budget, n = 0, tidx = 0, tries = 0, i;
 	uint16_t used_before = tx->vq.used_idx;
 	int len;
 
@@ -106,7 +106,8 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 		budget = XV_XSK_BATCH;
 	if (budget > x->nfree)
 		budget = x->nfree;
-	while (n < budget) {
+	/* Oversize frames are dropped but count as tries: a round ends. */
+	while (n < budget && tries++ < XV_XSK_BATCH) {
 		uint64_t addr = x->free_frames[x->nfree - 1 - n];
 
 		len = xv_net_tx_get(&tx->vq, x->area + addr, XV_XSK_FRAME_SIZE,

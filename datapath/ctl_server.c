@@ -210,11 +210,15 @@ static json_t *datapath_json(const struct vdev *d)
 	unsigned int q;
 
 	for (q = 0; q < d->port.nqueues; q++)
-		wakeups += d->port.q[q].tx_wakeups;
-	return json_pack("{s:I, s:I, s:I}", "busy_polls",
-			 (json_int_t)d->busy_polls, "busy_ns",
-			 (json_int_t)xv_cycles_to_ns(d->busy_cycles),
-			 "tx_wakeups", (json_int_t)wakeups);
+		wakeups += __atomic_load_n(&d->port.q[q].tx_wakeups,
+					   __ATOMIC_RELAXED);
+	return json_pack(
+		"{s:I, s:I, s:I}", "busy_polls",
+		(json_int_t)__atomic_load_n(&d->busy_polls, __ATOMIC_RELAXED),
+		"busy_ns",
+		(json_int_t)xv_cycles_to_ns(
+			__atomic_load_n(&d->busy_cycles, __ATOMIC_RELAXED)),
+		"tx_wakeups", (json_int_t)wakeups);
 }
 
 static json_t *dev_stats_one(const struct vdev *d)

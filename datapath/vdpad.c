@@ -121,18 +121,24 @@ static void set_kicks(struct vdev *d, unsigned int pair, bool on)
 static int poll_pair(struct dp_thread *t, struct vdev *d, unsigned int p,
 		     bool *pending)
 {
+	const struct xv_vq *txq = &d->vu.vrings[2 * p + 1].vq;
+	uint16_t tx_used = txq->used_idx;
 	struct xv_xsk *x = &d->port.q[p];
 	int n;
 
 	if (!d->netdev[0]) {
 		n = xv_loopback_run(&d->vu, p, &d->lb[p], LOOP_BUDGET);
-		return n > 0 ? n : 0;
-	}
-	if (p >= d->port.nqueues)
+		n = n > 0 ? n : 0;
+	} else if (p < d->port.nqueues) {
+		n = xv_afxdp_rx(&d->vu, p, x, &t->chain, &d->qs[p]);
+		n += xv_afxdp_tx(&d->vu, p, x, &t->chain, &d->qs[p]);
+		*pending |= x->tx_outstanding != 0;
+	} else {
 		return 0;
-	n = xv_afxdp_rx(&d->vu, p, x, &t->chain, &d->qs[p]);
-	n += xv_afxdp_tx(&d->vu, p, x, &t->chain, &d->qs[p]);
-	*pending |= x->tx_outstanding != 0;
+	}
+	/* Chains taken only to be dropped are work too: a round drops a
+	 * bounded number, and the thread stays busy until none are left. */
+	*pending |= txq->used_idx != tx_used;
 	return n;
 }
 
@@ -167,9 +173,12 @@ static int poll_dev(struct dp_thread *t, struct vdev *d, bool kicks)
 		set_kicks(d, p, kicks);
 		n += poll_pair(t, d, p, &pending);
 	}
-	if (n || tx_wakeups(d) != w0) {
-		d->busy_cycles += xv_cycles() - c0;
-		d->busy_polls++;
+	if (n || tx_wakeups(d) != w0) { /* the control thread reads them */
+		__atomic_store_n(&d->busy_cycles,
+				 d->busy_cycles + (xv_cycles() - c0),
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&d->busy_polls, d->busy_polls + 1,
+				 __ATOMIC_RELAXED);
 	}
 	if (d->vu.broken)
 		log_broken(d);

@@ -162,12 +162,13 @@ int xv_net_rx_put(struct xv_vq *vq, bool mrg, const void *frame, uint32_t len,
 int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
 		  struct xv_net_q_stats *st)
 {
+	unsigned int dropped;
 	uint64_t flen;
 	int ret;
 
 	if (cap > INT32_MAX)
 		cap = INT32_MAX; /* the length is returned as an int */
-	for (;;) {
+	for (dropped = 0; dropped < XV_NET_TX_MAX_DROPS; dropped++) {
 		ret = vq->ops->pop(vq, c);
 		if (ret < 0)
 			st->drops[XV_NET_DROP_BROKEN]++;
@@ -193,4 +194,5 @@ int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
 		st->bytes += flen;
 		return (int)flen;
 	}
+	return 0; /* the rest at the next call */
 }

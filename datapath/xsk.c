@@ -32,7 +32,9 @@ void xv_xsk_wake_tx(struct xv_xsk *x)
 	uint32_t before = xv_xsk_tx_pending(x), now;
 
 	while (before) {
-		x->tx_wakeups++;
+		/* read by the control thread */
+		__atomic_store_n(&x->tx_wakeups, x->tx_wakeups + 1,
+				 __ATOMIC_RELAXED);
 		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0 ||
 		    errno != EAGAIN)
 			return;
@@ -155,26 +157,32 @@ static int xsk_open_once(struct xv_xsk *x, const char *ifname,
  * A queue's previous AF_XDP socket lets go of it in a kernel work item
  * after its owner closed it, so a bind right after another process (or an
  * earlier vdpad) exited can meet EBUSY for a few milliseconds: wait for
- * that, up to XV_XSK_BUSY_WAIT_MS. A queue that stays taken is refused.
+ * that, up to XV_XSK_BUSY_WAIT_MS for all the port's queues together. A
+ * queue that stays taken is refused.
  * Each try starts afresh: libxdp's failed bind leaves the UMEM's rings
  * set up on its socket.
  */
 #define XV_XSK_BUSY_WAIT_MS 2000
 #define XV_XSK_BUSY_STEP_MS 20
 
-static int xsk_open(struct xv_xsk *x, const char *ifname, unsigned int queue)
+/* @wait_ms: what is left of the port's whole wait (the control thread
+ * waits here, so the wait is bounded per port, not per queue). */
+static int xsk_open(struct xv_xsk *x, const char *ifname, unsigned int queue,
+		    unsigned int *wait_ms)
 {
-	unsigned int waited = 0;
+	bool told = false;
 	int err;
 
-	while ((err = xsk_open_once(x, ifname, queue)) == -EBUSY &&
-	       waited < XV_XSK_BUSY_WAIT_MS) {
-		if (!waited)
+	while ((err = xsk_open_once(x, ifname, queue)) == -EBUSY && *wait_ms) {
+		if (!told)
 			xv_info("%s queue %u is busy: waiting for its last "
 				"AF_XDP socket to go",
 				ifname, queue);
+		told = true;
 		usleep(XV_XSK_BUSY_STEP_MS * 1000);
-		waited += XV_XSK_BUSY_STEP_MS;
+		*wait_ms -= *wait_ms < XV_XSK_BUSY_STEP_MS ?
+				    *wait_ms :
+				    XV_XSK_BUSY_STEP_MS;
 	}
 	if (err == -EBUSY)
 		xv_err("%s queue %u: another AF_XDP socket holds it", ifname,
@@ -216,7 +224,7 @@ void xv_xsk_port_close(struct xv_xsk_port *port)
 int xv_xsk_port_open(struct xv_xsk_port *port, const char *ifname,
 		     unsigned int nqueues)
 {
-	unsigned int i;
+	unsigned int i, wait_ms = XV_XSK_BUSY_WAIT_MS;
 	__u32 key;
 	int err, fd;
 
@@ -244,7 +252,7 @@ int xv_xsk_port_open(struct xv_xsk_port *port, const char *ifname,
 		goto err_close;
 	}
 	for (i = 0; i < nqueues; i++) {
-		err = xsk_open(&port->q[i], ifname, i);
+		err = xsk_open(&port->q[i], ifname, i, &wait_ms);
 		if (err) {
 			xv_err("AF_XDP socket on %s queue %u: %s", ifname, i,
 			       strerror(-err));

@@ -1071,6 +1071,31 @@ static void test_tx_short_then_next(void **state)
 	used_is(f, 3, h3, 0);
 }
 
+/* A guest that posts frame after bad frame cannot hold one call for ever:
+ * each call drops at most XV_NET_TX_MAX_DROPS, the next goes on. */
+static void test_tx_drops_bounded(void **state)
+{
+	struct fx *f = *state;
+	uint8_t pkt[HDR + 60], junk[HDR] = { 0 }, buf[2048];
+	static const uint32_t l_short[] = { HDR - 1 };
+	unsigned int i, nbad = XV_NET_TX_MAX_DROPS + 36;
+
+	memset(pkt, 0x5a, sizeof(pkt));
+	for (i = 0; i < nbad; i++)
+		post_tx(f, junk, l_short, 1);
+	post_tx1(f, pkt, 60, 40);
+	assert_int_equal(tx(f, buf, sizeof(buf)), 0);
+	drops_are(f, 0, 0, XV_NET_TX_MAX_DROPS, 0);
+	assert_int_equal(f->vq.last_avail_idx, XV_NET_TX_MAX_DROPS);
+	assert_int_equal(tx(f, buf, sizeof(buf)), 60);
+	assert_memory_equal(buf, pkt + HDR, 60);
+	drops_are(f, 0, 0, nbad, 0);
+	stats_are(f, 1, 60);
+	assert_int_equal(tx(f, buf, sizeof(buf)), 0);
+	flush(f);
+	assert_int_equal(used_idx_seen(f), nbad + 1);
+}
+
 /* A chain of just the header (a 0-byte frame) counts as short too. */
 static void test_tx_hdr_only_then_next(void **state)
 {
@@ -1221,6 +1246,7 @@ int main(void)
 		T(test_tx_ignores_writable),
 		T(test_tx_short_then_next),
 		T(test_tx_hdr_only_then_next),
+		T(test_tx_drops_bounded),
 		T(test_tx_too_big_then_next),
 		T(test_tx_empty),
 		T(test_tx_broken),
