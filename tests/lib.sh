@@ -153,6 +153,40 @@ ext_uplink() {
 	ip link set "$2" up
 }
 
+# need_guest GUESTDIR LOGDIR: QEMU, and a test guest that
+# tests/tools/mkguest.sh builds in GUESTDIR; else the test is skipped,
+# with mkguest's log.
+need_guest() {
+	command -v qemu-system-x86_64 >/dev/null ||
+		skip_all "qemu-system-x86_64 not installed (make deps)"
+	if ! tests/tools/mkguest.sh "$1" >"$2/mkguest.log" 2>&1; then
+		sed 's/^/# /' "$2/mkguest.log"
+		skip_all "cannot build the guest (tests/tools/mkguest.sh)"
+	fi
+}
+
+# qemu_guest GUESTDIR INITRD SOCK MAC CONSOLE LOG [CHARDEV_OPTS [TIMEOUT]]:
+# boots a test guest under TCG (256 MB of memfd memory shared with the
+# vhost-user backend) with one virtio-net NIC on SOCK (MSI-X off: QEMU 7.2
+# with TCG needs it), its console in CONSOLE, QEMU's output in LOG, killed
+# after TIMEOUT s (150). Run it in the background (`qemu_guest ... &`): it
+# execs, so $! is the QEMU side's pid.
+qemu_guest() {
+	local guest=$1 initrd=$2 sock=$3 mac=$4 console=$5 log=$6
+	local copts=${7:-} secs=${8:-150}
+	: >"$console"
+	exec timeout -k 5 "$secs" qemu-system-x86_64 -accel tcg -nodefaults \
+		-nographic -no-reboot -m 256 -smp 1 \
+		-object memory-backend-memfd,id=mem,size=256M,share=on \
+		-machine pc,memory-backend=mem \
+		-chardev "socket,id=c0,path=$sock$copts" \
+		-netdev vhost-user,id=n0,chardev=c0 \
+		-device "virtio-net-pci,netdev=n0,mac=$mac,vectors=0,romfile=" \
+		-kernel "$guest/vmlinuz" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 loglevel=4" \
+		-serial file:"$console" -monitor none </dev/null >"$log" 2>&1
+}
+
 # guest_initrd GUESTDIR OUT SCRIPT...: an initramfs OUT for a QEMU test
 # guest built by tests/tools/mkguest.sh, whose /guest.sh is the shared
 # prologue (tests/tools/guest-prologue.sh) followed by the SCRIPTs.

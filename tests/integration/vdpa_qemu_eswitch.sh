@@ -28,8 +28,6 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
 need_root
-command -v qemu-system-x86_64 >/dev/null ||
-	skip_all "qemu-system-x86_64 not installed (make deps)"
 for t in python3 jq ethtool; do
 	command -v $t >/dev/null || skip_all "$t not installed (make deps)"
 done
@@ -55,10 +53,7 @@ T_START=$(date +%s)
 
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
-if ! tests/tools/mkguest.sh "$GUEST" >"$TMP/mkguest.log" 2>&1; then
-	sed 's/^/# /' "$TMP/mkguest.log"
-	skip_all "cannot build the guest (tests/tools/mkguest.sh)"
-fi
+need_guest "$GUEST" "$TMP"
 
 teardown_all() {
 	"$VDPACTL" mgmtdev del $PF
@@ -313,18 +308,8 @@ check "vdpad listens on both vhost-user sockets" \
 # --- boot both guests -----------------------------------------------------------
 QPID=()
 for i in 0 1; do
-	: >"$TMP/console.$i"
-	timeout -k 5 150 qemu-system-x86_64 -accel tcg -nodefaults -nographic \
-		-no-reboot -m 256 -smp 1 \
-		-object memory-backend-memfd,id=mem,size=256M,share=on \
-		-machine pc,memory-backend=mem \
-		-chardev socket,id=c0,path="${SOCK[$i]}" \
-		-netdev vhost-user,id=n0,chardev=c0 \
-		-device virtio-net-pci,netdev=n0,mac="${G_MAC[$i]}",vectors=0,romfile= \
-		-kernel "$GUEST/vmlinuz" -initrd "$TMP/initrd.$i" \
-		-append "console=ttyS0 panic=-1 loglevel=4" \
-		-serial file:"$TMP/console.$i" -monitor none \
-		</dev/null >"$TMP/qemu.$i.log" 2>&1 &
+	qemu_guest "$GUEST" "$TMP/initrd.$i" "${SOCK[$i]}" "${G_MAC[$i]}" \
+		"$TMP/console.$i" "$TMP/qemu.$i.log" &
 	QPID[i]=$!
 	BG_PIDS+=("$!")
 done

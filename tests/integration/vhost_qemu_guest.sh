@@ -14,8 +14,6 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
 need_root
-command -v qemu-system-x86_64 >/dev/null ||
-	skip_all "qemu-system-x86_64 not installed (make deps)"
 
 SOCK=/tmp/xi3-vdpad.sock
 MAC=52:54:00:3a:03:01
@@ -24,17 +22,15 @@ GUEST=${GUEST_DIR:-$BUILD/guest}
 TMP=$(mktemp -d /tmp/xi3.XXXXXX)
 on_exit "rm -rf $TMP"
 LOG=$TMP/vdpad.log
-
-if ! tests/tools/mkguest.sh "$GUEST" >"$TMP/mkguest.log" 2>&1; then
-	sed 's/^/# /' "$TMP/mkguest.log"
-	skip_all "cannot build the guest (tests/tools/mkguest.sh)"
-fi
+need_guest "$GUEST" "$TMP"
 
 # --- the guest's test program (appended to the initramfs as /guest.sh) ----
+# It runs after the shared prologue (eth0 there, no IPv6, lo up) and
+# tests/tools/guest-loopback-route.sh: eth0 up with 10.231.3.1, and the
+# guest's own traffic to 10.231.3.2 routed out of eth0, so that only
+# vdpad's loopback brings it back in.
+echo "LB_NET=10.231.3" >"$TMP/vars"
 cat >"$TMP/guest.sh" <<'EOF'
-# Runs in the guest after the virtio-net modules are loaded, after the
-# shared prologue (eth0 there, no IPv6, lo up).
-ip link set eth0 up
 i=0
 while [ $i -lt 50 ] && [ "$(cat $n/operstate)" != up ]; do
 	sleep 0.1
@@ -45,20 +41,6 @@ echo "XV-OPERSTATE=$(cat $n/operstate)"
 echo "XV-MAC=$(cat $n/address)"
 echo "XV-MTU=$(cat $n/mtu)"
 
-# 10.231.3.2 is an address of the guest itself, but locally generated
-# traffic to it is routed out of eth0 (rule 10, before the local table).
-# Only vdpad's loopback brings it back in, where the local table delivers
-# it (accept_local: its source is ours too). Replies to 10.231.3.1 stay on
-# lo. Even ARP crosses vdpad: the guest answers its own looped-back
-# request, so 10.231.3.2 resolves to eth0's own MAC.
-ip addr add 10.231.3.1/24 dev eth0
-ip addr add 10.231.3.2/32 dev lo
-sysctl -qw net.ipv4.conf.all.accept_local=1
-sysctl -qw net.ipv4.conf.eth0.accept_local=1
-ip route add 10.231.3.2 dev eth0 src 10.231.3.1 table 100
-ip rule add pref 10 iif lo to 10.231.3.2 table 100
-ip rule add pref 1000 table local
-ip rule del pref 0
 echo "XV-ROUTE=$(ip route get 10.231.3.2 | head -1)"
 
 tx0=$(cat $n/statistics/tx_packets)
@@ -99,7 +81,8 @@ echo "XV-RX=$(($(cat $n/statistics/rx_packets) - rx0))"
 echo "XV-RX-ERRORS=$(cat $n/statistics/rx_errors)"
 echo "XV-RX-DROPPED=$(cat $n/statistics/rx_dropped)"
 EOF
-guest_initrd "$GUEST" "$TMP/initrd" "$TMP/guest.sh"
+guest_initrd "$GUEST" "$TMP/initrd" "$TMP/vars" \
+	tests/tools/guest-loopback-route.sh "$TMP/guest.sh"
 
 # --- vdpad ------------------------------------------------------------------
 rm -f $SOCK
@@ -116,18 +99,8 @@ QPID=
 on_exit 'kill $QPID'
 boot_guest() {
 	local n=$1
-	: >"$TMP/console.$n"
-	timeout -k 5 120 qemu-system-x86_64 -accel tcg -nodefaults -nographic \
-		-no-reboot -m 256 -smp 1 \
-		-object memory-backend-memfd,id=mem,size=256M,share=on \
-		-machine pc,memory-backend=mem \
-		-chardev socket,id=c0,path=$SOCK \
-		-netdev vhost-user,id=n0,chardev=c0 \
-		-device virtio-net-pci,netdev=n0,mac=$MAC,vectors=0,romfile= \
-		-kernel "$GUEST/vmlinuz" -initrd "$TMP/initrd" \
-		-append "console=ttyS0 panic=-1 loglevel=4" \
-		-serial file:"$TMP/console.$n" -monitor none \
-		</dev/null >"$TMP/qemu.$n.log" 2>&1 &
+	qemu_guest "$GUEST" "$TMP/initrd" $SOCK $MAC "$TMP/console.$n" \
+		"$TMP/qemu.$n.log" "" 120 &
 	QPID=$! # in the background so that cleanup can stop it
 	wait $QPID
 }

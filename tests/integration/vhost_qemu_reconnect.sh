@@ -11,8 +11,6 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
 need_root
-command -v qemu-system-x86_64 >/dev/null ||
-	skip_all "qemu-system-x86_64 not installed (make deps)"
 
 SOCK=/tmp/xqr-vdpad.sock
 MAC=52:54:00:3a:0e:01
@@ -21,26 +19,14 @@ GUEST=${GUEST_DIR:-$BUILD/guest}
 TMP=$(mktemp -d /tmp/xqr.XXXXXX)
 on_exit "rm -rf $TMP"
 LOG=$TMP/vdpad.log
-
-if ! tests/tools/mkguest.sh "$GUEST" >"$TMP/mkguest.log" 2>&1; then
-	sed 's/^/# /' "$TMP/mkguest.log"
-	skip_all "cannot build the guest (tests/tools/mkguest.sh)"
-fi
+need_guest "$GUEST" "$TMP"
 
 # --- the guest's test program --------------------------------------------
 # Traffic to 10.231.14.2 (an address of the guest's own) is routed out of
-# eth0 and comes back only through vdpad's loopback (as in
-# vhost_qemu_guest.sh).
+# eth0 and comes back only through vdpad's loopback
+# (tests/tools/guest-loopback-route.sh).
+echo "LB_NET=10.231.14" >"$TMP/vars"
 cat >"$TMP/guest.sh" <<'EOF'
-ip link set eth0 up
-ip addr add 10.231.14.1/24 dev eth0
-ip addr add 10.231.14.2/32 dev lo
-sysctl -qw net.ipv4.conf.all.accept_local=1
-sysctl -qw net.ipv4.conf.eth0.accept_local=1
-ip route add 10.231.14.2 dev eth0 src 10.231.14.1 table 100
-ip rule add pref 10 iif lo to 10.231.14.2 table 100
-ip rule add pref 1000 table local
-ip rule del pref 0
 ok() { ping -c 1 -W 1 10.231.14.2 >/dev/null 2>&1; }
 i=0
 while [ $i -lt 50 ] && ! ok; do i=$((i + 1)); done
@@ -79,7 +65,8 @@ killall sleep 2>/dev/null
 cmp -s /tmp/in /tmp/out && echo "XV-TCP=intact" ||
 	echo "XV-TCP=bad $(wc -c </tmp/out) bytes"
 EOF
-guest_initrd "$GUEST" "$TMP/initrd" "$TMP/guest.sh"
+guest_initrd "$GUEST" "$TMP/initrd" "$TMP/vars" \
+	tests/tools/guest-loopback-route.sh "$TMP/guest.sh"
 
 # --- vdpad, started twice on the same socket ---------------------------------
 VPID=
@@ -95,18 +82,8 @@ start_vdpad() {
 }
 check "vdpad listens on its vhost-user socket" start_vdpad
 
-QPID=
-timeout -k 5 150 qemu-system-x86_64 -accel tcg -nodefaults -nographic \
-	-no-reboot -m 256 -smp 1 \
-	-object memory-backend-memfd,id=mem,size=256M,share=on \
-	-machine pc,memory-backend=mem \
-	-chardev socket,id=c0,path=$SOCK,reconnect=1 \
-	-netdev vhost-user,id=n0,chardev=c0 \
-	-device virtio-net-pci,netdev=n0,mac=$MAC,vectors=0,romfile= \
-	-kernel "$GUEST/vmlinuz" -initrd "$TMP/initrd" \
-	-append "console=ttyS0 panic=-1 loglevel=4" \
-	-serial file:"$TMP/console" -monitor none \
-	</dev/null >"$TMP/qemu.log" 2>&1 &
+qemu_guest "$GUEST" "$TMP/initrd" $SOCK $MAC "$TMP/console" "$TMP/qemu.log" \
+	,reconnect=1 &
 QPID=$!
 
 xv() { sed -n "s/^XV-$1=//p" "$TMP/console" | tr -d '\r' | tail -1; }
