@@ -236,7 +236,8 @@ attack() {
 }
 
 for mode in good bad_size huge_size garbage region_past_eof fd_flood \
-	loop idx_jump oob_addr nested_indirect ring_outside stall reply_flood; do
+	loop idx_jump oob_addr nested_indirect ring_outside stall reply_flood \
+	tx_flood; do
 	attack "$mode"
 	kill -0 $VPID 2>/dev/null && continue
 	wait $VPID
@@ -282,6 +283,10 @@ check_eq "dev1: summary counts the frames good sessions looped" \
 	"${LOOPED[1]}" "$(looped 1)"
 check "dev2: summary counts at least what testpmd received" \
 	test "$(looped 2)" -ge "${tp_total:-0}"
+# tx_flood's header-only frames: dropped as short and counted, not sent
+short() { summary "$1" | grep -oE 'tx_short [0-9]+' | grep -oE '[0-9]+'; }
+check_gt "dev0 summary: tx_flood's frames counted as tx_short" "$(short 0)" 1000
+check_gt "dev1 summary: tx_flood's frames counted as tx_short" "$(short 1)" 1000
 check_eq "dev0 summary: broken no (idle at exit)" "broken no" \
 	"$(summary 0 | grep -o 'broken [a-z]*$')"
 check_eq "dev1 summary: broken yes (attacker connected at exit)" \

@@ -32,6 +32,11 @@
  *                    after the header
  *   reply_flood      GET_FEATURES sent without reading the replies until
  *                    the backend stops reading; replies read HOLD_MS later
+ *   tx_flood         for HOLD_MS, the TX ring kept full of header-only
+ *                    frames, each slot posted again as soon as it is used:
+ *                    dropped and counted, the device not broken, nothing
+ *                    on RX, and (the test's witness) other devices and the
+ *                    control path not held up
  *
  * Ring attacks kick every 100 ms while the connection is held (HOLD_MS,
  * default 1500, or until SIGTERM/SIGINT), so a backend that logged per
@@ -790,6 +795,36 @@ static int mode_stall(struct fe *f)
 	return 0;
 }
 
+/* A TX ring that never runs dry of frames too short to send. */
+static int mode_tx_flood(struct fe *f)
+{
+	uint64_t end, posted = 0;
+	uint16_t i;
+
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1)))
+		return -1;
+	post_rx_buffers(f);
+	for (i = 0; i < QSIZE; i++)
+		set_desc(f, TXQ, i, gpa(TX_BUF_OFF), NET_HDR_LEN - 2, 0, 0);
+	end = now_ms() + hold_ms;
+	while (!stop_requested && now_ms() < end) {
+		uint16_t used = used_idx(f, TXQ);
+
+		while ((uint16_t)(f->avail_idx[TXQ] - used) < QSIZE) {
+			publish(f, TXQ, f->avail_idx[TXQ] % QSIZE);
+			posted++;
+		}
+		kick(f, TXQ);
+		if (peer_closed(f))
+			return fail(f, "backend hung up over short frames");
+	}
+	if (used_idx(f, RXQ))
+		return fail(f, "%u frames arrived on RX", used_idx(f, RXQ));
+	note(f, "%llu header-only frames posted in %u ms",
+	     (unsigned long long)posted, hold_ms);
+	return still_alive(f);
+}
+
 /*
  * GET_FEATURES until the backend stops reading (our socket stays full for
  * 200 ms: it is stuck sending replies we do not read), then hold_ms more;
@@ -860,6 +895,7 @@ static const struct {
 	{ "fd_flood", mode_fd_flood },
 	{ "stall", mode_stall },
 	{ "reply_flood", mode_reply_flood },
+	{ "tx_flood", mode_tx_flood },
 };
 
 static void usage(void)
