@@ -116,14 +116,20 @@ static void set_kicks(struct vdev *d, unsigned int pair, bool on)
 	}
 }
 
-/* Polls queue pair @p once; returns the frames it moved. *@pending is
- * set while transmitted frames await completion (the thread stays busy). */
+/* What one poll of a device did besides moving frames. */
+struct poll_extra {
+	bool pending; /* work left: completions awaited, bad chains dropped */
+	bool woke; /* a TX wakeup (sendto) was made */
+};
+
+/* Polls queue pair @p once; returns the frames it moved. */
 static int poll_pair(struct dp_thread *t, struct vdev *d, unsigned int p,
-		     bool *pending)
+		     struct poll_extra *e)
 {
 	const struct xv_vq *txq = &d->vu.vrings[2 * p + 1].vq;
 	uint16_t tx_used = txq->used_idx;
 	struct xv_xsk *x = &d->port.q[p];
+	uint64_t woke = x->tx_wakeups;
 	int n;
 
 	if (!d->netdev[0]) {
@@ -132,23 +138,14 @@ static int poll_pair(struct dp_thread *t, struct vdev *d, unsigned int p,
 	} else if (p < d->port.nqueues) {
 		n = xv_afxdp_rx(&d->vu, p, x, &t->chain, &d->qs[p]);
 		n += xv_afxdp_tx(&d->vu, p, x, &t->chain, &d->qs[p]);
-		*pending |= x->tx_outstanding != 0;
+		e->pending |= x->tx_outstanding != 0;
+		e->woke |= x->tx_wakeups != woke;
 	} else {
 		return 0;
 	}
 	/* Chains taken only to be dropped are work too: a round drops a
 	 * bounded number, and the thread stays busy until none are left. */
-	*pending |= txq->used_idx != tx_used;
-	return n;
-}
-
-static uint64_t tx_wakeups(const struct vdev *d)
-{
-	uint64_t n = 0;
-	unsigned int q;
-
-	for (q = 0; q < d->port.nqueues; q++)
-		n += d->port.q[q].tx_wakeups;
+	e->pending |= txq->used_idx != tx_used;
 	return n;
 }
 
@@ -161,19 +158,18 @@ static uint64_t tx_wakeups(const struct vdev *d)
  */
 static int poll_dev(struct dp_thread *t, struct vdev *d, bool kicks)
 {
-	uint64_t c0 = xv_cycles(), w0;
-	bool pending = false;
+	struct poll_extra e = { false, false };
+	uint64_t c0 = xv_cycles();
 	unsigned int p;
 	int n = 0;
 
 	if (pthread_mutex_trylock(&d->lock))
 		return 1; /* the control path is at it: come back soon */
-	w0 = tx_wakeups(d);
 	for (p = 0; p < d->vu.cfg.max_queue_pairs; p++) {
 		set_kicks(d, p, kicks);
-		n += poll_pair(t, d, p, &pending);
+		n += poll_pair(t, d, p, &e);
 	}
-	if (n || tx_wakeups(d) != w0) { /* the control thread reads them */
+	if (n || e.woke) { /* the control thread reads them */
 		__atomic_store_n(&d->busy_cycles,
 				 d->busy_cycles + (xv_cycles() - c0),
 				 __ATOMIC_RELAXED);
@@ -183,7 +179,7 @@ static int poll_dev(struct dp_thread *t, struct vdev *d, bool kicks)
 	if (d->vu.broken)
 		log_broken(d);
 	pthread_mutex_unlock(&d->lock);
-	return n + pending;
+	return n + e.pending;
 }
 
 static void drain_event(struct ep_tag *tag)

@@ -164,6 +164,8 @@ static int xsk_open_once(struct xv_xsk *x, const char *ifname,
  */
 #define XV_XSK_BUSY_WAIT_MS 2000
 #define XV_XSK_BUSY_STEP_MS 20
+_Static_assert(XV_XSK_BUSY_WAIT_MS % XV_XSK_BUSY_STEP_MS == 0,
+	       "the wait is counted down in whole steps");
 
 /* @wait_ms: what is left of the port's whole wait (the control thread
  * waits here, so the wait is bounded per port, not per queue). */
@@ -180,14 +182,9 @@ static int xsk_open(struct xv_xsk *x, const char *ifname, unsigned int queue,
 				ifname, queue);
 		told = true;
 		usleep(XV_XSK_BUSY_STEP_MS * 1000);
-		*wait_ms -= *wait_ms < XV_XSK_BUSY_STEP_MS ?
-				    *wait_ms :
-				    XV_XSK_BUSY_STEP_MS;
+		*wait_ms -= XV_XSK_BUSY_STEP_MS;
 	}
-	if (err == -EBUSY)
-		xv_err("%s queue %u: another AF_XDP socket holds it", ifname,
-		       queue);
-	return err;
+	return err; /* the caller says which queue failed, and why */
 }
 
 /* mq=N needs N receive queues on the netdev: say so clearly. */
