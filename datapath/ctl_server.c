@@ -16,6 +16,7 @@
 
 #include "ctl_proto.h"
 #include "ctl_server.h"
+#include "sockpath.h"
 #include "cycles.h"
 #include "eswitch.h"
 #include "eswitch_json.h"
@@ -122,13 +123,19 @@ static bool dev_link_up(const struct vdev *d)
 
 static json_t *dev_show_one(const struct vdev *d)
 {
-	return json_pack("{s:s, s:s, s:s, s:s?, s:i, s:i, s:b, s:b}", "socket",
-			 d->path, "mode", d->client ? "client" : "server",
-			 "backend", d->netdev[0] ? "afxdp" : "loopback",
-			 "netdev", d->netdev[0] ? d->netdev : NULL, "max_vqp",
-			 (int)d->vu.cfg.max_queue_pairs, "mtu",
-			 (int)d->vu.cfg.mtu, "connected", d->conn_fd >= 0,
-			 "broken", d->vu.broken);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:i, s:i, s:b, s:b, s:b}",
+			      "socket", d->sock.canon, "mode",
+			      d->client ? "client" : "server", "backend",
+			      d->netdev[0] ? "afxdp" : "loopback", "netdev",
+			      d->netdev[0] ? d->netdev : NULL, "max_vqp",
+			      (int)d->vu.cfg.max_queue_pairs, "mtu",
+			      (int)d->vu.cfg.mtu, "running", d->running,
+			      "connected", d->conn_fd >= 0, "broken",
+			      d->vu.broken);
+
+	if (!d->running)
+		json_object_set_new(o, "error", json_string(d->start_err));
+	return o;
 }
 
 static json_t *dev_config_one(const struct vdev *d)
@@ -464,12 +471,11 @@ static int add_spec(struct vdpad *v, json_t *args, char *spec, size_t len,
 static int dev_name_check(struct vdpad *v, const char *name, char *err,
 			  size_t errlen)
 {
-	if (!name || !name[0] || strlen(name) >= sizeof(v->devs[0].name) ||
-	    strpbrk(name, " /,")) {
+	if (xv_validate_dev_name(name)) {
 		snprintf(
 			err, errlen,
-			"\"name\" is required: 1 to %zu characters, no spaces, '/' or ','",
-			sizeof(v->devs[0].name) - 1);
+			"\"name\" is required: 1 to %d letters, digits, '-', '_' or '.', not starting with '.' or '-'",
+			XV_DEV_NAME_MAX);
 		return -EINVAL;
 	}
 	if (find_dev(v, name)) {
@@ -479,16 +485,16 @@ static int dev_name_check(struct vdpad *v, const char *name, char *err,
 	return 0;
 }
 
-/* Without "socket": XV_RUN_DIR/NAME.sock. */
-static int default_socket(json_t *args, const char *name)
+/* Without "socket": the socket directory's NAME.sock. */
+static int default_socket(struct vdpad *v, json_t *args, const char *name)
 {
-	char path[108];
+	char path[XV_SUN_PATH_MAX];
 
 	if (json_object_get(args, "socket"))
 		return 0;
-	if (mkdir(XV_RUN_DIR, 0755) && errno != EEXIST)
-		return -errno;
-	snprintf(path, sizeof(path), "%s/%s.sock", XV_RUN_DIR, name);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.sock", v->sock_dir,
+			     name) >= sizeof(path))
+		return -ENAMETOOLONG;
 	json_object_set_new(args, "socket", json_string(path));
 	return 0;
 }
@@ -555,7 +561,7 @@ static json_t *h_dev_add(struct vdpad *v, json_t *args, int *status, char *err,
 	*status = *status					     ?:
 			  check_keys(args, keys, false, err, errlen) ?:
 			  dev_name_check(v, name, err, errlen)	     ?:
-			  default_socket(args, name)		     ?:
+			  default_socket(v, args, name)		     ?:
 			  add_spec(v, args, spec, sizeof(spec), &req.loopback,
 				   &vf, err, errlen);
 	if (!*status && json_object_get(args, "mac"))
@@ -564,6 +570,7 @@ static json_t *h_dev_add(struct vdpad *v, json_t *args, int *status, char *err,
 		return NULL;
 	req.spec = spec;
 	req.persist = true;
+	req.privileged = v->ctl_peer_uid == 0;
 	*status = vdpad_dev_add(v, &req, &d, err, errlen);
 	/* A device that cannot be saved is not kept: nothing half-done. */
 	if (!*status) {
@@ -791,34 +798,20 @@ json_t *xv_ctl_dispatch(struct vdpad *v, json_t *req)
 
 /* ---- socket ---- */
 
-int xv_ctl_listen(const char *path, gid_t gid)
+int xv_ctl_listen(struct vdpad *v, const char *path, gid_t gid)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char dir[sizeof(sa.sun_path)], *slash;
-	int fd, err;
+	char dir[XV_SUN_PATH_MAX];
+	int rc = xv_sock_path_set(&v->ctl_sock, path);
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	strcpy(dir, path);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = 0;
-		if (mkdir(dir, 0755) && errno != EEXIST)
-			return -errno;
-	}
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
+	if (rc)
+		return rc;
+	strcpy(dir, v->ctl_sock.canon);
+	*strrchr(dir, '/') = 0;
+	if (dir[0] && mkdir(dir, 0755) && errno != EEXIST)
 		return -errno;
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 16) ||
-	    chmod(path, gid == (gid_t)-1 ? 0600 : 0660) ||
-	    (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid))) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
+	return xv_sock_listen(&v->ctl_sock,
+			      SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			      gid == (gid_t)-1 ? 0600 : 0660, gid, 16);
 }
 
 /* Is @gid among the supplementary groups of process @pid? */
@@ -843,13 +836,14 @@ static bool pid_in_group(pid_t pid, gid_t gid)
 	return found;
 }
 
-static bool peer_allowed(const struct vdpad *v, int fd)
+static bool peer_allowed(const struct vdpad *v, int fd, uid_t *uid)
 {
 	struct ucred cr;
 	socklen_t len = sizeof(cr);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len))
 		return false;
+	*uid = cr.uid;
 	if (cr.uid == 0)
 		return true;
 	if (v->ctl_gid == (gid_t)-1)
@@ -869,6 +863,7 @@ void xv_ctl_serve(struct vdpad *v, int fd)
 	char *buf = malloc(XV_CTL_MSG_MAX), *out = NULL;
 	json_t *req = NULL, *resp;
 	json_error_t jerr;
+	uid_t uid = (uid_t)-1;
 	ssize_t n;
 
 	if (!buf)
@@ -879,15 +874,18 @@ void xv_ctl_serve(struct vdpad *v, int fd)
 	req = json_loadb(buf, (size_t)n, 0, &jerr);
 	/* Credentials are checked once the request is read, so the refusal
 	 * reaches the client instead of a reset connection. */
-	if (!peer_allowed(v, fd)) {
+	if (!peer_allowed(v, fd, &uid)) {
 		xv_warn("control: refused a client without permission");
 		resp = error_response(
 			-EACCES,
 			"permission denied: root or the control group only");
 	} else if (!req || !json_is_object(req))
 		resp = error_response(-EBADMSG, "request is not a JSON object");
-	else
+	else {
+		v->ctl_peer_uid = uid; /* what its handlers may do */
 		resp = xv_ctl_dispatch(v, req);
+		v->ctl_peer_uid = 0;
+	}
 	out = json_dumps(resp, JSON_COMPACT);
 	json_decref(resp);
 	if (out && send(fd, out, strlen(out), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)

@@ -7,8 +7,9 @@
 
 struct vdpad;
 
-/* Creates the socket (and its directory), mode 0660, group @gid. */
-int xv_ctl_listen(const char *path, gid_t gid);
+/* Listens on @path (mode 0600, or 0660 with group @gid); v->ctl_sock
+ * records it. */
+int xv_ctl_listen(struct vdpad *v, const char *path, gid_t gid);
 /* Accepts a client; returns its fd or -errno. */
 int xv_ctl_accept(struct vdpad *v);
 /* Reads one request from @fd, checks the peer's credentials, answers;

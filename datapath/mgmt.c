@@ -104,6 +104,7 @@ static void pf_record(struct vpf *p, const char *name, const char *uplink,
 {
 	memset(p, 0, sizeof(*p));
 	p->used = true;
+	p->up = true;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	snprintf(p->uplink, sizeof(p->uplink), "%s", uplink);
 	p->numvfs = numvfs;
@@ -329,7 +330,7 @@ json_t *vdpad_pfs_json(const struct vdpad *v)
 	return arr;
 }
 
-static int pf_parse(json_t *e, struct vpf *p)
+static int pf_parse(struct vdpad *v, json_t *e, struct vpf *p)
 {
 	const char *name, *uplink;
 	char err[256];
@@ -342,10 +343,16 @@ static int pf_parse(json_t *e, struct vpf *p)
 	    xv_validate_pf_name(name) || numvfs < 1 ||
 	    numvfs > XV_NUM_VFS_MAX || strlen(uplink) >= IF_NAMESIZE ||
 	    !json_is_array(vfs)) {
-		xv_err("state: a mgmtdev without a valid name, uplink, numvfs and vfs");
+		xv_err("state: a mgmtdev without a valid name, uplink, numvfs and vfs: not restored");
 		return -EINVAL;
 	}
+	if (vdpad_pf_find(v, name)) {
+		xv_err("state: mgmtdev %s appears twice: the second is not restored",
+		       name);
+		return -EEXIST;
+	}
 	pf_record(p, name, uplink, (unsigned int)numvfs);
+	p->up = false;
 	json_array_foreach(vfs, i, o) {
 		if (json_unpack(o, "{s:i}", "vf", &vf) || vf < 0 ||
 		    vf >= numvfs ||
@@ -450,7 +457,32 @@ static void pf_apply_vfs(const struct vpf *p)
 
 /* A PF that cannot be brought up stays in the table (and the file), so
  * that its configuration is not lost; the error says why. */
-int vdpad_pfs_restore(struct vdpad *v, json_t *pfs)
+/* Brings @p up and re-applies its VF attributes; kept as down (and
+ * retried) when it cannot be, e.g. while its uplink is missing. */
+static void pf_try_up(struct vpf *p)
+{
+	int rc;
+
+	if (!if_nametoindex(p->uplink))
+		rc = -ENODEV;
+	else
+		rc = pf_bring_up(p);
+	if (!rc) {
+		pf_apply_vfs(p);
+		if (p->error[0])
+			xv_info("mgmtdev %s: up (was: %s)", p->name, p->error);
+		p->up = true;
+		p->error[0] = 0;
+		return;
+	}
+	if (!p->error[0])
+		xv_warn("mgmtdev %s: saved but not up (retried when its uplink %s exists): %s",
+			p->name, p->uplink, strerror(-rc));
+	snprintf(p->error, sizeof(p->error), "%s%s",
+		 rc == -ENODEV ? "uplink missing: " : "", strerror(-rc));
+}
+
+int vdpad_pfs_restore(struct vdpad *v, json_t *pfs, unsigned int *rejected)
 {
 	struct vpf *p;
 	json_t *e;
@@ -465,15 +497,31 @@ int vdpad_pfs_restore(struct vdpad *v, json_t *pfs)
 		return -ENOTSUP;
 	json_array_foreach(pfs, i, e) {
 		p = pf_slot(v);
-		if (!p)
-			return -ENOSPC;
-		rc = pf_parse(e, p);
+		if (!p) {
+			xv_err("state: more than %d mgmtdevs: the rest are not restored",
+			       MAX_PFS);
+			*rejected += (unsigned int)(json_array_size(pfs) - i);
+			break;
+		}
+		rc = pf_parse(v, e, p);
 		if (rc) {
 			p->used = false;
-			return rc;
+			*rejected += 1;
+			continue;
 		}
-		if (!pf_bring_up(p))
-			pf_apply_vfs(p);
+		pf_try_up(p);
 	}
 	return 0;
+}
+
+void vdpad_pfs_retry(struct vdpad *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_PFS; i++) {
+		struct vpf *p = &v->pfs[i];
+
+		if (p->used && !p->up && if_nametoindex(p->uplink))
+			pf_try_up(p);
+	}
 }

@@ -76,32 +76,56 @@ int vdpad_state_save(struct vdpad *v, char *err, size_t errlen)
 	return rc;
 }
 
+/* One saved device, checked as a control request would be. One that
+ * cannot start now (its netdev is missing) is kept as not running and
+ * retried; an invalid one is left out (-EINVAL). */
 static int load_one(struct vdpad *v, json_t *e)
 {
-	struct vdpad_dev_req req = { .persist = true };
+	struct vdpad_dev_req req = { .persist = true,
+				     .privileged = true,
+				     .keep_stopped = true };
 	int rc, loopback; /* json_unpack's "b" stores an int */
 	char err[256];
 	struct vdev *d;
 
 	if (json_unpack(e, "{s:s, s:s, s:b}", "name", &req.name, "spec",
 			&req.spec, "loopback", &loopback)) {
-		xv_err("state: an entry without name, spec and loopback");
+		xv_err("state: an entry without name, spec and loopback: left out");
 		return -EINVAL;
 	}
 	req.loopback = loopback;
 	rc = vdpad_dev_add(v, &req, &d, err, sizeof(err));
 	if (rc)
-		xv_err("state: cannot re-create %s: %s", req.name, err);
-	else
+		xv_err("state: device \"%.32s%s\" left out: %s", req.name,
+		       strlen(req.name) > 32 ? "..." : "", err);
+	else if (d->running)
 		xv_info("state: re-created %s", req.name);
 	return rc;
 }
 
+/* The file as read is kept beside it when entries were left out, so the
+ * next save loses nothing an operator might want back. */
+static void keep_rejected(const struct vdpad *v, unsigned int n)
+{
+	char keep[PATH_MAX];
+
+	snprintf(keep, sizeof(keep), "%s.rejected", v->state_path);
+	unlink(keep);
+	if (link(v->state_path, keep))
+		xv_err("state: %u entr%s left out; cannot keep a copy as %s: %s",
+		       n, n == 1 ? "y" : "ies", keep, strerror(errno));
+	else
+		xv_err("state: %u entr%s left out; the file as read is kept as %s",
+		       n, n == 1 ? "y" : "ies", keep);
+}
+
 /* Restores the saved PFs, then re-creates the saved devices; a missing
- * file means none. A device that cannot be re-created (its netdev is gone)
- * is reported and skipped. */
+ * file means none. Devices and PFs that cannot start yet are kept, shown
+ * as not running and retried; invalid entries are left out (and the file
+ * as read kept). */
 int vdpad_state_load(struct vdpad *v)
 {
+	unsigned int rejected = 0;
 	json_t *st, *devs, *e;
 	json_error_t jerr;
 	json_int_t ver;
@@ -124,7 +148,7 @@ int vdpad_state_load(struct vdpad *v)
 		json_decref(st);
 		return -EINVAL;
 	}
-	rc = vdpad_pfs_restore(v, json_object_get(st, "mgmtdevs"));
+	rc = vdpad_pfs_restore(v, json_object_get(st, "mgmtdevs"), &rejected);
 	if (rc) {
 		xv_err("state file %s: cannot restore its mgmtdevs: %s",
 		       v->state_path, strerror(-rc));
@@ -132,7 +156,9 @@ int vdpad_state_load(struct vdpad *v)
 		return rc;
 	}
 	json_array_foreach(devs, i, e)
-		load_one(v, e);
+		rejected += !!load_one(v, e);
 	json_decref(st);
+	if (rejected)
+		keep_rejected(v, rejected);
 	return 0;
 }

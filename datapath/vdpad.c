@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <limits.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
@@ -392,68 +393,28 @@ static int attach_conn(struct vdev *d, int fd)
 	return 0;
 }
 
-static int sock_addr(const char *path, struct sockaddr_un *sa)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa->sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa->sun_path, path);
-	return 0;
-}
-
 static void try_connect(struct vdev *d)
 {
-	struct sockaddr_un sa;
-	int fd;
+	int fd = xv_sock_connect(&d->sock, SOCK_STREAM | SOCK_CLOEXEC);
 
-	if (sock_addr(d->path, &sa))
-		return;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
+	if (fd < 0) {
+		/* The frontend may make its directory anew: walk it again. */
+		xv_sock_path_close(&d->sock);
 		schedule_reconnect(d);
 		return;
 	}
 	attach_conn(d, fd);
 }
 
-static int set_socket_perms(const struct vdev *d)
-{
-	if (d->mode && chmod(d->path, d->mode))
-		return -errno;
-	if (d->gid != (gid_t)-1 && chown(d->path, (uid_t)-1, d->gid))
-		return -errno;
-	return 0;
-}
-
 static int listen_on(struct vdev *d)
 {
-	struct sockaddr_un sa;
-	int fd, err;
+	int fd = xv_sock_listen(&d->sock, SOCK_STREAM | SOCK_CLOEXEC, d->mode,
+				d->gid, 4);
 
-	err = sock_addr(d->path, &sa);
-	if (err)
-		return err;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return -errno;
-	unlink(d->path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
-		err = -errno;
-		goto err_close;
-	}
-	err = set_socket_perms(d);
-	if (err)
-		goto err_close;
+		return fd;
 	d->listen_fd = fd;
 	return ep_add(the_daemon->epfd, fd, &d->tag_listen);
-
-err_close:
-	close(fd);
-	return err;
 }
 
 static void on_listen(struct vdev *d)
@@ -544,34 +505,26 @@ static void on_ctl_conn(struct vdpad *v, struct ep_tag *t)
 	free(t);
 }
 
-/* Refuses to take over the socket of a vdpad that is still running. */
+/* Refuses to take over the socket of a vdpad that is still running, and
+ * anything at the path that is not a stale socket of vdpad's. */
 static int ctl_start(struct vdpad *v)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
 	if (!v->ctl_path)
 		return 0;
-	if (strlen(v->ctl_path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, v->ctl_path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && !connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
+	v->ctl_fd = xv_ctl_listen(v, v->ctl_path, v->ctl_gid);
+	if (v->ctl_fd == -EADDRINUSE)
 		xv_err("another vdpad serves %s (use --control PATH or none)",
 		       v->ctl_path);
-		return -EADDRINUSE;
-	}
-	if (fd >= 0)
-		close(fd);
-	v->ctl_fd = xv_ctl_listen(v->ctl_path, v->ctl_gid);
-	if (v->ctl_fd < 0) {
+	else if (v->ctl_fd == -EEXIST)
+		xv_err("%s exists and is not a stale socket of vdpad's: left as it is",
+		       v->ctl_path);
+	else if (v->ctl_fd < 0)
 		xv_err("cannot serve the control socket %s: %s", v->ctl_path,
 		       strerror(-v->ctl_fd));
+	if (v->ctl_fd < 0)
 		return v->ctl_fd;
-	}
 	v->tag_ctl = (struct ep_tag){ .kind = TAG_CTL, .fd = v->ctl_fd };
-	xv_info("control socket %s", v->ctl_path);
+	xv_info("control socket %s", v->ctl_sock.canon);
 	return ep_add(v->epfd, v->ctl_fd, &v->tag_ctl);
 }
 
@@ -580,7 +533,8 @@ static void ctl_stop(struct vdpad *v)
 	if (v->ctl_fd < 0)
 		return;
 	close(v->ctl_fd);
-	unlink(v->ctl_path);
+	xv_sock_path_unlink(&v->ctl_sock);
+	xv_sock_path_close(&v->ctl_sock);
 	v->ctl_fd = -1;
 }
 
@@ -618,9 +572,13 @@ static void on_tick(struct vdpad *v)
 	for (i = 0; i < v->ndevs; i++) {
 		struct vdev *d = &v->devs[i];
 
-		if (d->used && d->client && d->conn_fd < 0 &&
+		if (d->used && d->running && d->client && d->conn_fd < 0 &&
 		    now >= d->next_connect_ms)
 			try_connect(d);
+	}
+	if (now >= v->next_retry_ms) {
+		v->next_retry_ms = now + RETRY_MS;
+		vdpad_retry_stopped(v);
 	}
 }
 
@@ -714,9 +672,12 @@ static int parse_spec(struct vdev *d, const char *spec)
 		return -ENAMETOOLONG;
 	strcpy(buf, spec);
 	opt = strtok_r(buf, ",", &save);
-	if (!opt || strlen(opt) >= sizeof(d->path))
-		return -ENAMETOOLONG;
-	strcpy(d->path, opt);
+	err = opt ? xv_sock_path_set(&d->sock, opt) : -EINVAL;
+	if (err) {
+		xv_err("bad socket path \"%s\": %s", opt ? opt : "",
+		       strerror(-err));
+		return err;
+	}
 	while ((opt = strtok_r(NULL, ",", &save))) {
 		err = parse_spec_opt(d, opt);
 		if (err) {
@@ -733,6 +694,7 @@ static void vdev_init(struct vdev *d, unsigned int idx)
 	unsigned int q;
 
 	memset(d, 0, sizeof(*d));
+	xv_sock_path_init(&d->sock);
 	snprintf(d->name, sizeof(d->name), "dev%u", idx);
 	d->listen_fd = d->conn_fd = -1;
 	d->gid = (gid_t)-1;
@@ -779,15 +741,15 @@ static int vdev_start(struct vdev *d)
 	}
 	if (d->client) {
 		try_connect(d);
-		xv_info("%s: vhost-user client of %s", d->name, d->path);
+		xv_info("%s: vhost-user client of %s", d->name, d->sock.canon);
 		return 0;
 	}
 	err = listen_on(d);
 	if (err)
-		xv_err("%s: cannot listen on %s: %s", d->name, d->path,
+		xv_err("%s: cannot listen on %s: %s", d->name, d->sock.canon,
 		       strerror(-err));
 	else
-		xv_info("%s: vhost-user server on %s", d->name, d->path);
+		xv_info("%s: vhost-user server on %s", d->name, d->sock.canon);
 	return err;
 }
 
@@ -795,8 +757,12 @@ static void vdev_stop(struct vdev *d)
 {
 	drop_conn(d);
 	if (d->listen_fd >= 0) {
+		epoll_ctl(the_daemon->epfd, EPOLL_CTL_DEL, d->listen_fd, NULL);
 		close(d->listen_fd);
-		unlink(d->path);
+		d->listen_fd = -1;
+		if (xv_sock_path_unlink(&d->sock) == -ESTALE)
+			xv_warn("%s: %s is no longer the socket vdpad made: left as it is",
+				d->name, d->sock.canon);
 	}
 	xv_xsk_port_close(&d->port);
 }
@@ -925,7 +891,20 @@ static void start_error(const struct vdev *d, int rc, char *err, size_t errlen)
 {
 	unsigned int have;
 
-	if (rc == -ERANGE && !xv_ethtool_rx_queues(d->netdev, &have))
+	if (rc == -EEXIST)
+		snprintf(
+			err, errlen,
+			"%s exists and is not a stale socket of vdpad's: left as it is",
+			d->sock.canon);
+	else if (rc == -EADDRINUSE)
+		snprintf(err, errlen, "another process listens on %s",
+			 d->sock.canon);
+	else if (rc == -ENOTDIR || rc == -ENOENT)
+		snprintf(
+			err, errlen,
+			"socket %s: a directory on its path is missing or a symlink",
+			d->sock.canon);
+	else if (rc == -ERANGE && !xv_ethtool_rx_queues(d->netdev, &have))
 		snprintf(
 			err, errlen,
 			"netdev %s has %u queue%s: mq=%u needs %u (one per queue pair)",
@@ -936,24 +915,93 @@ static void start_error(const struct vdev *d, int rc, char *err, size_t errlen)
 			 strerror(-rc));
 }
 
-int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
-		  struct vdev **out, char *err, size_t errlen)
+static struct vdev *dev_by_name(struct vdpad *v, const char *name)
 {
-	struct dp_thread *t = least_loaded(v);
-	unsigned int idx, n;
-	struct vdev *d;
-	int rc;
+	unsigned int i;
 
-	d = free_slot(v, &idx);
-	if (!d) {
-		snprintf(err, errlen, "vdpad serves %d devices already",
-			 MAX_DEVS);
-		return -ENOSPC;
+	for (i = 0; i < v->ndevs; i++)
+		if (v->devs[i].used && !strcmp(v->devs[i].name, name))
+			return &v->devs[i];
+	return NULL;
+}
+
+/* The checks every new device gets, from the control socket, the state
+ * file or the command line alike. */
+static int dev_req_check(struct vdpad *v, const struct vdpad_dev_req *req,
+			 char *err, size_t errlen)
+{
+	if (xv_validate_dev_name(req->name)) {
+		snprintf(
+			err, errlen,
+			"invalid device name: 1 to %d letters, digits, '-', '_' or '.', not starting with '.' or '-'",
+			XV_DEV_NAME_MAX);
+		return -EINVAL;
 	}
-	vdev_init(d, idx);
-	strcpy(d->name, req->name);
-	memcpy(d->vu.name, d->name, sizeof(d->vu.name));
-	rc = parse_spec(d, req->spec);
+	if (dev_by_name(v, req->name)) {
+		snprintf(err, errlen, "device \"%s\" exists already",
+			 req->name);
+		return -EEXIST;
+	}
+	if (!req->spec || strlen(req->spec) >= sizeof(v->devs[0].spec)) {
+		snprintf(err, errlen, "device options too long");
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+/*
+ * Where @d's socket may be: not another device's socket, not the control
+ * socket, and for a request from a non-root client only under the socket
+ * directory, reached without a symlink (the walk refuses them).
+ */
+static int dev_path_check(struct vdpad *v, struct vdev *d, bool privileged,
+			  char *err, size_t errlen)
+{
+	const char *p = d->sock.canon;
+	unsigned int i;
+
+	if (privileged)
+		xv_sock_path_resolve_dir(&d->sock);
+	else if (!xv_path_is_under(p, v->sock_dir)) {
+		snprintf(
+			err, errlen,
+			"socket %s: non-root clients get sockets under %s only",
+			p, v->sock_dir);
+		return -EPERM;
+	}
+	if (v->ctl_path && !strcmp(p, v->ctl_sock.canon)) {
+		snprintf(err, errlen, "socket %s is vdpad's control socket", p);
+		return -EADDRINUSE;
+	}
+	for (i = 0; i < v->ndevs; i++) {
+		if (v->devs[i].used && &v->devs[i] != d &&
+		    !strcmp(v->devs[i].sock.canon, p)) {
+			snprintf(err, errlen,
+				 "socket %s is in use by device %s", p,
+				 v->devs[i].name);
+			return -EADDRINUSE;
+		}
+	}
+	return 0;
+}
+
+/* Hands a started device to its datapath thread. */
+static void dev_publish(struct vdev *d)
+{
+	struct dp_thread *t = d->dpt;
+	unsigned int n = t->ndevs;
+
+	t->devs[n] = d;
+	__atomic_store_n(&t->ndevs, n + 1, __ATOMIC_RELEASE);
+}
+
+/* Parses and checks @req into slot @d; nothing is started. */
+static int dev_configure(struct vdpad *v, struct vdev *d,
+			 const struct vdpad_dev_req *req, char *err,
+			 size_t errlen)
+{
+	int rc = parse_spec(d, req->spec);
+
 	if (!rc && req->loopback != !d->netdev[0])
 		rc = -EINVAL;
 	if (rc) {
@@ -966,32 +1014,72 @@ int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
 			 d->netdev);
 		return -EBUSY;
 	}
-	d->dpt = t;
+	return dev_path_check(v, d, req->privileged, err, errlen);
+}
+
+/* A device that did not start: kept, not running, retried later. */
+static void dev_keep_stopped(struct vdev *d, const char *why)
+{
+	d->running = false;
+	snprintf(d->start_err, sizeof(d->start_err), "%s", why);
+	d->next_start_ms = now_ms() + RETRY_MS;
+	xv_warn("%s: not running (retried when possible): %s", d->name, why);
+}
+
+int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
+		  struct vdev **out, char *err, size_t errlen)
+{
+	unsigned int idx;
+	struct vdev *d;
+	int rc;
+
+	rc = dev_req_check(v, req, err, errlen);
+	if (rc)
+		return rc;
+	d = free_slot(v, &idx);
+	if (!d) {
+		snprintf(err, errlen, "vdpad serves %d devices already",
+			 MAX_DEVS);
+		return -ENOSPC;
+	}
+	vdev_init(d, idx);
+	strcpy(d->name, req->name);
+	memcpy(d->vu.name, d->name, sizeof(d->vu.name));
+	rc = dev_configure(v, d, req, err, errlen);
+	if (rc)
+		goto err_destroy;
+	d->dpt = least_loaded(v);
 	rc = vdev_start(d);
 	if (rc) {
 		start_error(d, rc, err, errlen);
 		vdev_stop(d);
-		return rc;
+		if (!req->keep_stopped)
+			goto err_destroy;
+		dev_keep_stopped(d, err);
+	} else {
+		d->running = true;
+		dev_publish(d);
 	}
 	d->used = true;
 	d->persist = req->persist;
-	snprintf(d->spec, sizeof(d->spec), "%s", req->spec);
+	strcpy(d->spec, req->spec);
 	if (idx >= v->ndevs)
 		v->ndevs = idx + 1;
-	n = t->ndevs;
-	t->devs[n] = d;
-	__atomic_store_n(&t->ndevs, n + 1, __ATOMIC_RELEASE);
 	*out = d;
 	xv_info("%s: added", d->name);
 	return 0;
+
+err_destroy:
+	xv_sock_path_close(&d->sock);
+	pthread_mutex_destroy(&d->lock);
+	return rc;
 }
 
-int vdpad_dev_del(struct vdpad *v, struct vdev *d)
+static void dev_unpublish(struct vdev *d)
 {
 	struct dp_thread *t = d->dpt;
 	unsigned int i, n = t->ndevs;
 
-	(void)v;
 	__atomic_store_n(&d->dying, true, __ATOMIC_RELEASE);
 	dp_quiesce(t);
 	for (i = 0; i < n && t->devs[i] != d; i++)
@@ -1001,11 +1089,62 @@ int vdpad_dev_del(struct vdpad *v, struct vdev *d)
 		__atomic_store_n(&t->ndevs, n - 1, __ATOMIC_RELEASE);
 	}
 	dp_quiesce(t);
+}
+
+int vdpad_dev_del(struct vdpad *v, struct vdev *d)
+{
+	(void)v;
+	if (d->running)
+		dev_unpublish(d);
 	vdev_stop(d);
+	xv_sock_path_close(&d->sock);
 	pthread_mutex_destroy(&d->lock);
 	xv_info("%s: removed", d->name);
 	d->used = false;
 	return 0;
+}
+
+/* One stopped device: started if it can be now. */
+static void dev_retry(struct vdev *d)
+{
+	char why[sizeof(d->start_err)];
+	int rc;
+
+	d->next_start_ms = now_ms() + RETRY_MS;
+	if (d->netdev[0] && !if_nametoindex(d->netdev)) {
+		snprintf(why, sizeof(why), "netdev %s does not exist",
+			 d->netdev);
+		rc = -ENODEV;
+	} else {
+		rc = vdev_start(d);
+		if (rc) {
+			start_error(d, rc, why, sizeof(why));
+			vdev_stop(d);
+		}
+	}
+	if (!rc) {
+		xv_info("%s: running (was: %s)", d->name, d->start_err);
+		d->start_err[0] = 0;
+		d->running = true;
+		dev_publish(d);
+	} else if (strcmp(why, d->start_err)) {
+		xv_warn("%s: still not running: %s", d->name, why);
+		strcpy(d->start_err, why);
+	}
+}
+
+void vdpad_retry_stopped(struct vdpad *v)
+{
+	uint64_t now = now_ms();
+	unsigned int i;
+
+	vdpad_pfs_retry(v);
+	for (i = 0; i < v->ndevs; i++) {
+		struct vdev *d = &v->devs[i];
+
+		if (d->used && !d->running && now >= d->next_start_ms)
+			dev_retry(d);
+	}
 }
 
 static void usage(FILE *f)
@@ -1024,6 +1163,10 @@ static void usage(FILE *f)
 		"                     (default: root only)\n"
 		"  --state FILE       devices added at run time are saved here and\n"
 		"                     re-created at start (default: none)\n"
+		"  --socket-dir DIR   default sockets go here, and non-root control\n"
+		"                     clients get sockets only under it (default\n"
+		"                     " XV_RUN_DIR
+		"; owned by root, not writable by others)\n"
 		"  --cpus LIST        datapath threads, one per CPU: e.g. 1 or 0,1\n"
 		"                     (default: one unpinned thread)\n"
 		"  -l, --log-level L  error, warn, info (default) or debug\n");
@@ -1079,6 +1222,7 @@ static int parse_args(int argc, char **argv, struct vdpad *v)
 		{ "control", required_argument, NULL, 'C' },
 		{ "control-group", required_argument, NULL, 'G' },
 		{ "state", required_argument, NULL, 'S' },
+		{ "socket-dir", required_argument, NULL, 'R' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -1106,6 +1250,11 @@ static int parse_args(int argc, char **argv, struct vdpad *v)
 			break;
 		case 'S':
 			v->state_path = strcmp(optarg, "none") ? optarg : NULL;
+			break;
+		case 'R':
+			if (strlen(optarg) >= sizeof(v->sock_dir))
+				return -ENAMETOOLONG;
+			strcpy(v->sock_dir, optarg);
 			break;
 		case 'l':
 			if (xv_log_parse_level(optarg, &lvl))
@@ -1153,6 +1302,46 @@ static int setup_threads(struct vdpad *v)
 }
 
 /*
+ * The socket directory: made if missing (0755), and it must be root's and
+ * not writable by others, since non-root clients' sockets go there.
+ */
+static int sock_dir_setup(struct vdpad *v)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (mkdir(v->sock_dir, 0755) && errno != EEXIST) {
+		xv_err("cannot make the socket directory %s: %s", v->sock_dir,
+		       strerror(errno));
+		return -errno;
+	}
+	if (!realpath(v->sock_dir, real) || stat(real, &st) ||
+	    !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) ||
+	    strlen(real) >= sizeof(v->sock_dir)) {
+		xv_err("socket directory %s must be a directory of vdpad's user, not writable by group or others",
+		       v->sock_dir);
+		return -EPERM;
+	}
+	strcpy(v->sock_dir, real);
+	return 0;
+}
+
+/* A command-line device: its socket checked as a root request's. */
+static int cmdline_dev_start(struct vdpad *v, struct vdev *d)
+{
+	char err[256];
+	int rc = dev_path_check(v, d, true, err, sizeof(err));
+
+	if (!rc)
+		rc = vdev_start(d);
+	else
+		xv_err("%s: %s", d->name, err);
+	d->running = !rc;
+	return rc;
+}
+
+/*
  * Tells the service manager (systemd Type=notify, $NOTIFY_SOCKET) that the
  * command-line devices and whatever the state file held are up, so units
  * ordered after vdpad (VMs, kubelet) find their sockets. Without a service
@@ -1185,6 +1374,8 @@ int main(int argc, char **argv)
 	v.ctl_fd = -1;
 	v.ctl_path = XV_CTL_SOCKET;
 	v.ctl_gid = (gid_t)-1;
+	xv_sock_path_init(&v.ctl_sock);
+	strcpy(v.sock_dir, XV_RUN_DIR);
 	xv_log_set_level(XV_LOG_INFO);
 	xv_cycles_calibrate();
 	if (parse_args(argc, argv, &v)) {
@@ -1195,11 +1386,12 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	v.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (v.epfd < 0 || setup_threads(&v) || ctl_start(&v))
+	if (v.epfd < 0 || sock_dir_setup(&v) || setup_threads(&v) ||
+	    ctl_start(&v))
 		return 1;
 	/* Command-line devices first, then the ones the state file saved. */
 	for (i = 0; i < v.ndevs && !err; i++)
-		err = vdev_start(&v.devs[i]);
+		err = cmdline_dev_start(&v, &v.devs[i]);
 	if (!err && v.state_path)
 		err = vdpad_state_load(&v);
 	if (!err)

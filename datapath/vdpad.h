@@ -12,6 +12,8 @@
 #include "afxdp.h"
 #include "eswitch.h"
 #include "loopback.h"
+#include "sockpath.h"
+#include "util.h"
 #include "vhost_user.h"
 
 #include <jansson.h>
@@ -25,6 +27,8 @@
 /* How long a busy datapath thread polls without work before it sleeps. */
 #define BUSY_POLL_NS 500000ull
 #define IDLE_WAIT_MS 100
+/* Devices and PFs that could not start are retried this often. */
+#define RETRY_MS 1000
 
 enum tag_kind {
 	TAG_LISTEN,
@@ -68,8 +72,13 @@ struct vdev {
 	bool persist; /* added at run time: saved in the state file */
 	char spec[512]; /* how it was made (--dev/--loopback SPEC) */
 	bool dying; /* being removed: the datapath skips it */
-	char name[16];
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char name[XV_DEV_NAME_MAX + 1];
+	struct xv_sock_path sock; /* its vhost-user socket (canon: the path) */
+	/* Not running: kept (and saved) but not started, e.g. a saved device
+	 * whose netdev is not there yet; retried from the main loop. */
+	bool running;
+	char start_err[160]; /* why it is not running */
+	uint64_t next_start_ms;
 	char netdev[IF_NAMESIZE]; /* empty: loopback */
 	bool client;
 	mode_t mode; /* 0: leave as umask made it */
@@ -103,12 +112,20 @@ struct vpf {
 	char uplink[IF_NAMESIZE];
 	unsigned int numvfs;
 	struct xv_vf_attrs vf[XV_MAX_VFS]; /* .set: what was set */
+	bool up; /* made or adopted; false: saved, waiting for its uplink */
+	char error[160]; /* why it is not up */
 };
 
 struct vdpad {
 	int epfd;
 	int ctl_fd; /* control socket, -1 when none */
 	const char *ctl_path;
+	struct xv_sock_path ctl_sock;
+	/* Where non-root control clients may have sockets, and where default
+	 * sockets go: a directory vdpad owns (root, not writable by others). */
+	char sock_dir[XV_SUN_PATH_MAX];
+	uid_t ctl_peer_uid; /* the uid of the control request being served */
+	uint64_t next_retry_ms; /* stopped devices and PFs: next attempt */
 	const char *state_path; /* NULL: nothing is saved */
 	gid_t ctl_gid; /* (gid_t)-1: root only */
 	struct ep_tag tag_ctl;
@@ -125,11 +142,17 @@ struct vdpad_dev_req {
 	const char *spec; /* as --dev/--loopback take it */
 	bool loopback;
 	bool persist; /* save it in the state file */
+	bool privileged; /* from root: its socket may be anywhere */
+	/* Kept, as not running, when it cannot start (saved devices). */
+	bool keep_stopped;
 };
 
 int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
 		  struct vdev **out, char *err, size_t errlen);
 int vdpad_dev_del(struct vdpad *v, struct vdev *d);
+/* Starts the devices that are not running whose netdev is there now;
+ * also the saved PFs that could not be brought up (control thread). */
+void vdpad_retry_stopped(struct vdpad *v);
 /* Is netdev @ifname already bound by a device? */
 bool vdpad_netdev_in_use(const struct vdpad *v, const char *ifname);
 
@@ -148,9 +171,13 @@ int vdpad_vf_set(struct vdpad *v, const char *name, unsigned int vf,
 struct vdev *vdpad_pf_user(struct vdpad *v, const char *pf,
 			   unsigned int numvfs);
 json_t *vdpad_pfs_json(const struct vdpad *v);
+/* Brings up the saved PFs that are not up yet, when their uplink exists. */
+void vdpad_pfs_retry(struct vdpad *v);
 /* Restores saved PFs: adopts those still pinned (same uplink and numvfs),
- * re-creates the missing, re-applies VF attributes. */
-int vdpad_pfs_restore(struct vdpad *v, json_t *pfs);
+ * re-creates the missing, re-applies VF attributes. One that cannot be
+ * brought up is kept (and retried); an invalid entry is counted in
+ * *@rejected and left out. */
+int vdpad_pfs_restore(struct vdpad *v, json_t *pfs, unsigned int *rejected);
 
 /* The state file (datapath/state.c): PFs and devices added at run time. */
 int vdpad_state_save(struct vdpad *v, char *err, size_t errlen);

@@ -120,3 +120,80 @@ int xv_vf_ifname(const char *pf, unsigned int vf, bool rep, char *buf,
 		return -ENAMETOOLONG;
 	return 0;
 }
+
+int xv_validate_dev_name(const char *name)
+{
+	size_t i, len;
+
+	if (!name)
+		return -EINVAL;
+	len = strnlen(name, XV_DEV_NAME_MAX + 1);
+	if (len == 0)
+		return -EINVAL;
+	if (len > XV_DEV_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (name[0] == '.' || name[0] == '-')
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (!isalnum(c) && c != '-' && c != '_' && c != '.')
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* Appends component @c (@n bytes) to @out (length *@o), or pops one for
+ * "..". */
+static int path_push(char *out, size_t len, size_t *o, const char *c, size_t n)
+{
+	if (n == 1 && c[0] == '.')
+		return 0;
+	if (n == 2 && c[0] == '.' && c[1] == '.') {
+		while (*o > 0 && out[*o - 1] != '/')
+			(*o)--;
+		if (*o > 0)
+			(*o)--; /* the '/' before it */
+		return 0;
+	}
+	if (*o + 1 + n >= len)
+		return -ENAMETOOLONG;
+	out[(*o)++] = '/';
+	memcpy(out + *o, c, n);
+	*o += n;
+	return 0;
+}
+
+int xv_path_normalize(const char *path, char *out, size_t len)
+{
+	const char *p, *end;
+	size_t o = 0;
+	int rc;
+
+	if (!path || path[0] != '/' || len < 2)
+		return -EINVAL;
+	for (p = path; *p; p = end) {
+		while (*p == '/')
+			p++;
+		for (end = p; *end && *end != '/'; end++)
+			;
+		if (end == p)
+			break;
+		rc = path_push(out, len, &o, p, (size_t)(end - p));
+		if (rc)
+			return rc;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = 0;
+	return 0;
+}
+
+bool xv_path_is_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (n == 1 && dir[0] == '/')
+		return path[0] == '/' && path[1] != 0;
+	return !strncmp(path, dir, n) && path[n] == '/' && path[n + 1] != 0;
+}

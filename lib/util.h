@@ -22,6 +22,22 @@ int xv_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 int xv_parse_bool(const char *s, bool *out);
 
 int xv_validate_pf_name(const char *name);
+/* Longest vdpad device name (without the NUL). */
+#define XV_DEV_NAME_MAX 15
+/* A vdpad device name: 1 to XV_DEV_NAME_MAX of letters, digits, '-', '_'
+ * and '.', not starting with '.' or '-'. */
+int xv_validate_dev_name(const char *name);
+
+/*
+ * Lexically normalises absolute @path into @out: "//" and "/./" collapse,
+ * ".." removes the component before it (never above "/"), no trailing
+ * '/'. With no symlink on the way (the callers refuse them), the result
+ * names the same file. -EINVAL for a relative or empty path,
+ * -ENAMETOOLONG when @out is too small.
+ */
+int xv_path_normalize(const char *path, char *out, size_t len);
+/* Is normalised @path strictly inside normalised directory @dir? */
+bool xv_path_is_under(const char *path, const char *dir);
 int xv_vf_ifname(const char *pf, unsigned int vf, bool rep, char *buf,
 		 size_t len);
 

@@ -514,6 +514,80 @@ static void test_vf_ifname_no_overflow(void **state)
 	assert_int_equal(buf[8], 'Z');
 }
 
+static void test_dev_name(void **state)
+{
+	static const char *const good[] = { "dev0", "a", "vm-1_net.0",
+					    "123456789012345", "0" };
+	static const char *const bad[] = {
+		"", ".", "..", ".x", "-x", "a/b", "a b", "a,b", "a\n", "p\xe9"
+	};
+	char big[64];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < XV_ARRAY_SIZE(good); i++)
+		rc_is(xv_validate_dev_name(good[i]), 0, "xv_validate_dev_name",
+		      good[i]);
+	for (i = 0; i < XV_ARRAY_SIZE(bad); i++)
+		rc_is(xv_validate_dev_name(bad[i]), -EINVAL,
+		      "xv_validate_dev_name", bad[i]);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	assert_int_equal(xv_validate_dev_name(big), -ENAMETOOLONG);
+	big[XV_DEV_NAME_MAX] = 0;
+	assert_int_equal(xv_validate_dev_name(big), 0);
+	assert_int_equal(xv_validate_dev_name(NULL), -EINVAL);
+}
+
+static void norm_is(const char *in, const char *want)
+{
+	char out[108];
+
+	assert_int_equal(xv_path_normalize(in, out, sizeof(out)), 0);
+	assert_string_equal(out, want);
+}
+
+static void test_path_normalize(void **state)
+{
+	char small[8], big[300];
+
+	(void)state;
+	norm_is("/", "/");
+	norm_is("//", "/");
+	norm_is("/run/xvdpa/a.sock", "/run/xvdpa/a.sock");
+	norm_is("/run//xvdpa/./a.sock", "/run/xvdpa/a.sock");
+	norm_is("/run/xvdpa/", "/run/xvdpa");
+	norm_is("/run/xvdpa/../etc/shadow", "/run/etc/shadow");
+	norm_is("/run/xvdpa/../../../../etc", "/etc");
+	norm_is("/..", "/");
+	norm_is("/a/b/..", "/a");
+	norm_is("/a/.../b", "/a/.../b");
+	assert_int_equal(xv_path_normalize("run/x", small, sizeof(small)),
+			 -EINVAL);
+	assert_int_equal(xv_path_normalize("", small, sizeof(small)), -EINVAL);
+	assert_int_equal(xv_path_normalize("/abcdefgh", small, sizeof(small)),
+			 -ENAMETOOLONG);
+	assert_int_equal(xv_path_normalize("/abcdef", small, sizeof(small)), 0);
+	memset(big, 'a', sizeof(big) - 1);
+	big[0] = '/';
+	big[sizeof(big) - 1] = 0;
+	assert_int_equal(xv_path_normalize(big, small, sizeof(small)),
+			 -ENAMETOOLONG);
+}
+
+static void test_path_is_under(void **state)
+{
+	(void)state;
+	assert_true(xv_path_is_under("/run/xvdpa/a.sock", "/run/xvdpa"));
+	assert_true(xv_path_is_under("/run/xvdpa/cni/x/a.sock", "/run/xvdpa"));
+	assert_false(xv_path_is_under("/run/xvdpa", "/run/xvdpa"));
+	assert_false(xv_path_is_under("/run/xvdpa2/a", "/run/xvdpa"));
+	assert_false(xv_path_is_under("/run/xvdp", "/run/xvdpa"));
+	assert_false(xv_path_is_under("/etc/shadow", "/run/xvdpa"));
+	assert_true(xv_path_is_under("/a", "/"));
+	assert_false(xv_path_is_under("/", "/"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,6 +620,9 @@ int main(void)
 		cmocka_unit_test(test_vf_ifname_longest_fits),
 		cmocka_unit_test(test_vf_ifname_too_small),
 		cmocka_unit_test(test_vf_ifname_no_overflow),
+		cmocka_unit_test(test_dev_name),
+		cmocka_unit_test(test_path_normalize),
+		cmocka_unit_test(test_path_is_under),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
