@@ -730,27 +730,67 @@ static int vdev_bind_netdev(struct vdev *d)
 	return 0;
 }
 
-static int vdev_start(struct vdev *d)
+/* Why @d's netdev could not be bound, for the log and the client. */
+static void bind_error(const struct vdev *d, int rc, char *err, size_t errlen)
 {
-	int err = vdev_bind_netdev(d);
+	unsigned int have;
 
-	if (err) {
-		xv_err("%s: cannot bind %s: %s", d->name, d->netdev,
-		       strerror(-err));
-		return err;
+	if (!if_nametoindex(d->netdev))
+		snprintf(err, errlen, "netdev %s does not exist", d->netdev);
+	else if (rc == -ERANGE && !xv_ethtool_rx_queues(d->netdev, &have))
+		snprintf(
+			err, errlen,
+			"netdev %s has %u queue%s: mq=%u needs %u (one per queue pair)",
+			d->netdev, have, have == 1 ? "" : "s",
+			d->vu.cfg.max_queue_pairs, d->vu.cfg.max_queue_pairs);
+	else
+		snprintf(err, errlen, "cannot bind %s: %s", d->netdev,
+			 strerror(-rc));
+}
+
+/* Why @d's socket could not be served. */
+static void listen_error(const struct vdev *d, int rc, char *err, size_t errlen)
+{
+	const char *p = d->sock.canon;
+
+	if (rc == -EEXIST)
+		snprintf(
+			err, errlen,
+			"%s exists and is not a stale socket of vdpad's: left as it is",
+			p);
+	else if (rc == -EADDRINUSE)
+		snprintf(err, errlen, "another process listens on %s", p);
+	else if (rc == -ENOTDIR || rc == -ENOENT)
+		snprintf(
+			err, errlen,
+			"socket %s: a directory on its path is missing or a symlink",
+			p);
+	else
+		snprintf(err, errlen, "cannot listen on %s: %s", p,
+			 strerror(-rc));
+}
+
+/* Binds the netdev and serves (or connects) the socket; @err says why
+ * not. Whatever it did is undone by vdev_stop. */
+static int vdev_start(struct vdev *d, char *err, size_t errlen)
+{
+	int rc = vdev_bind_netdev(d);
+
+	if (rc) {
+		bind_error(d, rc, err, errlen);
+		return rc;
 	}
 	if (d->client) {
 		try_connect(d);
 		xv_info("%s: vhost-user client of %s", d->name, d->sock.canon);
 		return 0;
 	}
-	err = listen_on(d);
-	if (err)
-		xv_err("%s: cannot listen on %s: %s", d->name, d->sock.canon,
-		       strerror(-err));
+	rc = listen_on(d);
+	if (rc)
+		listen_error(d, rc, err, errlen);
 	else
 		xv_info("%s: vhost-user server on %s", d->name, d->sock.canon);
-	return err;
+	return rc;
 }
 
 static void vdev_stop(struct vdev *d)
@@ -884,35 +924,6 @@ bool vdpad_netdev_in_use(const struct vdpad *v, const char *ifname)
 		if (v->devs[i].used && !strcmp(v->devs[i].netdev, ifname))
 			return true;
 	return false;
-}
-
-/* Why a device did not start, for the control client. */
-static void start_error(const struct vdev *d, int rc, char *err, size_t errlen)
-{
-	unsigned int have;
-
-	if (rc == -EEXIST)
-		snprintf(
-			err, errlen,
-			"%s exists and is not a stale socket of vdpad's: left as it is",
-			d->sock.canon);
-	else if (rc == -EADDRINUSE)
-		snprintf(err, errlen, "another process listens on %s",
-			 d->sock.canon);
-	else if (rc == -ENOTDIR || rc == -ENOENT)
-		snprintf(
-			err, errlen,
-			"socket %s: a directory on its path is missing or a symlink",
-			d->sock.canon);
-	else if (rc == -ERANGE && !xv_ethtool_rx_queues(d->netdev, &have))
-		snprintf(
-			err, errlen,
-			"netdev %s has %u queue%s: mq=%u needs %u (one per queue pair)",
-			d->netdev, have, have == 1 ? "" : "s",
-			d->vu.cfg.max_queue_pairs, d->vu.cfg.max_queue_pairs);
-	else
-		snprintf(err, errlen, "cannot start %s: %s", d->name,
-			 strerror(-rc));
 }
 
 static struct vdev *dev_by_name(struct vdpad *v, const char *name)
@@ -1049,9 +1060,9 @@ int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
 	if (rc)
 		goto err_destroy;
 	d->dpt = least_loaded(v);
-	rc = vdev_start(d);
+	rc = vdev_start(d, err, errlen);
 	if (rc) {
-		start_error(d, rc, err, errlen);
+		xv_err("%s: %s", d->name, err);
 		vdev_stop(d);
 		if (!req->keep_stopped)
 			goto err_destroy;
@@ -1116,11 +1127,9 @@ static void dev_retry(struct vdev *d)
 			 d->netdev);
 		rc = -ENODEV;
 	} else {
-		rc = vdev_start(d);
-		if (rc) {
-			start_error(d, rc, why, sizeof(why));
+		rc = vdev_start(d, why, sizeof(why));
+		if (rc)
 			vdev_stop(d);
-		}
 	}
 	if (!rc) {
 		xv_info("%s: running (was: %s)", d->name, d->start_err);
@@ -1334,8 +1343,8 @@ static int cmdline_dev_start(struct vdpad *v, struct vdev *d)
 	int rc = dev_path_check(v, d, true, err, sizeof(err));
 
 	if (!rc)
-		rc = vdev_start(d);
-	else
+		rc = vdev_start(d, err, sizeof(err));
+	if (rc)
 		xv_err("%s: %s", d->name, err);
 	d->running = !rc;
 	return rc;

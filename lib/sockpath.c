@@ -132,8 +132,7 @@ static int connect_node(int fd, int node)
 /* Opens the node at @sp without following a symlink; it must be a socket. */
 static int open_sock_node(const struct xv_sock_path *sp, struct stat *st)
 {
-	int node = openat(sp->dirfd, sp->name,
-			  O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	int node = openat(sp->dirfd, sp->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 
 	if (node < 0)
 		return -errno;
