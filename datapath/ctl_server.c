@@ -675,24 +675,45 @@ static json_t *h_mgmtdev_del(struct vdpad *v, json_t *args, int *status,
 	return *status ? NULL : json_object();
 }
 
+/* A saved PF that is not up (its uplink is missing): what the file has. */
+static json_t *pf_down_json(const struct vpf *p)
+{
+	return json_pack("{s:s, s:i, s:b, s:b, s:s}", "uplink", p->uplink,
+			 "numvfs", (int)p->numvfs, "saved", 1, "up", 0, "error",
+			 p->error);
+}
+
 static json_t *h_mgmtdev_show(struct vdpad *v, json_t *args, int *status,
 			      char *err, size_t errlen)
 {
 	static const char *const keys[] = { "name", NULL };
 	const char *name = NULL, *k;
 	json_t *out = NULL, *m;
+	struct vpf *p;
+	unsigned int i;
 
 	*status = check_keys(args, keys, false, err, errlen);
 	if (!*status && json_object_get(args, "name"))
 		*status = req_str(args, "name", &name, err, errlen);
-	if (!*status)
-		*status = xv_mgmtdev_show_json(name, &out);
+	if (*status)
+		return NULL;
+	p = name ? vdpad_pf_find(v, name) : NULL;
+	if (p && !p->up)
+		return json_pack("{s:{s:o}}", "mgmtdev", name, pf_down_json(p));
+	*status = xv_mgmtdev_show_json(name, &out);
 	if (*status)
 		return NULL;
 	/* Which of them vdpad saves and restores. */
-	json_object_foreach(json_object_get(out, "mgmtdev"), k, m)
+	json_object_foreach(json_object_get(out, "mgmtdev"), k, m) {
 		json_object_set_new(m, "saved",
 				    json_boolean(vdpad_pf_find(v, k)));
+		json_object_set_new(m, "up", json_true());
+	}
+	for (i = 0; !name && i < MAX_PFS; i++)
+		if (v->pfs[i].used && !v->pfs[i].up)
+			json_object_set_new(json_object_get(out, "mgmtdev"),
+					    v->pfs[i].name,
+					    pf_down_json(&v->pfs[i]));
 	return out;
 }
 

@@ -83,6 +83,11 @@ check "the duplicate mgmtdev was left out" \
 	grep -q 'mgmtdev xibpf appears twice' "$LOG"
 check "the mgmtdev waits for its uplink" \
 	grep -q 'mgmtdev xibpf: saved but not up' "$LOG"
+m=$(ctl -j mgmtdev show xibpf)
+check_eq "mgmtdev show: xibpf saved, not up, uplink xibup" "true false xibup" \
+	"$(echo "$m" | jq -r '.mgmtdev.xibpf | "\(.saved) \(.up) \(.uplink)"')"
+check "mgmtdev show: it says the uplink is missing" \
+	has "$(echo "$m" | jq -r .mgmtdev.xibpf.error)" "uplink missing"
 check "the file as read is kept as .rejected" cmp $P-orig.json $STATE.rejected
 check "vdpactl still reaches vdpad (control socket not taken)" ctl dev show good0
 
@@ -117,10 +122,11 @@ ip link add xibup type veth peer name xibupw
 ip link set xibupw up
 ip link set xibup up
 for _ in $(seq 100); do
-	ctl -j mgmtdev show xibpf >/dev/null 2>&1 && break
+	[ "$(ctl -j mgmtdev show xibpf | jq -r .mgmtdev.xibpf.up)" = true ] && break
 	sleep 0.1
 done
-check "mgmtdev xibpf is up once its uplink exists" ctl mgmtdev show xibpf
+check_eq "mgmtdev xibpf is up once its uplink exists" true \
+	"$(ctl -j mgmtdev show xibpf | jq -r .mgmtdev.xibpf.up)"
 check_eq "its VF 1 got VLAN 7 back" 7 \
 	"$(ctl -j vf show xibpf vf 1 | jq -r '.. | .vlan? // empty' | head -1)"
 
