@@ -765,6 +765,11 @@ static void listen_error(const struct vdev *d, int rc, char *err, size_t errlen)
 			err, errlen,
 			"socket %s: a directory on its path is missing or a symlink",
 			p);
+	else if (rc == -EPERM)
+		snprintf(
+			err, errlen,
+			"socket %s: its set-group-ID directory gives it another group than socket_group",
+			p);
 	else
 		snprintf(err, errlen, "cannot listen on %s: %s", p,
 			 strerror(-rc));

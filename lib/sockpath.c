@@ -5,8 +5,8 @@
  * kept open (O_PATH); the socket is bound and reached through that
  * directory fd (/proc/self/fd/N/NAME), so a component swapped for a symlink
  * after the walk changes nothing. The mode comes from the umask and the
- * group from the thread's fsgid at bind(), so nothing is chmod'ed or
- * chown'ed by name afterwards.
+ * group from the thread's fsgid at bind(), so nothing is ever chmod'ed or
+ * chown'ed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -206,7 +206,8 @@ static int bind_owned(int fd, const struct xv_sock_path *sp, mode_t mode,
 	return rc;
 }
 
-/* Records the node just bound; it must be our socket with @gid. */
+/* Records the node just bound; it must be our socket, with group @gid
+ * (a set-group-ID directory gives its own group: then -EPERM). */
 static int record_node(struct xv_sock_path *sp, gid_t gid)
 {
 	struct stat st;
@@ -217,11 +218,7 @@ static int record_node(struct xv_sock_path *sp, gid_t gid)
 		return -EEXIST;
 	sp->dev = st.st_dev;
 	sp->ino = st.st_ino;
-	/* A set-group-ID directory gives its own group instead. */
-	if (gid != (gid_t)-1 && st.st_gid != gid &&
-	    fchownat(sp->dirfd, sp->name, (uid_t)-1, gid, AT_SYMLINK_NOFOLLOW))
-		return -errno;
-	return 0;
+	return gid != (gid_t)-1 && st.st_gid != gid ? -EPERM : 0;
 }
 
 int xv_sock_listen(struct xv_sock_path *sp, int type, mode_t mode, gid_t gid,
@@ -242,8 +239,10 @@ int xv_sock_listen(struct xv_sock_path *sp, int type, mode_t mode, gid_t gid,
 	if (rc)
 		goto err_close;
 	rc = record_node(sp, gid);
-	if (rc)
+	if (rc == -EEXIST)
 		goto err_close; /* not ours: left alone */
+	if (rc)
+		goto err_unlink;
 	if (listen(fd, backlog)) {
 		rc = -errno;
 		goto err_unlink;
