@@ -218,6 +218,7 @@ static int record_node(struct xv_sock_path *sp, gid_t gid)
 		return -EEXIST;
 	sp->dev = st.st_dev;
 	sp->ino = st.st_ino;
+	sp->ctime = st.st_ctim;
 	return gid != (gid_t)-1 && st.st_gid != gid ? -EPERM : 0;
 }
 
@@ -283,6 +284,14 @@ out:
 	return rc;
 }
 
+static bool is_our_node(const struct xv_sock_path *sp, const struct stat *st)
+{
+	return S_ISSOCK(st->st_mode) && st->st_uid == geteuid() &&
+	       st->st_ino == sp->ino && st->st_dev == sp->dev &&
+	       st->st_ctim.tv_sec == sp->ctime.tv_sec &&
+	       st->st_ctim.tv_nsec == sp->ctime.tv_nsec;
+}
+
 int xv_sock_path_unlink(struct xv_sock_path *sp)
 {
 	struct stat st;
@@ -290,7 +299,7 @@ int xv_sock_path_unlink(struct xv_sock_path *sp)
 	if (sp->dirfd < 0 || !sp->ino)
 		return 0;
 	if (fstatat(sp->dirfd, sp->name, &st, AT_SYMLINK_NOFOLLOW) ||
-	    st.st_ino != sp->ino || st.st_dev != sp->dev) {
+	    !is_our_node(sp, &st)) {
 		sp->ino = 0;
 		return -ESTALE; /* not the node we made: not ours to remove */
 	}
