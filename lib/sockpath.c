@@ -218,7 +218,6 @@ static int record_node(struct xv_sock_path *sp, gid_t gid)
 		return -EEXIST;
 	sp->dev = st.st_dev;
 	sp->ino = st.st_ino;
-	sp->ctime = st.st_ctim;
 	return gid != (gid_t)-1 && st.st_gid != gid ? -EPERM : 0;
 }
 
@@ -284,12 +283,12 @@ out:
 	return rc;
 }
 
+/* Still the node we made? A socket of another user, or anything that is
+ * not a socket, never is, even where an inode number was reused. */
 static bool is_our_node(const struct xv_sock_path *sp, const struct stat *st)
 {
 	return S_ISSOCK(st->st_mode) && st->st_uid == geteuid() &&
-	       st->st_ino == sp->ino && st->st_dev == sp->dev &&
-	       st->st_ctim.tv_sec == sp->ctime.tv_sec &&
-	       st->st_ctim.tv_nsec == sp->ctime.tv_nsec;
+	       st->st_ino == sp->ino && st->st_dev == sp->dev;
 }
 
 int xv_sock_path_unlink(struct xv_sock_path *sp)

@@ -10,7 +10,6 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
-#include <time.h>
 #include <sys/un.h>
 
 #define XV_SUN_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
@@ -19,9 +18,8 @@ struct xv_sock_path {
 	char canon[XV_SUN_PATH_MAX]; /* absolute and normalised */
 	char name[XV_SUN_PATH_MAX]; /* its last component */
 	int dirfd; /* O_PATH, its directory; -1: not open */
-	dev_t dev; /* the node this process created (ino 0: none), and */
-	ino_t ino; /* its change time: an inode number can be reused */
-	struct timespec ctime;
+	dev_t dev; /* the node this process created (ino 0: none) */
+	ino_t ino;
 };
 
 void xv_sock_path_init(struct xv_sock_path *sp);
