@@ -31,6 +31,7 @@ typedef json_t *(*ctl_fn)(struct vdpad *v, json_t *args, int *status, char *err,
 struct ctl_handler {
 	const char *cmd;
 	ctl_fn fn;
+	bool root_only; /* changes the host (PFs, VFs): not for the group */
 };
 
 static const struct {
@@ -485,6 +486,20 @@ static int dev_name_check(struct vdpad *v, const char *name, char *err,
 	return 0;
 }
 
+/* What a non-root member of the control group may not ask for: a device
+ * on any netdev (the host's own, another tenant's). VFs of a mgmtdev and
+ * loopback devices are theirs to have. */
+static int member_dev_check(struct vdpad *v, json_t *args, char *err,
+			    size_t errlen)
+{
+	if (v->ctl_peer_uid == 0 || !json_object_get(args, "netdev"))
+		return 0;
+	snprintf(
+		err, errlen,
+		"\"netdev\" is root's: non-root clients get VFs of a mgmtdev (\"mgmtdev\") or loopback devices");
+	return -EPERM;
+}
+
 /* Without "socket": the socket directory's NAME.sock. */
 static int default_socket(struct vdpad *v, json_t *args, const char *name)
 {
@@ -560,6 +575,7 @@ static json_t *h_dev_add(struct vdpad *v, json_t *args, int *status, char *err,
 
 	*status = *status					     ?:
 			  check_keys(args, keys, false, err, errlen) ?:
+			  member_dev_check(v, args, err, errlen)     ?:
 			  dev_name_check(v, name, err, errlen)	     ?:
 			  default_socket(v, args, name)		     ?:
 			  add_spec(v, args, spec, sizeof(spec), &req.loopback,
@@ -571,6 +587,7 @@ static json_t *h_dev_add(struct vdpad *v, json_t *args, int *status, char *err,
 	req.spec = spec;
 	req.persist = true;
 	req.privileged = v->ctl_peer_uid == 0;
+	req.owner = v->ctl_peer_uid;
 	*status = vdpad_dev_add(v, &req, &d, err, errlen);
 	/* A device that cannot be saved is not kept: nothing half-done. */
 	if (!*status) {
@@ -598,6 +615,13 @@ static json_t *h_dev_del(struct vdpad *v, json_t *args, int *status, char *err,
 	if (!*status && !d) {
 		snprintf(err, errlen, "\"name\" is required");
 		*status = -EINVAL;
+	}
+	if (!*status && v->ctl_peer_uid != 0 && d->owner != v->ctl_peer_uid) {
+		snprintf(
+			err, errlen,
+			"device \"%s\" is not yours: a member removes only the devices it added",
+			d->name);
+		*status = -EPERM;
 	}
 	if (*status)
 		return NULL;
@@ -766,17 +790,17 @@ static json_t *h_vf_show(struct vdpad *v, json_t *args, int *status, char *err,
 
 /* The one table of control requests. */
 static const struct ctl_handler ctl_handlers[] = {
-	{ "mgmtdev add", h_mgmtdev_add },
-	{ "mgmtdev del", h_mgmtdev_del },
-	{ "mgmtdev show", h_mgmtdev_show },
-	{ "vf set", h_vf_set },
-	{ "vf show", h_vf_show },
-	{ "dev show", h_dev_show },
-	{ "dev config show", h_dev_config },
-	{ "dev stats", h_dev_stats },
-	{ "dev vstats show", h_dev_vstats },
-	{ "dev add", h_dev_add },
-	{ "dev del", h_dev_del },
+	{ "mgmtdev add", h_mgmtdev_add, true },
+	{ "mgmtdev del", h_mgmtdev_del, true },
+	{ "mgmtdev show", h_mgmtdev_show, false },
+	{ "vf set", h_vf_set, true },
+	{ "vf show", h_vf_show, false },
+	{ "dev show", h_dev_show, false },
+	{ "dev config show", h_dev_config, false },
+	{ "dev stats", h_dev_stats, false },
+	{ "dev vstats show", h_dev_vstats, false },
+	{ "dev add", h_dev_add, false },
+	{ "dev del", h_dev_del, false },
 };
 
 static json_t *error_response(int status, const char *msg)
@@ -804,6 +828,12 @@ json_t *xv_ctl_dispatch(struct vdpad *v, json_t *req)
 		snprintf(err, sizeof(err), "unknown command \"%s\"",
 			 json_string_value(cmd));
 		return error_response(-EOPNOTSUPP, err);
+	}
+	if (ctl_handlers[i].root_only && v->ctl_peer_uid != 0) {
+		snprintf(err, sizeof(err),
+			 "\"%s\" changes the host's interfaces: root only",
+			 ctl_handlers[i].cmd);
+		return error_response(-EPERM, err);
 	}
 	/* A library's error message (logged) is the client's too. */
 	xv_log_capture(err, sizeof(err));

@@ -8,7 +8,7 @@
  *
  *   {"version": 2,
  *    "mgmtdevs": [{"name", "uplink", "numvfs", "vfs": [{"vf", ...}]}],
- *    "devices": [{"name", "spec", "loopback"}]}
+ *    "devices": [{"name", "spec", "loopback", "owner"}]}
  *
  * Version 1 files (devices only) are read too.
  */
@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,9 +37,10 @@ static json_t *state_json(const struct vdpad *v)
 		if (!d->used || !d->persist)
 			continue;
 		json_array_append_new(devs,
-				      json_pack("{s:s, s:s, s:b}", "name",
+				      json_pack("{s:s, s:s, s:b, s:I}", "name",
 						d->name, "spec", d->spec,
-						"loopback", !d->netdev[0]));
+						"loopback", !d->netdev[0],
+						"owner", (json_int_t)d->owner));
 	}
 	return json_pack("{s:i, s:o, s:o}", "version", STATE_VERSION,
 			 "mgmtdevs", vdpad_pfs_json(v), "devices", devs);
@@ -85,15 +87,18 @@ static int load_one(struct vdpad *v, json_t *e)
 				     .privileged = true,
 				     .keep_stopped = true };
 	int rc, loopback; /* json_unpack's "b" stores an int */
+	json_int_t owner = 0;
 	char err[256];
 	struct vdev *d;
 
-	if (json_unpack(e, "{s:s, s:s, s:b}", "name", &req.name, "spec",
-			&req.spec, "loopback", &loopback)) {
+	if (json_unpack(e, "{s:s, s:s, s:b, s?I}", "name", &req.name, "spec",
+			&req.spec, "loopback", &loopback, "owner", &owner) ||
+	    owner < 0 || owner > (json_int_t)UINT32_MAX - 1) {
 		xv_err("state: an entry without name, spec and loopback: left out");
 		return -EINVAL;
 	}
 	req.loopback = loopback;
+	req.owner = (uid_t)owner;
 	rc = vdpad_dev_add(v, &req, &d, err, sizeof(err));
 	if (rc)
 		xv_err("state: device \"%.32s%s\" left out: %s", req.name,

@@ -1078,6 +1078,7 @@ int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
 	}
 	d->used = true;
 	d->persist = req->persist;
+	d->owner = req->owner;
 	strcpy(d->spec, req->spec);
 	if (idx >= v->ndevs)
 		v->ndevs = idx + 1;

@@ -70,6 +70,7 @@ struct dp_thread {
 struct vdev {
 	bool used; /* slot holds a device */
 	bool persist; /* added at run time: saved in the state file */
+	uid_t owner; /* the control client that added it (0: root) */
 	char spec[512]; /* how it was made (--dev/--loopback SPEC) */
 	bool dying; /* being removed: the datapath skips it */
 	char name[XV_DEV_NAME_MAX + 1];
@@ -143,6 +144,7 @@ struct vdpad_dev_req {
 	bool loopback;
 	bool persist; /* save it in the state file */
 	bool privileged; /* from root: its socket may be anywhere */
+	uid_t owner; /* who asked for it (0: root, the command line) */
 	/* Kept, as not running, when it cannot start (saved devices). */
 	bool keep_stopped;
 };

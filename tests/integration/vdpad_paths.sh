@@ -3,7 +3,9 @@
 # over, chmods, chowns or removes a file it did not make, follows no
 # symlink, gives non-root members of the control group sockets only under
 # its socket directory, and refuses a path in use (another device's
-# socket, the control socket). Every refusal is checked from the user's
+# socket, the control socket). Members change only what is theirs: no
+# mgmtdev or VF changes, no device on an arbitrary netdev, no removal of
+# another's device. Every refusal is checked from the user's
 # side: vdpactl's exit code and message, and the victim file's type,
 # content, mode and owner unchanged.
 set -uo pipefail
@@ -120,6 +122,22 @@ check "vdpactl still reaches vdpad" ctl dev show xia5
 check_eq "the control socket is still a socket, mode 660" "socket 660" \
 	"$(stat -c '%F %a' $CTL)"
 
+# --- members change only what is theirs ------------------------------------
+out=$(member mgmtdev add xiapf uplink lo numvfs 1 2>&1)
+check_eq "member: mgmtdev add: exit 1" 1 $?
+check "member: told PF changes are root's" has "$out" "root only"
+check_fails "no mgmtdev was made" test -e /sys/fs/bpf/xvdpa/xiapf
+out=$(member vf set xiapf vf 0 trust on 2>&1)
+check_eq "member: vf set: exit 1" 1 $?
+out=$(member dev add name xia12 netdev lo 2>&1)
+check_eq "member: a device on the host's netdev lo: exit 1" 1 $?
+check "member: told netdev is root's" has "$out" '"netdev" is root'"'"'s'
+check_eq "no XDP program went on lo" 0 "$(ip -d link show lo | grep -c xdp)"
+out=$(member dev del dev0 2>&1)
+check_eq "member: dev del of root's device: exit 1" 1 $?
+check "member: told it is not its device" has "$out" 'is not yours'
+check "root's device is still there" ctl dev show dev0
+
 # --- root: no clobbering and no removal of what is not vdpad's -----------
 out=$(ctl dev add name xia10 loopback socket $P-victim 2>&1)
 check_eq "root: socket on a regular file: exit 1" 1 $?
@@ -147,11 +165,13 @@ check "restarted vdpad serves its control socket again" ctl dev show
 check_eq "the saved device is back, running" true \
 	"$(ctl -j dev show xia5 | jq -r .dev.xia5.running)"
 check "its socket accepts a frontend" listening $RUN/xia5.sock
+check "the member still owns it after the restart: dev del" \
+	member dev del xia5
 check_eq "the root file is still untouched" "$before" "$(fileinfo $P-victim)"
 kill -TERM $VPID
 wait $VPID
 check_eq "vdpad exits 0 on SIGTERM" 0 $?
 check_fails "vdpad removed its control socket" test -e $CTL
-check_fails "vdpad removed its devices' sockets" test -e $RUN/xia5.sock
+check_fails "vdpad removed its devices' sockets" test -e $P-d0.sock
 check "vdpad left the symlinks in its directory alone" test -L $RUN/lnk
 finish
