@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -736,6 +737,34 @@ static json_t *h_vf_show(struct vdpad *v, json_t *args, int *status, char *err,
 	return out;
 }
 
+/* ---- daemon ---- */
+
+/* What the daemon holds for its clients: control connections and fds. */
+static json_t *h_daemon_show(struct vdpad *v, json_t *args, int *status,
+			     char *err, size_t errlen)
+{
+	static const char *const keys[] = { NULL };
+	const struct xv_ctl_conns *c = &v->ctl_conns;
+	struct rlimit rl = {};
+
+	*status = check_keys(args, keys, false, err, errlen);
+	if (*status)
+		return NULL;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	return json_pack(
+		"{s:{s:{s:i, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I}}}",
+		"daemon", "control", "open", (int)c->open, "max",
+		XV_CTL_CONN_MAX, "max_per_uid", XV_CTL_CONN_PER_UID,
+		"timeout_ms", XV_CTL_CONN_TIMEOUT_MS, "accepted",
+		(json_int_t)c->stats.accepted, "refused_full",
+		(json_int_t)c->stats.refused_full, "refused_per_uid",
+		(json_int_t)c->stats.refused_per_uid, "evicted",
+		(json_int_t)c->stats.evicted, "timed_out",
+		(json_int_t)c->stats.timed_out, "fds", "limit",
+		(json_int_t)rl.rlim_cur, "accept_emfile",
+		(json_int_t)c->stats.accept_emfile);
+}
+
 /* The one table of control requests. */
 static const struct ctl_handler ctl_handlers[] = {
 	{ "mgmtdev add", h_mgmtdev_add },
@@ -749,6 +778,7 @@ static const struct ctl_handler ctl_handlers[] = {
 	{ "dev vstats show", h_dev_vstats },
 	{ "dev add", h_dev_add },
 	{ "dev del", h_dev_del },
+	{ "daemon show", h_daemon_show },
 };
 
 static json_t *error_response(int status, const char *msg)
@@ -857,14 +887,32 @@ static bool peer_allowed(const struct vdpad *v, int fd)
 	return cr.gid == v->ctl_gid || pid_in_group(cr.pid, v->ctl_gid);
 }
 
-int xv_ctl_accept(struct vdpad *v)
+int xv_ctl_accept(struct vdpad *v, uid_t *uid)
 {
 	int fd = accept4(v->ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
 
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	/* Unknown credentials count as a non-root peer's. */
+	*uid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ? (uid_t)-1 :
+								    cr.uid;
+	return fd;
 }
 
-void xv_ctl_serve(struct vdpad *v, int fd)
+void xv_ctl_refuse(int fd, int status, const char *msg)
+{
+	json_t *resp = error_response(status, msg);
+	char *out = json_dumps(resp, JSON_COMPACT);
+
+	json_decref(resp);
+	if (out && send(fd, out, strlen(out), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		xv_dbg("control: client went away before its refusal");
+	free(out);
+}
+
+int xv_ctl_serve(struct vdpad *v, int fd)
 {
 	char *buf = malloc(XV_CTL_MSG_MAX), *out = NULL;
 	json_t *req = NULL, *resp;
@@ -872,8 +920,12 @@ void xv_ctl_serve(struct vdpad *v, int fd)
 	ssize_t n;
 
 	if (!buf)
-		return;
+		return -ENOMEM;
 	n = recv(fd, buf, XV_CTL_MSG_MAX, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		free(buf);
+		return -EAGAIN; /* nothing yet (a stale event): keep waiting */
+	}
 	if (n <= 0)
 		goto out;
 	req = json_loadb(buf, (size_t)n, 0, &jerr);
@@ -896,4 +948,5 @@ out:
 	json_decref(req);
 	free(out);
 	free(buf);
+	return 0;
 }
