@@ -38,22 +38,33 @@ static int oldest_non_root(const struct xv_ctl_conns *c)
 	return best;
 }
 
-int xv_ctl_conns_admit(struct xv_ctl_conns *c, int fd, uid_t uid,
-		       uint64_t now_ms, int *evicted_fd)
+/* Room for root: the oldest non-root client's slot, else a free one. */
+static int make_room(struct xv_ctl_conns *c, int *evicted_fd)
 {
-	int i = free_slot(c);
+	int i = oldest_non_root(c);
+
+	if (i < 0)
+		return free_slot(c);
+	*evicted_fd = xv_ctl_conns_release(c, (unsigned int)i);
+	c->stats.evicted++;
+	return i;
+}
+
+int xv_ctl_conns_admit(struct xv_ctl_conns *c, int fd, uid_t uid,
+		       uint64_t now_ms, bool fds_low, int *evicted_fd)
+{
+	int i = fds_low ? -1 : free_slot(c);
 
 	*evicted_fd = -1;
 	if (uid != 0 && xv_ctl_conns_of_uid(c, uid) >= XV_CTL_CONN_PER_UID) {
 		c->stats.refused_per_uid++;
 		return -EUSERS;
 	}
-	if (i < 0 && uid == 0) {
-		i = oldest_non_root(c);
-		if (i >= 0) {
-			*evicted_fd = xv_ctl_conns_release(c, (unsigned int)i);
-			c->stats.evicted++;
-		}
+	if (i < 0 && uid == 0)
+		i = make_room(c, evicted_fd);
+	if (i < 0 && fds_low && uid != 0) {
+		c->stats.refused_fds++;
+		return -EMFILE;
 	}
 	if (i < 0) {
 		c->stats.refused_full++;

@@ -752,17 +752,18 @@ static json_t *h_daemon_show(struct vdpad *v, json_t *args, int *status,
 		return NULL;
 	getrlimit(RLIMIT_NOFILE, &rl);
 	return json_pack(
-		"{s:{s:{s:i, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I}}}",
+		"{s:{s:{s:i, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:i, s:I}}}",
 		"daemon", "control", "open", (int)c->open, "max",
 		XV_CTL_CONN_MAX, "max_per_uid", XV_CTL_CONN_PER_UID,
 		"timeout_ms", XV_CTL_CONN_TIMEOUT_MS, "accepted",
 		(json_int_t)c->stats.accepted, "refused_full",
 		(json_int_t)c->stats.refused_full, "refused_per_uid",
-		(json_int_t)c->stats.refused_per_uid, "evicted",
+		(json_int_t)c->stats.refused_per_uid, "refused_fds",
+		(json_int_t)c->stats.refused_fds, "evicted",
 		(json_int_t)c->stats.evicted, "timed_out",
 		(json_int_t)c->stats.timed_out, "fds", "limit",
-		(json_int_t)rl.rlim_cur, "accept_emfile",
-		(json_int_t)c->stats.accept_emfile);
+		(json_int_t)rl.rlim_cur, "reserve", XV_CTL_FD_RESERVE,
+		"accept_emfile", (json_int_t)c->stats.accept_emfile);
 }
 
 /* The one table of control requests. */

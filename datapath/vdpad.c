@@ -596,19 +596,34 @@ static void ctl_log_pressure(const struct vdpad *v)
 	if (last_ms && now - last_ms < 10000)
 		return;
 	last_ms = now;
-	xv_warn("control: clients refused %llu (table full %llu, per-uid cap %llu), evicted for root %llu, closed without a request in %d ms %llu; %u open",
-		(unsigned long long)(s->refused_full + s->refused_per_uid),
+	xv_warn("control: clients refused %llu (table full %llu, per-uid cap %llu, fds low %llu), evicted for root %llu, closed without a request in %d ms %llu; %u open",
+		(unsigned long long)(s->refused_full + s->refused_per_uid +
+				     s->refused_fds),
 		(unsigned long long)s->refused_full,
 		(unsigned long long)s->refused_per_uid,
+		(unsigned long long)s->refused_fds,
 		(unsigned long long)s->evicted, XV_CTL_CONN_TIMEOUT_MS,
 		(unsigned long long)s->timed_out, v->ctl_conns.open);
+}
+
+/* fds are handed out lowest first: a new one numbered within
+ * XV_CTL_FD_RESERVE of the limit means fewer than that are left. */
+static bool fds_low(int fd)
+{
+	struct rlimit rl;
+
+	return !getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	       (rlim_t)fd + XV_CTL_FD_RESERVE >= rl.rlim_cur;
 }
 
 static void ctl_refuse(int fd, int err, uid_t uid)
 {
 	char msg[128];
 
-	if (err == -EUSERS)
+	if (err == -EMFILE)
+		snprintf(msg, sizeof(msg),
+			 "vdpad is low on file descriptors; try again");
+	else if (err == -EUSERS)
 		snprintf(
 			msg, sizeof(msg),
 			"too many control connections from uid %u (%d open); try again",
@@ -632,7 +647,8 @@ static void on_ctl_accept(struct vdpad *v)
 		return;
 	}
 	accept_succeeded();
-	i = xv_ctl_conns_admit(&v->ctl_conns, fd, uid, now_ms(), &evicted);
+	i = xv_ctl_conns_admit(&v->ctl_conns, fd, uid, now_ms(), fds_low(fd),
+			       &evicted);
 	if (evicted >= 0)
 		close(evicted); /* closing takes it out of the poll */
 	if (i < 0 || evicted >= 0)
@@ -676,10 +692,11 @@ static void print_ctl_stats(const struct vdpad *v)
 {
 	const struct xv_ctl_conn_stats *s = &v->ctl_conns.stats;
 
-	printf("control: accepted %llu refused_full %llu refused_per_uid %llu evicted %llu timed_out %llu; accept_emfile %llu\n",
+	printf("control: accepted %llu refused_full %llu refused_per_uid %llu refused_fds %llu evicted %llu timed_out %llu; accept_emfile %llu\n",
 	       (unsigned long long)s->accepted,
 	       (unsigned long long)s->refused_full,
 	       (unsigned long long)s->refused_per_uid,
+	       (unsigned long long)s->refused_fds,
 	       (unsigned long long)s->evicted, (unsigned long long)s->timed_out,
 	       (unsigned long long)s->accept_emfile);
 }

@@ -26,7 +26,7 @@ static int setup(void **state)
 
 static int admit(int fd, uid_t uid, uint64_t now, int *evicted)
 {
-	return xv_ctl_conns_admit(&c, fd, uid, now, evicted);
+	return xv_ctl_conns_admit(&c, fd, uid, now, false, evicted);
 }
 
 /* Fills the table with non-root clients, XV_CTL_CONN_PER_UID per uid
@@ -151,6 +151,40 @@ static void test_release(void **state)
 			 XV_CTL_CONN_PER_UID - 1);
 }
 
+/* Fewer than XV_CTL_FD_RESERVE fds left: non-root refused, root makes
+ * room by evicting the oldest non-root client, or gets a free slot. */
+static void test_fds_low(void **state)
+{
+	int i, ev;
+
+	(void)state;
+	assert_true(admit(10, 1000, 0, &ev) >= 0);
+	assert_true(admit(11, 1001, 1, &ev) >= 0);
+	assert_int_equal(xv_ctl_conns_admit(&c, 12, 1002, 2, true, &ev),
+			 -EMFILE);
+	assert_int_equal(ev, -1);
+	assert_int_equal(c.stats.refused_fds, 1);
+	i = xv_ctl_conns_admit(&c, 13, 0, 3, true, &ev);
+	assert_true(i >= 0);
+	assert_int_equal(ev, 10); /* the oldest non-root */
+	assert_int_equal(c.stats.evicted, 1);
+	assert_int_equal(c.open, 2);
+	/* the evicted client's slot is the one reused */
+	assert_int_equal(c.slot[i].fd, 13);
+	assert_true(xv_ctl_conns_admit(&c, 14, 0, 4, true, &ev) >= 0);
+	assert_int_equal(ev, 11);
+	assert_int_equal(c.open, 2);
+	/* only root left: root still gets a free slot */
+	assert_true(xv_ctl_conns_admit(&c, 15, 0, 5, true, &ev) >= 0);
+	assert_int_equal(ev, -1);
+	assert_int_equal(c.stats.evicted, 2);
+	/* the per-uid cap is checked first */
+	for (i = 0; i < XV_CTL_CONN_PER_UID; i++)
+		assert_true(admit(20 + i, 2000, 6, &ev) >= 0);
+	assert_int_equal(xv_ctl_conns_admit(&c, 30, 2000, 7, true, &ev),
+			 -EUSERS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +194,7 @@ int main(void)
 		cmocka_unit_test_setup(test_root_full_refuses_root, setup),
 		cmocka_unit_test_setup(test_timeouts, setup),
 		cmocka_unit_test_setup(test_release, setup),
+		cmocka_unit_test_setup(test_fds_low, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
