@@ -222,6 +222,31 @@ static json_t *datapath_json(const struct vdev *d)
 		"tx_wakeups", (json_int_t)wakeups);
 }
 
+/* What the kernel dropped on the device's AF_XDP sockets, named as in
+ * vdpad's exit summary; not its fill-ring-empty count, which is part of
+ * xsk_rx_dropped (every drop is counted once). Loopback: none. */
+static void xsk_drops_json(const struct vdev *d, json_t *drops)
+{
+	struct xv_xsk_kstats k, sum = {};
+	unsigned int q;
+
+	if (!d->netdev[0])
+		return;
+	for (q = 0; q < d->port.nqueues; q++) {
+		if (xv_xsk_kstats(&d->port.q[q], &k))
+			continue;
+		sum.rx_dropped += k.rx_dropped;
+		sum.rx_ring_full += k.rx_ring_full;
+		sum.tx_invalid_descs += k.tx_invalid_descs;
+	}
+	json_object_set_new(drops, "xsk_rx_dropped",
+			    json_integer((json_int_t)sum.rx_dropped));
+	json_object_set_new(drops, "xsk_rx_ring_full",
+			    json_integer((json_int_t)sum.rx_ring_full));
+	json_object_set_new(drops, "xsk_tx_invalid",
+			    json_integer((json_int_t)sum.tx_invalid_descs));
+}
+
 static json_t *dev_stats_one(const struct vdev *d)
 {
 	struct xv_dp_qstats s, sum = {};
@@ -255,6 +280,7 @@ static json_t *dev_stats_one(const struct vdev *d)
 	for (r = 0; r < XV_DP_DROP_MAX; r++)
 		json_object_set_new(drops, xv_dp_drop_name(r),
 				    json_integer((json_int_t)sum.drops[r]));
+	xsk_drops_json(d, drops);
 	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "rx_packets",
 			 (json_int_t)sum.rx.packets, "rx_bytes",
 			 (json_int_t)sum.rx.bytes, "tx_packets",
