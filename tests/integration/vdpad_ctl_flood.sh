@@ -120,10 +120,10 @@ check_gt "daemon show: idle clients timed out" \
 
 # --- 2. 20 idle clients within the caps: each closed after 2 s -------------
 t0=$(daemon "$CTL" .daemon.control.timed_out)
-flood "$CTL" 61100 4 5 5
+flood "$CTL" 61100 4 5 6
 flood_result
 check_eq "20 idle clients connected" 20 "$(fj .connected)"
-check_eq "20 idle clients: every one closed by vdpad within 5 s" 20 \
+check_eq "20 idle clients: every one closed by vdpad within 6 s" 20 \
 	"$(fj .closed_by_peer)"
 check_eq "20 idle clients: none refused (within the caps)" 0 "$(fj .refused)"
 check_eq "20 idle clients: none still open" 0 "$(fj .open)"
