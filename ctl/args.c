@@ -225,6 +225,17 @@ static int p_dev_vstats(int argc, char **argv, json_t *args, char *err,
 	return parse_u32_arg("qidx", argv[3], 0, 15, args, err, errlen);
 }
 
+/* ---- daemon ---- */
+
+static int p_none(int argc, char **argv, json_t *args, char *err, size_t errlen)
+{
+	(void)argv;
+	(void)args;
+	(void)err;
+	(void)errlen;
+	return argc ? USAGE_ERR : 0;
+}
+
 #define VF_SET_USAGE                                                       \
 	"vf set MGMTDEV vf N [mac M] [vlan V [qos Q]] [spoofchk on|off]\n" \
 	"                [trust on|off] [state auto|enable|disable] "      \
@@ -260,6 +271,8 @@ static const struct vdpactl_cmd commands[] = {
 	  false, "stats" },
 	{ "dev", "vstats", "dev vstats show", "dev vstats show NAME qidx N",
 	  p_dev_vstats, false, false, "vstats" },
+	{ "daemon", "show", "daemon show", "daemon show", p_none, false, false,
+	  "daemon" },
 };
 
 void vdpactl_help(FILE *f, const char *object, const struct vdpactl_cmd *cmd)

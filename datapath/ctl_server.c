@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -229,6 +230,31 @@ static json_t *datapath_json(const struct vdev *d)
 		"tx_wakeups", (json_int_t)wakeups);
 }
 
+/* What the kernel dropped on the device's AF_XDP sockets, named as in
+ * vdpad's exit summary; not its fill-ring-empty count, which is part of
+ * xsk_rx_dropped (every drop is counted once). Loopback: none. */
+static void xsk_drops_json(const struct vdev *d, json_t *drops)
+{
+	struct xv_xsk_kstats k, sum = {};
+	unsigned int q;
+
+	if (!d->netdev[0])
+		return;
+	for (q = 0; q < d->port.nqueues; q++) {
+		if (xv_xsk_kstats(&d->port.q[q], &k))
+			continue;
+		sum.rx_dropped += k.rx_dropped;
+		sum.rx_ring_full += k.rx_ring_full;
+		sum.tx_invalid_descs += k.tx_invalid_descs;
+	}
+	json_object_set_new(drops, "xsk_rx_dropped",
+			    json_integer((json_int_t)sum.rx_dropped));
+	json_object_set_new(drops, "xsk_rx_ring_full",
+			    json_integer((json_int_t)sum.rx_ring_full));
+	json_object_set_new(drops, "xsk_tx_invalid",
+			    json_integer((json_int_t)sum.tx_invalid_descs));
+}
+
 static json_t *dev_stats_one(const struct vdev *d)
 {
 	struct xv_dp_qstats s, sum = {};
@@ -262,6 +288,7 @@ static json_t *dev_stats_one(const struct vdev *d)
 	for (r = 0; r < XV_DP_DROP_MAX; r++)
 		json_object_set_new(drops, xv_dp_drop_name(r),
 				    json_integer((json_int_t)sum.drops[r]));
+	xsk_drops_json(d, drops);
 	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "rx_packets",
 			 (json_int_t)sum.rx.packets, "rx_bytes",
 			 (json_int_t)sum.rx.bytes, "tx_packets",
@@ -788,6 +815,35 @@ static json_t *h_vf_show(struct vdpad *v, json_t *args, int *status, char *err,
 	return out;
 }
 
+/* ---- daemon ---- */
+
+/* What the daemon holds for its clients: control connections and fds. */
+static json_t *h_daemon_show(struct vdpad *v, json_t *args, int *status,
+			     char *err, size_t errlen)
+{
+	static const char *const keys[] = { NULL };
+	const struct xv_ctl_conns *c = &v->ctl_conns;
+	struct rlimit rl = {};
+
+	*status = check_keys(args, keys, false, err, errlen);
+	if (*status)
+		return NULL;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	return json_pack(
+		"{s:{s:{s:i, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:i, s:I}}}",
+		"daemon", "control", "open", (int)c->open, "max",
+		XV_CTL_CONN_MAX, "max_per_uid", XV_CTL_CONN_PER_UID,
+		"timeout_ms", XV_CTL_CONN_TIMEOUT_MS, "accepted",
+		(json_int_t)c->stats.accepted, "refused_full",
+		(json_int_t)c->stats.refused_full, "refused_per_uid",
+		(json_int_t)c->stats.refused_per_uid, "refused_fds",
+		(json_int_t)c->stats.refused_fds, "evicted",
+		(json_int_t)c->stats.evicted, "timed_out",
+		(json_int_t)c->stats.timed_out, "fds", "limit",
+		(json_int_t)rl.rlim_cur, "reserve", XV_CTL_FD_RESERVE,
+		"accept_emfile", (json_int_t)c->stats.accept_emfile);
+}
+
 /* The one table of control requests. */
 static const struct ctl_handler ctl_handlers[] = {
 	{ "mgmtdev add", h_mgmtdev_add, true },
@@ -801,6 +857,7 @@ static const struct ctl_handler ctl_handlers[] = {
 	{ "dev vstats show", h_dev_vstats, false },
 	{ "dev add", h_dev_add, false },
 	{ "dev del", h_dev_del, false },
+	{ "daemon show", h_daemon_show, false },
 };
 
 static json_t *error_response(int status, const char *msg)
@@ -902,14 +959,32 @@ static bool peer_allowed(const struct vdpad *v, int fd, uid_t *uid)
 	return cr.gid == v->ctl_gid || pid_in_group(cr.pid, v->ctl_gid);
 }
 
-int xv_ctl_accept(struct vdpad *v)
+int xv_ctl_accept(struct vdpad *v, uid_t *uid)
 {
 	int fd = accept4(v->ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
 
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	/* Unknown credentials count as a non-root peer's. */
+	*uid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ? (uid_t)-1 :
+								    cr.uid;
+	return fd;
 }
 
-void xv_ctl_serve(struct vdpad *v, int fd)
+void xv_ctl_refuse(int fd, int status, const char *msg)
+{
+	json_t *resp = error_response(status, msg);
+	char *out = json_dumps(resp, JSON_COMPACT);
+
+	json_decref(resp);
+	if (out && send(fd, out, strlen(out), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		xv_dbg("control: client went away before its refusal");
+	free(out);
+}
+
+int xv_ctl_serve(struct vdpad *v, int fd)
 {
 	char *buf = malloc(XV_CTL_MSG_MAX), *out = NULL;
 	json_t *req = NULL, *resp;
@@ -918,8 +993,12 @@ void xv_ctl_serve(struct vdpad *v, int fd)
 	ssize_t n;
 
 	if (!buf)
-		return;
+		return -ENOMEM;
 	n = recv(fd, buf, XV_CTL_MSG_MAX, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		free(buf);
+		return -EAGAIN; /* nothing yet (a stale event): keep waiting */
+	}
 	if (n <= 0)
 		goto out;
 	req = json_loadb(buf, (size_t)n, 0, &jerr);
@@ -945,4 +1024,5 @@ out:
 	json_decref(req);
 	free(out);
 	free(buf);
+	return 0;
 }

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -342,6 +343,68 @@ static void dp_threads_stop(struct vdpad *v)
 			pthread_join(v->threads[i].tid, NULL);
 }
 
+/* ---- accepting while out of fds ---- */
+
+/*
+ * An accept that fails for lack of fds leaves the connection pending and
+ * its listening socket readable: polling it again at once would spin. So
+ * every listening socket (fds run out for the whole process) is left out
+ * of the poll for ACCEPT_PAUSE_MS, then put back from the loop's tick.
+ * Logged once per episode (until an accept succeeds), counted each time.
+ */
+#define ACCEPT_PAUSE_MS 150
+
+static uint64_t accept_paused_until; /* 0: accepting */
+static bool accept_starved; /* in an episode, logged */
+
+static void listeners_poll(struct vdpad *v, bool on)
+{
+	struct epoll_event ev = { .events = on ? EPOLLIN : 0 };
+	unsigned int i;
+
+	if (v->ctl_fd >= 0) {
+		ev.data.ptr = &v->tag_ctl;
+		epoll_ctl(v->epfd, EPOLL_CTL_MOD, v->ctl_fd, &ev);
+	}
+	for (i = 0; i < v->ndevs; i++) {
+		struct vdev *d = &v->devs[i];
+
+		if (!d->used || d->listen_fd < 0)
+			continue;
+		ev.data.ptr = &d->tag_listen;
+		epoll_ctl(v->epfd, EPOLL_CTL_MOD, d->listen_fd, &ev);
+	}
+}
+
+static void accept_failed(struct vdpad *v, int err, const char *what)
+{
+	if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
+		return;
+	v->ctl_conns.stats.accept_emfile++;
+	if (!accept_starved)
+		xv_warn("%s: cannot accept a connection: %s; not accepting for %d ms at a time until fds are free (%u control connections open)",
+			what, strerror(err), ACCEPT_PAUSE_MS,
+			v->ctl_conns.open);
+	accept_starved = true;
+	accept_paused_until = now_ms() + ACCEPT_PAUSE_MS;
+	listeners_poll(v, false);
+}
+
+static void accept_succeeded(void)
+{
+	if (accept_starved)
+		xv_info("accepting connections again");
+	accept_starved = false;
+}
+
+static void accept_resume(struct vdpad *v, uint64_t now)
+{
+	if (!accept_paused_until || now < accept_paused_until)
+		return;
+	accept_paused_until = 0;
+	listeners_poll(v, true);
+}
+
 /* ---- connections (control thread) ---- */
 
 static void schedule_reconnect(struct vdev *d)
@@ -421,8 +484,11 @@ static void on_listen(struct vdev *d)
 {
 	int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 
-	if (fd < 0)
+	if (fd < 0) {
+		accept_failed(the_daemon, errno, d->name);
 		return;
+	}
+	accept_succeeded();
 	if (d->conn_fd >= 0) {
 		xv_warn("%s: refusing a second frontend", d->name);
 		close(fd);
@@ -477,32 +543,123 @@ static void on_conn(struct vdev *d)
 
 /* ---- control socket ---- */
 
-static void on_ctl_accept(struct vdpad *v)
-{
-	struct ep_tag *t;
-	int fd = xv_ctl_accept(v);
+/* Epoll tags of the control connections, one per slot of v->ctl_conns. */
+static struct ep_tag ctl_tags[XV_CTL_CONN_MAX];
 
-	if (fd < 0)
+/* Refusals, evictions and time-outs: logged at most every 10 s, with
+ * the totals so far. */
+static void ctl_log_pressure(const struct vdpad *v)
+{
+	static uint64_t last_ms;
+	const struct xv_ctl_conn_stats *s = &v->ctl_conns.stats;
+	uint64_t now = now_ms();
+
+	if (last_ms && now - last_ms < 10000)
 		return;
-	t = calloc(1, sizeof(*t));
-	if (!t) {
-		close(fd);
-		return;
-	}
-	*t = (struct ep_tag){ .kind = TAG_CTL_CONN, .fd = fd };
-	if (ep_add(v->epfd, fd, t)) {
-		close(fd);
-		free(t);
-	}
+	last_ms = now;
+	xv_warn("control: clients refused %llu (table full %llu, per-uid cap %llu, fds low %llu), evicted for root %llu, closed without a request in %d ms %llu; %u open",
+		(unsigned long long)(s->refused_full + s->refused_per_uid +
+				     s->refused_fds),
+		(unsigned long long)s->refused_full,
+		(unsigned long long)s->refused_per_uid,
+		(unsigned long long)s->refused_fds,
+		(unsigned long long)s->evicted, XV_CTL_CONN_TIMEOUT_MS,
+		(unsigned long long)s->timed_out, v->ctl_conns.open);
 }
 
-/* One request per connection: answer it and hang up. */
+/* fds are handed out lowest first: a new one numbered within
+ * XV_CTL_FD_RESERVE of the limit means fewer than that are left. */
+static bool fds_low(int fd)
+{
+	struct rlimit rl;
+
+	return !getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	       (rlim_t)fd + XV_CTL_FD_RESERVE >= rl.rlim_cur;
+}
+
+static void ctl_refuse(int fd, int err, uid_t uid)
+{
+	char msg[128];
+
+	if (err == -EMFILE)
+		snprintf(msg, sizeof(msg),
+			 "vdpad is low on file descriptors; try again");
+	else if (err == -EUSERS)
+		snprintf(
+			msg, sizeof(msg),
+			"too many control connections from uid %u (%d open); try again",
+			(unsigned int)uid, XV_CTL_CONN_PER_UID);
+	else
+		snprintf(msg, sizeof(msg),
+			 "too many control connections (%d open); try again",
+			 XV_CTL_CONN_MAX);
+	xv_ctl_refuse(fd, err, msg);
+	close(fd);
+}
+
+static void on_ctl_accept(struct vdpad *v)
+{
+	int fd, i, evicted;
+	uid_t uid;
+
+	fd = xv_ctl_accept(v, &uid);
+	if (fd < 0) {
+		accept_failed(v, -fd, "control socket");
+		return;
+	}
+	accept_succeeded();
+	i = xv_ctl_conns_admit(&v->ctl_conns, fd, uid, now_ms(), fds_low(fd),
+			       &evicted);
+	if (evicted >= 0)
+		close(evicted); /* closing takes it out of the poll */
+	if (i < 0 || evicted >= 0)
+		ctl_log_pressure(v);
+	if (i < 0) {
+		ctl_refuse(fd, i, uid);
+		return;
+	}
+	ctl_tags[i] = (struct ep_tag){ .kind = TAG_CTL_CONN,
+				       .qidx = (unsigned int)i,
+				       .fd = fd };
+	if (ep_add(v->epfd, fd, &ctl_tags[i]))
+		close(xv_ctl_conns_release(&v->ctl_conns, (unsigned int)i));
+}
+
+/* One request per connection: answer it and hang up. An event for a slot
+ * closed earlier in this batch is dropped; one for a slot reused since
+ * finds nothing to read yet, and the connection waits. */
 static void on_ctl_conn(struct vdpad *v, struct ep_tag *t)
 {
-	xv_ctl_serve(v, t->fd);
-	epoll_ctl(v->epfd, EPOLL_CTL_DEL, t->fd, NULL);
-	close(t->fd);
-	free(t);
+	if (!v->ctl_conns.slot[t->qidx].used ||
+	    xv_ctl_serve(v, v->ctl_conns.slot[t->qidx].fd) == -EAGAIN)
+		return;
+	close(xv_ctl_conns_release(&v->ctl_conns, t->qidx));
+}
+
+/* Closes the control connections that sent nothing in time. */
+static void ctl_expire(struct vdpad *v, uint64_t now)
+{
+	int fd, n = 0;
+
+	while ((fd = xv_ctl_conns_expire_one(&v->ctl_conns, now)) >= 0) {
+		close(fd);
+		n++;
+	}
+	if (n)
+		ctl_log_pressure(v);
+}
+
+static void print_ctl_stats(const struct vdpad *v)
+{
+	const struct xv_ctl_conn_stats *s = &v->ctl_conns.stats;
+
+	printf("control: accepted %llu refused_full %llu refused_per_uid %llu refused_fds %llu evicted %llu timed_out %llu; accept_emfile %llu\n",
+	       (unsigned long long)s->accepted,
+	       (unsigned long long)s->refused_full,
+	       (unsigned long long)s->refused_per_uid,
+	       (unsigned long long)s->refused_fds,
+	       (unsigned long long)s->evicted, (unsigned long long)s->timed_out,
+	       (unsigned long long)s->accept_emfile);
 }
 
 /* Refuses to take over the socket of a vdpad that is still running, and
@@ -530,6 +687,11 @@ static int ctl_start(struct vdpad *v)
 
 static void ctl_stop(struct vdpad *v)
 {
+	unsigned int i;
+
+	for (i = 0; i < XV_CTL_CONN_MAX; i++)
+		if (v->ctl_conns.slot[i].used)
+			close(xv_ctl_conns_release(&v->ctl_conns, i));
 	if (v->ctl_fd < 0)
 		return;
 	close(v->ctl_fd);
@@ -580,6 +742,8 @@ static void on_tick(struct vdpad *v)
 		v->next_retry_ms = now + RETRY_MS;
 		vdpad_retry_stopped(v);
 	}
+	ctl_expire(v, now);
+	accept_resume(v, now);
 }
 
 static void run(struct vdpad *v)
@@ -1379,6 +1543,25 @@ static void notify_ready(const struct vdpad *v)
 		xv_info("ready: %u device(s), %u mgmtdev(s)", ndevs, npfs);
 }
 
+/* Control clients and frontends each hold fds: the soft limit (often
+ * 1024) goes up to the hard one. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			xv_warn("cannot raise the fd limit: %s",
+				strerror(errno));
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	xv_dbg("fd limit %llu (hard %llu)", (unsigned long long)rl.rlim_cur,
+	       (unsigned long long)rl.rlim_max);
+}
+
 int main(int argc, char **argv)
 {
 	static struct vdpad v;
@@ -1400,6 +1583,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 	v.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (v.epfd < 0 || sock_dir_setup(&v) || setup_threads(&v) ||
 	    ctl_start(&v))
@@ -1424,5 +1608,6 @@ int main(int argc, char **argv)
 		print_stats(&v.devs[i]);
 		vdev_stop(&v.devs[i]);
 	}
+	print_ctl_stats(&v);
 	return err ? 1 : 0;
 }

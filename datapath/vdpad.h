@@ -10,6 +10,7 @@
 #include <sys/un.h>
 
 #include "afxdp.h"
+#include "ctl_conn.h"
 #include "eswitch.h"
 #include "loopback.h"
 #include "sockpath.h"
@@ -130,6 +131,7 @@ struct vdpad {
 	const char *state_path; /* NULL: nothing is saved */
 	gid_t ctl_gid; /* (gid_t)-1: root only */
 	struct ep_tag tag_ctl;
+	struct xv_ctl_conns ctl_conns; /* the control socket's clients */
 	unsigned int ndevs;
 	struct vdev devs[MAX_DEVS];
 	unsigned int nthreads;

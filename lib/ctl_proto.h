@@ -12,7 +12,8 @@
  * [spoofchk], [trust], [state], [max_tx_rate]}, "vf show" {[mgmtdev],
  * [vf]}, "dev add" {...}, "dev del" {name}, "dev show" {[name]},
  * "dev config show" {[name]}, "dev stats" {[name]}, "dev vstats show"
- * {name, qidx}. A failed request changes nothing.
+ * {name, qidx}, "daemon show" {} (control connections and fds). A failed
+ * request changes nothing.
  * vdpad checks the peer's credentials (SO_PEERCRED): root, or a member of
  * the group given to vdpad with --control-group.
  */

@@ -250,6 +250,49 @@ static void test_dev(void **state)
 		-EINVAL, "\"name\" is required");
 }
 
+/* daemon show: the control table's limits and counters, as they are. */
+static void test_daemon_show(void **state)
+{
+	json_t *req = json_pack("{s:s}", "cmd", "daemon show"), *resp, *c;
+
+	(void)state;
+	expect_refused("{\"cmd\": \"daemon show\", \"args\": {\"x\": 1}}",
+		       -EINVAL, "unknown argument \"x\"");
+	vd.ctl_conns.open = 3;
+	vd.ctl_conns.stats.refused_per_uid = 992;
+	vd.ctl_conns.stats.evicted = 2;
+	vd.ctl_conns.stats.timed_out = 20;
+	vd.ctl_conns.stats.accept_emfile = 5;
+	resp = xv_ctl_dispatch(&vd, req);
+	json_decref(req);
+	assert_int_equal(json_integer_value(json_object_get(resp, "status")),
+			 0);
+	c = json_object_get(json_object_get(json_object_get(resp, "result"),
+					    "daemon"),
+			    "control");
+	assert_int_equal(json_integer_value(json_object_get(c, "open")), 3);
+	assert_int_equal(json_integer_value(json_object_get(c, "max")),
+			 XV_CTL_CONN_MAX);
+	assert_int_equal(json_integer_value(json_object_get(c, "max_per_uid")),
+			 XV_CTL_CONN_PER_UID);
+	assert_int_equal(json_integer_value(json_object_get(c, "timeout_ms")),
+			 XV_CTL_CONN_TIMEOUT_MS);
+	assert_int_equal(
+		json_integer_value(json_object_get(c, "refused_per_uid")), 992);
+	assert_int_equal(json_integer_value(json_object_get(c, "evicted")), 2);
+	assert_int_equal(json_integer_value(json_object_get(c, "timed_out")),
+			 20);
+	assert_int_equal(
+		json_integer_value(json_object_get(
+			json_object_get(
+				json_object_get(json_object_get(resp, "result"),
+						"daemon"),
+				"fds"),
+			"accept_emfile")),
+		5);
+	json_decref(resp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +301,7 @@ int main(void)
 		cmocka_unit_test_setup(test_mgmtdev_del_show, setup),
 		cmocka_unit_test_setup(test_vf_set, setup),
 		cmocka_unit_test_setup(test_dev, setup),
+		cmocka_unit_test_setup(test_daemon_show, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -292,6 +292,16 @@ static void test_dev_others(void **state)
 	assert_error("qidx \"16\" invalid: 0 to 15");
 }
 
+static void test_daemon_show(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("daemon", "show", NULL), 0);
+	assert_args("daemon show", "{}");
+	assert_string_equal(req.cmd->key, "daemon");
+	assert_int_equal(parse("daemon", "show", "x", NULL), -EINVAL);
+	assert_error("Usage: vdpactl daemon show");
+}
+
 static void test_help(void **state)
 {
 	(void)state;
@@ -327,6 +337,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_vf_show, teardown),
 		cmocka_unit_test_teardown(test_dev_add, teardown),
 		cmocka_unit_test_teardown(test_dev_others, teardown),
+		cmocka_unit_test_teardown(test_daemon_show, teardown),
 		cmocka_unit_test_teardown(test_help, teardown),
 	};
 
