@@ -5,6 +5,7 @@
  * control thread; reads the datapath's counters without stopping it.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,6 +433,31 @@ static int pick_vf(struct vdpad *v, const char *mgmtdev, json_int_t *vf,
 	return -EBUSY;
 }
 
+/* Appends to @spec while it fits; *@n says how long it would be. */
+static void __attribute__((format(printf, 4, 5)))
+spec_append(char *spec, size_t len, int *n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*n < 0 || (size_t)*n >= len)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(spec + *n, len - (size_t)*n, fmt, ap);
+	va_end(ap);
+	*n = k < 0 ? -1 : *n + k;
+}
+
+/* A string argument that goes into the SPEC: no ',' (which would start
+ * another option, e.g. ",netdev=" past the member checks). */
+static int spec_word(const char *key, const char *val, char *err, size_t errlen)
+{
+	if (!val || !strchr(val, ','))
+		return 0;
+	snprintf(err, errlen, "\"%s\" must not contain ','", key);
+	return -EINVAL;
+}
+
 /* Builds the --dev/--loopback SPEC string from the request's arguments. */
 static int add_spec(struct vdpad *v, json_t *args, char *spec, size_t len,
 		    bool *loopback, json_int_t *vf_out, char *err,
@@ -449,6 +475,11 @@ static int add_spec(struct vdpad *v, json_t *args, char *spec, size_t len,
 	feat = opt_str(args, "device_features", &st, err, errlen);
 	smode = opt_str(args, "socket_mode", &st, err, errlen);
 	group = opt_str(args, "socket_group", &st, err, errlen);
+	st = st							     ?:
+		     spec_word("netdev", netdev, err, errlen)	     ?:
+		     spec_word("device_features", feat, err, errlen) ?:
+		     spec_word("socket_mode", smode, err, errlen)    ?:
+		     spec_word("socket_group", group, err, errlen);
 	if (st)
 		return st;
 	if (opt_uint(args, "mtu", 68, 9000, &mtu, err, errlen) < 0 ||
@@ -456,8 +487,12 @@ static int add_spec(struct vdpad *v, json_t *args, char *spec, size_t len,
 		     errlen) < 0 ||
 	    opt_uint(args, "vf", 0, XV_MAX_VFS - 1, &vf, err, errlen) < 0)
 		return -EINVAL;
-	if (!sock || !sock[0] || strchr(sock, ',')) {
-		snprintf(err, errlen, "\"socket\" must be a path, no commas");
+	if (!sock || !sock[0] || strchr(sock, ',') ||
+	    strlen(sock) >= XV_SUN_PATH_MAX) {
+		snprintf(
+			err, errlen,
+			"\"socket\" must be a path of at most %zu characters, no commas",
+			XV_SUN_PATH_MAX - 1);
 		return -EINVAL;
 	}
 	if (mode && strcmp(mode, "server") && strcmp(mode, "client")) {
@@ -482,18 +517,16 @@ static int add_spec(struct vdpad *v, json_t *args, char *spec, size_t len,
 		     mode ? mode : "", netdev ? ",netdev=" : "",
 		     netdev ? netdev : "");
 	if (mtu)
-		n += snprintf(spec + n, len - (size_t)n, ",mtu=%lld",
-			      (long long)mtu);
+		spec_append(spec, len, &n, ",mtu=%lld", (long long)mtu);
 	if (vqp)
-		n += snprintf(spec + n, len - (size_t)n, ",mq=%lld",
-			      (long long)vqp);
+		spec_append(spec, len, &n, ",mq=%lld", (long long)vqp);
 	if (feat)
-		n += snprintf(spec + n, len - (size_t)n, ",features=%s", feat);
+		spec_append(spec, len, &n, ",features=%s", feat);
 	if (smode)
-		n += snprintf(spec + n, len - (size_t)n, ",mode=%s", smode);
+		spec_append(spec, len, &n, ",mode=%s", smode);
 	if (group)
-		n += snprintf(spec + n, len - (size_t)n, ",group=%s", group);
-	return (size_t)n < len ? 0 : -ENAMETOOLONG;
+		spec_append(spec, len, &n, ",group=%s", group);
+	return n >= 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }
 
 static int dev_name_check(struct vdpad *v, const char *name, char *err,

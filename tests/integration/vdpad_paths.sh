@@ -133,6 +133,25 @@ out=$(member dev add name xia12 netdev lo 2>&1)
 check_eq "member: a device on the host's netdev lo: exit 1" 1 $?
 check "member: told netdev is root's" has "$out" '"netdev" is root'"'"'s'
 check_eq "no XDP program went on lo" 0 "$(ip -d link show lo | grep -c xdp)"
+# Raw requests, past vdpactl's own checks: a ',' that would start another
+# SPEC option, and a socket path longer than any socket address.
+raw() {
+	setpriv --reuid=65534 --regid=65534 --groups="$GID" /usr/bin/python3 -c '
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.send(sys.argv[2].encode())
+print(s.recv(65536).decode())' $CTL "$1"
+}
+out=$(raw '{"cmd": "dev add", "args": {"name": "xia13", "loopback": true, "socket_group": "'$GROUP',netdev=lo"}}')
+check "member: ',' in socket_group refused" has "$out" "must not contain ','"
+out=$(raw '{"cmd": "dev add", "args": {"name": "xia14", "loopback": true, "device_features": "0x0,netdev=lo"}}')
+check "member: ',' in device_features refused" has "$out" "must not contain ','"
+check_eq "still no XDP program on lo" 0 "$(ip -d link show lo | grep -c xdp)"
+long=$RUN/$(printf 'a%.0s' $(seq 600))
+out=$(raw '{"cmd": "dev add", "args": {"name": "xia15", "loopback": true, "mtu": 1500, "max_vqp": 1, "socket_mode": "0660", "socket": "'$long'"}}')
+check "member: a 600-character socket path refused" has "$out" "at most 107 characters"
+check "vdpad is still running" kill -0 $VPID
 out=$(member dev del dev0 2>&1)
 check_eq "member: dev del of root's device: exit 1" 1 $?
 check "member: told it is not its device" has "$out" 'is not yours'
