@@ -40,10 +40,33 @@ static int parse_u32_arg(const char *key, const char *val, uint32_t min,
 	return 0;
 }
 
+/* A byte count with an optional K, M, G or T suffix, as an integer. */
+static int parse_size_arg(const char *key, const char *val, json_t *args,
+			  char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (xv_parse_size(val, &n)) {
+		snprintf(
+			err, errlen,
+			"%s \"%s\" invalid: bytes, or a number with K, M, G or T",
+			key, val);
+		return -ERANGE;
+	}
+	json_object_set_new(args, key, json_integer((json_int_t)n));
+	return 0;
+}
+
 /* KEY VALUE pairs, each key one of @keys, numbers within their range. */
+enum kv_kind {
+	KV_STR,
+	KV_U32, /* from min to max */
+	KV_SIZE, /* a byte count (parse_size_arg) */
+};
+
 struct kv_key {
 	const char *key;
-	bool number;
+	enum kv_kind kind;
 	uint32_t min, max;
 };
 
@@ -72,7 +95,11 @@ static int parse_pairs(int argc, char **argv, const struct kv_key *keys,
 			snprintf(err, errlen, "%s needs a value", argv[i]);
 			return -EINVAL;
 		}
-		if (!keys[k].number)
+		if (keys[k].kind == KV_SIZE) {
+			if (parse_size_arg(argv[i], argv[i + 1], args, err,
+					   errlen))
+				return -ERANGE;
+		} else if (keys[k].kind == KV_STR)
 			json_object_set_new(args, argv[i],
 					    json_string(argv[i + 1]));
 		else if (parse_u32_arg(argv[i], argv[i + 1], keys[k].min,
@@ -100,8 +127,8 @@ static int p_mgmtdev_add(int argc, char **argv, json_t *args, char *err,
 			 size_t errlen)
 {
 	static const struct kv_key keys[] = {
-		{ "uplink", false, 0, 0 },
-		{ "numvfs", true, 1, XV_NUM_VFS_MAX },
+		{ "uplink", KV_STR, 0, 0 },
+		{ "numvfs", KV_U32, 1, XV_NUM_VFS_MAX },
 	};
 	static const char *const required[] = { "uplink", "numvfs", NULL };
 
@@ -170,18 +197,19 @@ static int p_dev_add(int argc, char **argv, json_t *args, char *err,
 		     size_t errlen)
 {
 	static const struct kv_key keys[] = {
-		{ "name", false, 0, 0 },
-		{ "mgmtdev", false, 0, 0 },
-		{ "vf", true, 0, XV_MAX_VFS - 1 },
-		{ "netdev", false, 0, 0 },
-		{ "socket", false, 0, 0 },
-		{ "mac", false, 0, 0 },
-		{ "mode", false, 0, 0 },
-		{ "mtu", true, 68, 9000 },
-		{ "max_vqp", true, 1, 8 },
-		{ "device_features", false, 0, 0 },
-		{ "socket_mode", false, 0, 0 },
-		{ "socket_group", false, 0, 0 },
+		{ "name", KV_STR, 0, 0 },
+		{ "mgmtdev", KV_STR, 0, 0 },
+		{ "vf", KV_U32, 0, XV_MAX_VFS - 1 },
+		{ "netdev", KV_STR, 0, 0 },
+		{ "socket", KV_STR, 0, 0 },
+		{ "mac", KV_STR, 0, 0 },
+		{ "mode", KV_STR, 0, 0 },
+		{ "mtu", KV_U32, 68, 9000 },
+		{ "max_vqp", KV_U32, 1, 8 },
+		{ "device_features", KV_STR, 0, 0 },
+		{ "socket_mode", KV_STR, 0, 0 },
+		{ "socket_group", KV_STR, 0, 0 },
+		{ "max_mem", KV_SIZE, 0, 0 },
 	};
 	static const char *const required[] = { "name", NULL };
 	int i, rc;
@@ -246,7 +274,7 @@ static int p_none(int argc, char **argv, json_t *args, char *err, size_t errlen)
 	"                [socket PATH] [mac M] [mode server|client] [mtu N]\n" \
 	"                [max_vqp N]"                                          \
 	" [device_features 0xHEX] [socket_mode OCTAL]\n"                       \
-	"                [socket_group GROUP]"
+	"                [socket_group GROUP] [max_mem SIZE]"
 
 static const struct vdpactl_cmd commands[] = {
 	{ "mgmtdev", "add", "mgmtdev add",

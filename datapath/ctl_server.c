@@ -126,19 +126,33 @@ static bool dev_link_up(const struct vdev *d)
 
 static json_t *dev_show_one(const struct vdev *d)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:i, s:i, s:b, s:b, s:b}",
-			      "socket", d->sock.canon, "mode",
-			      d->client ? "client" : "server", "backend",
-			      d->netdev[0] ? "afxdp" : "loopback", "netdev",
-			      d->netdev[0] ? d->netdev : NULL, "max_vqp",
-			      (int)d->vu.cfg.max_queue_pairs, "mtu",
-			      (int)d->vu.cfg.mtu, "running", d->running,
-			      "connected", d->conn_fd >= 0, "broken",
-			      d->vu.broken);
+	json_t *o = json_pack(
+		"{s:s, s:s, s:s, s:s?, s:i, s:i, s:I, s:b, s:b, s:b}", "socket",
+		d->sock.canon, "mode", d->client ? "client" : "server",
+		"backend", d->netdev[0] ? "afxdp" : "loopback", "netdev",
+		d->netdev[0] ? d->netdev : NULL, "max_vqp",
+		(int)d->vu.cfg.max_queue_pairs, "mtu", (int)d->vu.cfg.mtu,
+		"max_mem", (json_int_t)d->vu.cfg.max_mem, "running", d->running,
+		"connected", d->conn_fd >= 0, "broken", d->vu.broken);
 
 	if (!d->running)
 		json_object_set_new(o, "error", json_string(d->start_err));
 	return o;
+}
+
+/* The frontend's memory as mapped now (the control thread maps it), and
+ * what was refused or faulted. */
+static json_t *guest_memory_json(const struct vdev *d)
+{
+	const struct xv_guest_mem *m = &d->vu.mem;
+
+	return json_pack("{s:i, s:I, s:i, s:I, s:I, s:I}", "regions",
+			 (int)m->nregions, "mapped_bytes",
+			 (json_int_t)m->mapped_bytes, "unsealed_regions",
+			 (int)xv_mem_unsealed(m), "max_mem",
+			 (json_int_t)d->vu.cfg.max_mem, "faults",
+			 (json_int_t)d->vu.stats.mem_faults, "refused",
+			 (json_int_t)d->vu.stats.mem_refused);
 }
 
 static json_t *dev_config_one(const struct vdev *d)
@@ -147,7 +161,7 @@ static json_t *dev_config_one(const struct vdev *d)
 
 	xv_format_mac(d->vu.cfg.mac, mac);
 	return json_pack(
-		"{s:s, s:i, s:s, s:i, s:o, s:o, s:{s:b, s:s, s:i, s:o, s:i}}",
+		"{s:s, s:i, s:s, s:i, s:o, s:o, s:{s:b, s:s, s:i, s:o, s:i}, s:o}",
 		"mac", mac, "mtu", (int)(d->vu.mtu ? d->vu.mtu : d->vu.cfg.mtu),
 		"link", dev_link_up(d) ? "up" : "down", "max_vq_pairs",
 		(int)d->vu.cfg.max_queue_pairs, "negotiated_features",
@@ -156,7 +170,8 @@ static json_t *dev_config_one(const struct vdev *d)
 		d->conn_fd >= 0, "mode", d->client ? "client" : "server",
 		"status", (int)d->vu.status, "protocol_features",
 		json_integer((json_int_t)d->vu.protocol_features),
-		"broken_sessions", (int)d->broken_sessions);
+		"broken_sessions", (int)d->broken_sessions, "guest_memory",
+		guest_memory_json(d));
 }
 
 static json_t *net_drops_json(const struct xv_net_q_stats *s)
@@ -465,7 +480,7 @@ static int add_spec(struct vdpad *v, json_t *args, char *spec, size_t len,
 {
 	const char *sock, *mode, *netdev, *mgmtdev, *feat, *smode, *group;
 	char ifname[IF_NAMESIZE] = "";
-	json_int_t mtu = 0, vqp = 0, vf = -1;
+	json_int_t mtu = 0, vqp = 0, vf = -1, max_mem = 0;
 	int st = 0, n;
 
 	sock = opt_str(args, "socket", &st, err, errlen);
@@ -485,7 +500,8 @@ static int add_spec(struct vdpad *v, json_t *args, char *spec, size_t len,
 	if (opt_uint(args, "mtu", 68, 9000, &mtu, err, errlen) < 0 ||
 	    opt_uint(args, "max_vqp", 1, VU_MAX_QUEUE_PAIRS, &vqp, err,
 		     errlen) < 0 ||
-	    opt_uint(args, "vf", 0, XV_MAX_VFS - 1, &vf, err, errlen) < 0)
+	    opt_uint(args, "vf", 0, XV_MAX_VFS - 1, &vf, err, errlen) < 0 ||
+	    opt_uint(args, "max_mem", 0, INT64_MAX, &max_mem, err, errlen) < 0)
 		return -EINVAL;
 	if (!sock || !sock[0] || strchr(sock, ',') ||
 	    strlen(sock) >= XV_SUN_PATH_MAX) {
@@ -526,6 +542,8 @@ static int add_spec(struct vdpad *v, json_t *args, char *spec, size_t len,
 		spec_append(spec, len, &n, ",mode=%s", smode);
 	if (group)
 		spec_append(spec, len, &n, ",group=%s", group);
+	if (max_mem)
+		spec_append(spec, len, &n, ",max_mem=%lld", (long long)max_mem);
 	return n >= 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }
 
@@ -625,6 +643,7 @@ static json_t *h_dev_add(struct vdpad *v, json_t *args, int *status, char *err,
 					    "device_features",
 					    "socket_mode",
 					    "socket_group",
+					    "max_mem",
 					    NULL };
 	const char *name = opt_str(args, "name", status, err, errlen);
 	struct vdpad_dev_req req = { .name = name };

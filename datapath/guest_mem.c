@@ -9,9 +9,13 @@
  * overlap in gpa space or in uva space.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 #include "guest_mem.h"
 
@@ -19,6 +23,9 @@ void xv_mem_init(struct xv_guest_mem *mem)
 {
 	mem->nregions = 0;
 	mem->hot = 0;
+	mem->max_bytes = 0;
+	mem->mapped_bytes = 0;
+	xv_fault_clear(&mem->fault);
 }
 
 /* Points the translations' fast path at the largest region. */
@@ -92,24 +99,106 @@ static int check_overlap(const struct xv_guest_mem *mem,
  * A region that reaches past the end of its file would fault (SIGBUS) on
  * first touch: refuse it up front rather than let the frontend crash us.
  */
-static int check_fd_size(int fd, uint64_t map_len)
+static int check_fd_size(int fd, uint64_t end)
 {
 	struct stat st;
 
 	if (fstat(fd, &st))
 		return -errno;
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < map_len)
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < end)
 		return -EINVAL;
 	return 0;
+}
+
+/*
+ * Seals @fd against shrinking if it can be: true when the file cannot
+ * shrink any more (already sealed so, or sealed now). Memfds made with
+ * MFD_ALLOW_SEALING take seals; other tmpfs and hugetlbfs files carry
+ * F_SEAL_SEAL, and files elsewhere have no seals at all.
+ */
+static bool seal_shrink(int fd)
+{
+	int seals = fcntl(fd, F_GET_SEALS);
+
+	if (seals < 0)
+		return false;
+	if (seals & F_SEAL_SHRINK)
+		return true;
+	if (seals & F_SEAL_SEAL)
+		return false;
+	return !fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK);
+}
+
+/* The page size of @fd's mappings: the huge page size on hugetlbfs. */
+static uint64_t fd_page_size(int fd)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct statfs fs;
+
+	if (!fstatfs(fd, &fs) && fs.f_type == HUGETLBFS_MAGIC &&
+	    fs.f_bsize > page)
+		return (uint64_t)fs.f_bsize;
+	return page > 0 ? (uint64_t)page : 4096;
+}
+
+/* What to map for @d: whole pages of the file around the region. */
+struct map_plan {
+	uint64_t off; /* file offset of the first page */
+	uint64_t len; /* whole pages */
+};
+
+static int plan_map(const struct xv_mem_region_desc *d, int fd,
+		    struct map_plan *p)
+{
+	uint64_t page = fd_page_size(fd);
+	uint64_t end = d->mmap_offset + d->size; /* no wrap: check_desc */
+
+	p->off = d->mmap_offset & ~(page - 1);
+	if (end > UINT64_MAX - (page - 1))
+		return -EINVAL;
+	p->len = ((end + page - 1) & ~(page - 1)) - p->off;
+	return 0;
+}
+
+static int check_limit(const struct xv_guest_mem *mem, uint64_t len)
+{
+	if (mem->max_bytes &&
+	    (len > mem->max_bytes || mem->mapped_bytes > mem->max_bytes - len))
+		return -EFBIG;
+	return 0;
+}
+
+/* Maps @p of @fd and puts it in the SIGBUS registry, into @r. */
+static int map_region(struct xv_guest_mem *mem, const struct map_plan *p,
+		      int fd, struct xv_mem_region *r)
+{
+	void *base = mmap(NULL, p->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			  (off_t)p->off);
+
+	if (base == MAP_FAILED)
+		return -errno;
+	r->fault_slot = xv_fault_register(base, p->len, &mem->fault);
+	if (r->fault_slot < 0) {
+		munmap(base, p->len);
+		return r->fault_slot;
+	}
+	r->map_base = base;
+	r->map_len = p->len;
+	return 0;
+}
+
+static void unmap_region(struct xv_mem_region *r)
+{
+	xv_fault_unregister(r->fault_slot);
+	munmap(r->map_base, r->map_len);
 }
 
 int xv_mem_add_region(struct xv_guest_mem *mem,
 		      const struct xv_mem_region_desc *d, int fd)
 {
-	struct xv_mem_region *r;
-	uint64_t map_len;
+	struct xv_mem_region *r, nr;
+	struct map_plan p;
 	unsigned int pos;
-	void *base;
 	int rc;
 
 	rc = check_desc(d);
@@ -119,24 +208,30 @@ int xv_mem_add_region(struct xv_guest_mem *mem,
 		return rc;
 	if (mem->nregions >= XV_MEM_MAX_REGIONS)
 		return -ENOSPC;
-	map_len = d->mmap_offset + d->size;
-	rc = check_fd_size(fd, map_len);
+	rc = plan_map(d, fd, &p);
+	if (!rc)
+		rc = check_limit(mem, p.len);
 	if (rc)
 		return rc;
-	base = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (base == MAP_FAILED)
-		return -errno;
+	/* Sealed first: a file that can still shrink could do so between
+	 * the size check and the mapping. */
+	nr.sealed = seal_shrink(fd);
+	rc = check_fd_size(fd, d->mmap_offset + d->size);
+	if (!rc)
+		rc = map_region(mem, &p, fd, &nr);
+	if (rc)
+		return rc;
+	nr.gpa = d->gpa;
+	nr.size = d->size;
+	nr.uva = d->uva;
+	nr.hva = (uint8_t *)nr.map_base + (d->mmap_offset - p.off);
 
 	pos = upper_bound(mem, d->gpa);
 	r = &mem->regions[pos];
 	memmove(r + 1, r, (mem->nregions - pos) * sizeof(*r));
-	r->gpa = d->gpa;
-	r->size = d->size;
-	r->uva = d->uva;
-	r->map_base = base;
-	r->map_len = map_len;
-	r->hva = (uint8_t *)base + d->mmap_offset;
+	*r = nr;
 	mem->nregions++;
+	mem->mapped_bytes += nr.map_len;
 	pick_hot(mem);
 	return 0;
 }
@@ -152,7 +247,8 @@ int xv_mem_remove_region(struct xv_guest_mem *mem,
 	r = &mem->regions[pos - 1];
 	if (r->gpa != d->gpa || r->size != d->size || r->uva != d->uva)
 		return -ENOENT;
-	munmap(r->map_base, r->map_len);
+	unmap_region(r);
+	mem->mapped_bytes -= r->map_len;
 	memmove(r, r + 1, (mem->nregions - pos) * sizeof(*r));
 	mem->nregions--;
 	pick_hot(mem);
@@ -164,9 +260,34 @@ void xv_mem_clear(struct xv_guest_mem *mem)
 	unsigned int i;
 
 	for (i = 0; i < mem->nregions; i++)
-		munmap(mem->regions[i].map_base, mem->regions[i].map_len);
+		unmap_region(&mem->regions[i]);
 	mem->nregions = 0;
 	mem->hot = 0;
+	mem->mapped_bytes = 0;
+	xv_fault_clear(&mem->fault); /* nothing of the old mappings is left */
+}
+
+const struct xv_mem_region *xv_mem_find_hva(const struct xv_guest_mem *mem,
+					    uintptr_t addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < mem->nregions; i++) {
+		const struct xv_mem_region *r = &mem->regions[i];
+
+		if (addr - (uintptr_t)r->map_base < r->map_len)
+			return r;
+	}
+	return NULL;
+}
+
+unsigned int xv_mem_unsealed(const struct xv_guest_mem *mem)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < mem->nregions; i++)
+		n += !mem->regions[i].sealed;
+	return n;
 }
 
 /* Index of the region holding @gpa, or -1. */

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "guest_fault.h"
+
 /* Regions per device: CONFIGURE_MEM_SLOTS lets frontends use many. */
 #define XV_MEM_MAX_REGIONS 128
 
@@ -28,20 +30,34 @@ struct xv_mem_region {
 	uint64_t size;
 	uint64_t uva;
 	uint8_t *hva; /* our address of gpa */
-	void *map_base; /* what mmap returned (before mmap_offset) */
-	uint64_t map_len;
+	void *map_base; /* what mmap returned: the page holding gpa's offset */
+	uint64_t map_len; /* whole pages of the file (huge pages: hugetlbfs) */
+	int fault_slot; /* in the SIGBUS registry (guest_fault.h) */
+	bool sealed; /* the file cannot shrink (F_SEAL_SHRINK) */
 };
 
 struct xv_guest_mem {
 	unsigned int nregions;
 	unsigned int hot; /* the largest region: translations try it first */
+	uint64_t max_bytes; /* limit on the sum of map_len; 0: none */
+	uint64_t mapped_bytes; /* the sum of map_len */
+	/* Set by the SIGBUS handler when it replaced one of these mappings
+	 * by zeros; cleared with the mappings (xv_mem_clear). */
+	struct xv_mem_fault fault;
 	struct xv_mem_region regions[XV_MEM_MAX_REGIONS]; /* sorted by gpa */
 };
 
 void xv_mem_init(struct xv_guest_mem *mem);
-/* Maps @fd (mmap_offset + size bytes, shared) and inserts the region.
- * Refuses (-EINVAL) zero size, wrap-around, overlap with an existing
- * region in gpa or uva space; -ENOSPC when full. Does not take @fd. */
+/*
+ * Maps @fd (the pages holding [mmap_offset, mmap_offset + size), shared)
+ * and inserts the region. Refuses (-EINVAL) zero size, wrap-around,
+ * overlap with an existing region in gpa or uva space, a file shorter
+ * than the region; -ENOSPC when full; -EFBIG when the mapping would take
+ * the mapped bytes past max_bytes. Before it maps, it seals the file
+ * against shrinking where the file takes seals (memfds made with
+ * MFD_ALLOW_SEALING); other files are covered by the SIGBUS handler.
+ * Does not take @fd.
+ */
 int xv_mem_add_region(struct xv_guest_mem *mem,
 		      const struct xv_mem_region_desc *d, int fd);
 /* Removes and unmaps the region matching gpa, size and uva; -ENOENT. */
@@ -49,6 +65,12 @@ int xv_mem_remove_region(struct xv_guest_mem *mem,
 			 const struct xv_mem_region_desc *d);
 /* Unmaps every region. */
 void xv_mem_clear(struct xv_guest_mem *mem);
+
+/* The region whose mapping holds host address @addr, or NULL. */
+const struct xv_mem_region *xv_mem_find_hva(const struct xv_guest_mem *mem,
+					    uintptr_t addr);
+/* Regions whose file could not be sealed against shrinking. */
+unsigned int xv_mem_unsealed(const struct xv_guest_mem *mem);
 
 /* Region holding @gpa (binary search), or NULL. */
 const struct xv_mem_region *xv_mem_find(const struct xv_guest_mem *mem,

@@ -42,7 +42,9 @@
 #include "ctl_server.h"
 #include "cycles.h"
 #include "ethtool.h"
+#include "guest_fault.h"
 #include "log.h"
+#include "util.h"
 #include "vdpad.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -88,6 +90,26 @@ static void on_ring(struct xv_vu_dev *vu, unsigned int qidx, bool started,
 
 /* ---- datapath threads ---- */
 
+/* The frontend shrank a file behind its memory (or left a hugetlbfs hole
+ * without pages): what the ring checks then saw were the zeros put in its
+ * place, so the fault is the one reason logged. */
+static void log_mem_fault(const struct vdev *d)
+{
+	uintptr_t a = __atomic_load_n(&d->vu.mem.fault.addr, __ATOMIC_RELAXED);
+	const struct xv_mem_region *r = xv_mem_find_hva(&d->vu.mem, a);
+	uint64_t off = r ? a - (uintptr_t)r->hva : 0;
+
+	if (!r) {
+		xv_warn("%s: device broken: guest memory fault", d->name);
+		return;
+	}
+	xv_warn("%s: device broken: guest memory fault at gpa 0x%llx (region 0x%llx, %llu bytes, file %s): its memory now reads as zeros until the frontend reconnects",
+		d->name,
+		(unsigned long long)(r->gpa + (off < r->size ? off : 0)),
+		(unsigned long long)r->gpa, (unsigned long long)r->size,
+		r->sealed ? "sealed" : "not sealed against shrinking");
+}
+
 static void log_broken(struct vdev *d)
 {
 	unsigned int q, e;
@@ -96,6 +118,10 @@ static void log_broken(struct vdev *d)
 		return;
 	d->broken_logged = true;
 	d->broken_sessions++;
+	if (d->vu.mem_faulted) {
+		log_mem_fault(d);
+		return;
+	}
 	for (q = 0; q < VU_MAX_VQS; q++)
 		for (e = 0; e < XV_VQ_ERR_MAX; e++)
 			if (d->vu.vrings[q].vq.errors[e])
@@ -178,6 +204,7 @@ static int poll_dev(struct dp_thread *t, struct vdev *d, bool kicks)
 		__atomic_store_n(&d->busy_polls, d->busy_polls + 1,
 				 __ATOMIC_RELAXED);
 	}
+	xv_vu_check_mem(&d->vu);
 	if (d->vu.broken)
 		log_broken(d);
 	pthread_mutex_unlock(&d->lock);
@@ -819,6 +846,8 @@ static int parse_spec_opt(struct vdev *d, const char *opt)
 		strcpy(d->netdev, opt + 7);
 	} else if (!strncmp(opt, "group=", 6)) {
 		return parse_group(opt + 6, &d->gid);
+	} else if (!strncmp(opt, "max_mem=", 8)) {
+		return xv_parse_size(opt + 8, &d->vu.cfg.max_mem) ? -EINVAL : 0;
 	} else {
 		return -EINVAL;
 	}
@@ -826,7 +855,7 @@ static int parse_spec_opt(struct vdev *d, const char *opt)
 }
 
 /* SPEC: PATH[,server|client][,mode=OCTAL][,group=NAME][,mq=N][,mtu=N]
- *       [,features=HEX][,netdev=IFNAME] */
+ *       [,features=HEX][,netdev=IFNAME][,max_mem=SIZE] */
 static int parse_spec(struct vdev *d, const char *spec)
 {
 	char buf[512], *opt, *save;
@@ -1033,6 +1062,9 @@ static void print_stats(const struct vdev *d)
 		printf(" %s %llu", xv_dp_drop_name(r),
 		       (unsigned long long)s.drops[r]);
 	print_kernel_drops(d);
+	printf("; mem_faults %llu mem_refused %llu",
+	       (unsigned long long)d->vu.stats.mem_faults,
+	       (unsigned long long)d->vu.stats.mem_refused);
 	printf("; busy %llu polls %llu ns; broken_sessions %u; broken %s\n",
 	       (unsigned long long)d->busy_polls,
 	       (unsigned long long)xv_cycles_to_ns(d->busy_cycles),
@@ -1333,6 +1365,7 @@ static void usage(FILE *f)
 		"  --dev SPEC         a vhost-user device bound to a netdev through AF_XDP;\n"
 		"                     SPEC = PATH,netdev=IFNAME[,server|client][,mode=OCTAL]\n"
 		"                            [,group=NAME][,mq=N][,mtu=N][,features=HEX]\n"
+		"                            [,max_mem=SIZE]  (guest memory limit, e.g. 2G)\n"
 		"  --loopback SPEC    a vhost-user device whose TX returns on its RX\n"
 		"                     (SPEC as above, without netdev=)\n"
 		"  --control PATH     control socket (default " XV_CTL_SOCKET
@@ -1584,6 +1617,9 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
+	/* A frontend that shrinks its memory's file breaks its device only. */
+	if (xv_fault_install())
+		return 1;
 	v.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (v.epfd < 0 || sock_dir_setup(&v) || setup_threads(&v) ||
 	    ctl_start(&v))

@@ -227,6 +227,25 @@ static void snapshot_started(struct xv_vu_dev *dev, bool *was)
 		was[i] = dev->vrings[i].started;
 }
 
+/* Maps one region, within the device's limit (logged and counted). */
+static int mem_add(struct xv_vu_dev *dev, const struct vu_mem_region *r, int fd)
+{
+	struct xv_mem_region_desc d = { r->gpa, r->size, r->uva,
+					r->mmap_offset };
+	int err;
+
+	dev->mem.max_bytes = dev->cfg.max_mem;
+	err = xv_mem_add_region(&dev->mem, &d, fd);
+	if (err == -EFBIG) {
+		xv_warn("%s: guest memory region of %llu bytes at gpa 0x%llx refused: the device's guest memory would exceed its limit (max_mem %llu bytes)",
+			dev->name, (unsigned long long)r->size,
+			(unsigned long long)r->gpa,
+			(unsigned long long)dev->cfg.max_mem);
+		dev->stats.mem_refused++;
+	}
+	return err;
+}
+
 static int h_set_mem_table(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 			   struct xv_vu_msg *reply)
 {
@@ -241,13 +260,8 @@ static int h_set_mem_table(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 	snapshot_started(dev, was);
 	stop_all_rings(dev);
 	xv_mem_clear(&dev->mem);
-	for (i = 0; i < t->nregions && !err; i++) {
-		const struct vu_mem_region *r = &t->regions[i];
-		struct xv_mem_region_desc d = { r->gpa, r->size, r->uva,
-						r->mmap_offset };
-
-		err = xv_mem_add_region(&dev->mem, &d, msg->fds[i]);
-	}
+	for (i = 0; i < t->nregions && !err; i++)
+		err = mem_add(dev, &t->regions[i], msg->fds[i]);
 	close_msg_fds(msg); /* mappings keep the memory */
 	if (err) {
 		xv_warn("%s: memory table refused: %s", dev->name,
@@ -262,15 +276,12 @@ static int h_set_mem_table(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 static int h_add_mem_reg(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 			 struct xv_vu_msg *reply)
 {
-	const struct vu_mem_region *r = &msg->p.mem_reg.region;
-	struct xv_mem_region_desc d = { r->gpa, r->size, r->uva,
-					r->mmap_offset };
 	int err;
 
 	(void)reply;
 	if (msg->nfds != 1)
 		return -EINVAL;
-	err = xv_mem_add_region(&dev->mem, &d, msg->fds[0]);
+	err = mem_add(dev, &msg->p.mem_reg.region, msg->fds[0]);
 	close_msg_fds(msg);
 	return err;
 }
@@ -638,6 +649,7 @@ int xv_vu_handle(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 	} else {
 		h = &vu_handlers[msg->hdr.request];
 		err = h->fn(dev, msg, reply);
+		xv_vu_check_mem(dev); /* e.g. a ring's used index read */
 	}
 	if (msg->nfds)
 		dev->stats.stray_fds += msg->nfds;
@@ -648,6 +660,13 @@ int xv_vu_handle(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 		*send_reply = true;
 	}
 	return err;
+}
+
+void xv_vu_mem_fault(struct xv_vu_dev *dev)
+{
+	dev->mem_faulted = true;
+	dev->broken = true;
+	dev->stats.mem_faults++;
 }
 
 static void vu_vring_reset(struct xv_vu_vring *vr)
@@ -707,6 +726,7 @@ void xv_vu_dev_disconnect(struct xv_vu_dev *dev)
 	xv_mem_clear(&dev->mem);
 	dev->owned = false;
 	dev->broken = false;
+	dev->mem_faulted = false; /* the mappings went with xv_mem_clear */
 	dev->protocol_features = 0;
 }
 

@@ -158,6 +158,8 @@ struct xv_vu_stats {
 	uint64_t unsupported; /* requests we do not implement */
 	uint64_t stray_fds; /* fds closed because the message takes none */
 	uint64_t ring_resyncs; /* rings resumed at the used index, not the base */
+	uint64_t mem_faults; /* sessions broken by a guest memory fault */
+	uint64_t mem_refused; /* regions refused: over cfg.max_mem */
 };
 
 /* Configuration of one vhost-user device (what vdpactl dev add sets). */
@@ -167,6 +169,9 @@ struct xv_vu_config {
 	uint16_t max_queue_pairs;
 	uint16_t mtu;
 	uint8_t mac[6];
+	/* Bytes of guest memory the frontend may have mapped (the sum of its
+	 * regions, in whole pages of their files); 0: no limit. */
+	uint64_t max_mem;
 };
 
 struct xv_vu_dev;
@@ -183,6 +188,7 @@ struct xv_vu_dev {
 	uint64_t protocol_features; /* acked */
 	bool owned;
 	bool broken; /* guest did something we refused; logged once */
+	bool mem_faulted; /* broken by a guest memory fault (SIGBUS) */
 	uint8_t status; /* SET_STATUS */
 	uint16_t mtu; /* NET_SET_MTU */
 	struct xv_guest_mem mem;
@@ -216,6 +222,19 @@ static inline void xv_vu_vring_publish(struct xv_vu_vring *vr,
 		return;
 	vr->vq.ops->flush(&vr->vq);
 	xv_vu_vring_call(vr);
+}
+
+void xv_vu_mem_fault(struct xv_vu_dev *dev);
+
+/*
+ * Breaks the device once the SIGBUS handler replaced part of its memory
+ * (guest_fault.h). Under the device lock: by the datapath after a poll
+ * and by xv_vu_handle after each message (either may have faulted).
+ */
+static inline void xv_vu_check_mem(struct xv_vu_dev *dev)
+{
+	if (!dev->mem_faulted && xv_fault_count(&dev->mem.fault))
+		xv_vu_mem_fault(dev);
 }
 
 /* The default offer for a virtio-net device. */

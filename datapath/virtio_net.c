@@ -57,6 +57,23 @@ static void iov_read(const struct iovec *iov, uint32_t n, uint64_t off,
 	iov_xfer(iov, n, off, dst, len, false);
 }
 
+/*
+ * Did the guest memory vanish under this frame? The SIGBUS handler put
+ * zeros in its place (guest_fault.h): a frame read from or written to
+ * them is neither sent nor delivered, it is dropped as broken.
+ */
+static inline bool mem_faulted(const struct xv_vq *vq)
+{
+	return vq->mem && xv_fault_count(&vq->mem->fault);
+}
+
+static int fault_drop(struct xv_vq *vq, struct xv_net_q_stats *st)
+{
+	vq->broken = true;
+	st->drops[XV_NET_DROP_BROKEN]++;
+	return -EIO;
+}
+
 static int rx_drop(struct xv_vq *vq, uint16_t popped, enum xv_net_drop why,
 		   struct xv_net_q_stats *st)
 {
@@ -129,6 +146,8 @@ static int rx_put_spread(struct xv_vq *vq, bool mrg, const uint8_t *frame,
 	}
 	hdr.num_buffers = htole16(n);
 	iov_write(first, nfirst, 0, (const uint8_t *)&hdr, XV_NET_HDR_LEN);
+	if (mem_faulted(vq))
+		return fault_drop(vq, st);
 	for (i = 0; i < n; i++)
 		vq->ops->push(vq, heads[i], lens[i]);
 	return 1;
@@ -148,6 +167,8 @@ int xv_net_rx_put(struct xv_vq *vq, bool mrg, const void *frame, uint32_t len,
 		return rx_drop(vq, 0, XV_NET_DROP_NO_BUFFER, st);
 	if (c->in_len >= total) {
 		rx_put_one(c, frame, len);
+		if (mem_faulted(vq))
+			return fault_drop(vq, st);
 		vq->ops->push(vq, c->head, (uint32_t)total);
 	} else {
 		ret = rx_put_spread(vq, mrg, frame, len, c, st);
@@ -174,6 +195,8 @@ int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
 			st->drops[XV_NET_DROP_BROKEN]++;
 		if (ret <= 0)
 			return ret;
+		if (mem_faulted(vq)) /* a chain read from zeros */
+			return fault_drop(vq, st);
 		vq->ops->push(vq, c->head, 0);
 		if (c->out_len <= XV_NET_HDR_LEN) {
 			st->drops[XV_NET_DROP_SHORT]++;
@@ -190,6 +213,8 @@ int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
 			       flen);
 		else
 			iov_read(c->iov, c->nout, XV_NET_HDR_LEN, buf, flen);
+		if (mem_faulted(vq))
+			return fault_drop(vq, st);
 		st->packets++;
 		st->bytes += flen;
 		return (int)flen;

@@ -122,9 +122,13 @@ struct walk {
 	bool in; /* a device-writable descriptor was seen */
 };
 
+/* A violation breaks the queue. It is counted unless the guest memory
+ * faulted (guest_fault.h): then what we read were the zeros put in its
+ * place, and the fault is the reason. */
 static int vq_fail(struct xv_vq *vq, enum xv_vq_error e)
 {
-	vq->errors[e]++;
+	if (!vq->mem || !xv_fault_count(&vq->mem->fault))
+		vq->errors[e]++;
 	vq->broken = true;
 	return -EIO;
 }

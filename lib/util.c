@@ -69,6 +69,32 @@ int xv_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	return 0;
 }
 
+int xv_parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v;
+	const char *u;
+	char *end;
+	int shift = 0;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -ERANGE;
+	if (*end) {
+		u = strchr(units, *end);
+		if (!u || end[1])
+			return -EINVAL;
+		shift = 10 * (int)(u - units + 1);
+	}
+	if (v > (unsigned long long)INT64_MAX >> shift)
+		return -ERANGE;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
 int xv_parse_bool(const char *s, bool *out)
 {
 	if (!s)

@@ -20,6 +20,9 @@ bool xv_mac_is_valid_unicast(const uint8_t mac[XV_MAC_LEN]);
 
 int xv_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 int xv_parse_bool(const char *s, bool *out);
+/* A byte count: decimal digits, then K, M, G or T (powers of 1024) or
+ * nothing (bytes). -EINVAL if malformed, -ERANGE over 2^63 - 1. */
+int xv_parse_size(const char *s, uint64_t *out);
 
 int xv_validate_pf_name(const char *name);
 /* Longest vdpad device name (without the NUL). */

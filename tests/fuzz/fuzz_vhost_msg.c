@@ -4,7 +4,8 @@
  * stream of messages (12-byte header, one byte saying how many fds to
  * attach, then the payload) fed to one device, as a hostile frontend
  * would send them. Fds are fresh memfds (for memory messages) or
- * eventfds; the device must close or keep each, never leak or crash.
+ * eventfds; the device must close or keep each, never leak or crash,
+ * and never map more guest memory than its limit (max_mem).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,8 @@
 #include "vhost_user.h"
 
 #define FUZZ_MEMFD_SIZE (1 << 20)
+/* Some regions fit, some do not, some only next to others. */
+#define FUZZ_MAX_MEM (FUZZ_MEMFD_SIZE / 2)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -60,6 +63,18 @@ static size_t next_msg(const uint8_t *data, size_t size, struct xv_vu_msg *m)
 	return need + plen;
 }
 
+/* The mapped bytes are the regions' and within the limit. */
+static void check_mem(const struct xv_guest_mem *mem)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < mem->nregions; i++)
+		sum += mem->regions[i].map_len;
+	if (sum != mem->mapped_bytes || sum > FUZZ_MAX_MEM)
+		__builtin_trap();
+}
+
 /* The lowest free fd: unchanged across a run unless an fd leaked. */
 static int lowest_free_fd(void)
 {
@@ -82,9 +97,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xv_log_set_level(XV_LOG_ERR);
 	xv_vu_config_default(&cfg);
 	cfg.max_queue_pairs = 2;
+	cfg.max_mem = FUZZ_MAX_MEM;
 	xv_vu_dev_init(&dev, &cfg);
 	while ((used = next_msg(data, size, &msg))) {
 		xv_vu_handle(&dev, &msg, &reply, &send);
+		check_mem(&dev.mem);
 		if (send && reply.hdr.size > sizeof(reply.p))
 			__builtin_trap(); /* a reply larger than its payload */
 		data += used;

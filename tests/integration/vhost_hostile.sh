@@ -14,6 +14,16 @@
 # mappings are back where they were. At the end a `loop` attacker stays
 # connected to dev1 while vdpad gets SIGTERM: exit 0 and one summary line
 # per device, dev1's saying "broken yes".
+#
+# Guest memory: the truncate_* modes shrink the file behind the memory
+# table (memfd, tmpfs, hugetlbfs) after vdpad mapped it. A memfd that
+# takes seals must be sealed (the cut is refused, the device works); any
+# other is cut, and the device must be broken by a "guest memory fault",
+# logged once and counted (dev config show .guest_memory.faults, the exit
+# summary's mem_faults) instead of vdpad dying of SIGBUS. dev3, added
+# through the control socket with max_mem 4M, must refuse mem_limit's
+# sparse 1 GiB table (counted as refused, nothing mapped) and serve a good
+# frontend.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -22,6 +32,7 @@ command -v dpdk-testpmd >/dev/null || skip_all "dpdk-testpmd not installed (make
 mountpoint -q /dev/hugepages || skip_all "no hugetlbfs at /dev/hugepages (scripts/host-setup.sh)"
 
 P=/tmp/xi4
+CTL=$P-ctl.sock
 VDPAD=${VDPAD:-$BUILD/vdpad}
 EVIL=$BUILD/evil_frontend
 HOLD_MS=700
@@ -31,6 +42,8 @@ TPOUT=$(mktemp /tmp/xi4-testpmd.XXXXXX)
 EOUT=$(mktemp -d /tmp/xi4-evil.XXXXXX)
 FIFO=$P-testpmd.fifo
 on_exit "rm -rf $LOG $TPOUT $EOUT $FIFO /var/run/dpdk/xi4; rm -f /dev/hugepages/xi4map_*"
+# (evil_frontend unlinks its files at once; these would be left by a crash)
+on_exit "rm -f /dev/hugepages/xi4-evil-* /dev/shm/xi4-evil-*"
 START=$SECONDS
 
 if ! cc -std=gnu11 -Wall -Wextra -Werror -O2 -Idatapath -Ilib -Ibpf \
@@ -41,13 +54,24 @@ if ! cc -std=gnu11 -Wall -Wextra -Werror -O2 -Idatapath -Ilib -Ibpf \
 fi
 ok "evil_frontend builds"
 
-"$VDPAD" --control none --loopback $P-dev0.sock --loopback $P-dev1.sock \
-	--loopback $P-dev2.sock -l info >"$LOG" 2>&1 &
+"$VDPAD" --control $CTL --state none --loopback $P-dev0.sock \
+	--loopback $P-dev1.sock --loopback $P-dev2.sock -l info >"$LOG" 2>&1 &
 VPID=$!
-on_exit "kill $VPID; rm -f $P-dev0.sock $P-dev1.sock $P-dev2.sock"
-for _ in $(seq 50); do [ -S $P-dev2.sock ] && break; sleep 0.1; done
+on_exit "kill $VPID; rm -f $P-dev0.sock $P-dev1.sock $P-dev2.sock $P-dev3.sock $CTL"
+for _ in $(seq 50); do [ -S $P-dev2.sock ] && [ -S $CTL ] && break; sleep 0.1; done
 check "vdpad listens on three vhost-user sockets" \
 	test -S $P-dev0.sock -a -S $P-dev1.sock -a -S $P-dev2.sock
+check "dev add: dev3, loopback, guest memory limited to 4 MiB" \
+	"$VDPACTL" -s $CTL dev add name dev3 loopback socket $P-dev3.sock \
+	max_mem 4M
+check_eq "dev show: dev3's max_mem" 4194304 \
+	"$("$VDPACTL" -s $CTL -j dev show dev3 | jq -r .dev.dev3.max_mem)"
+
+# mem_count D KEY: dev D's guest_memory.KEY (faults, refused) now.
+mem_count() {
+	"$VDPACTL" -s $CTL -j dev config show dev$1 2>/dev/null |
+		jq -r ".config.dev$1.guest_memory.$2 // empty"
+}
 
 # testpmd, interactive, reading commands from a fifo so its counters can
 # be sampled at known times; stdout line-buffered so answers show at once.
@@ -121,6 +145,16 @@ ring_reason() {
 	esac
 }
 
+# Modes whose cut memory must break the device as a guest memory fault.
+mem_fault_mode() {
+	case $1 in
+	truncate_unsealed | truncate_early | truncate_half | truncate_tmpfs | \
+		truncate_hugetlbfs) return 0 ;;
+	esac
+	return 1
+}
+MEM_FAULT_MODES="truncate_unsealed truncate_early truncate_half truncate_tmpfs
+	truncate_hugetlbfs"
 # What vdpad must have logged for a refused message (one per line).
 refusal_logs() {
 	case $1 in
@@ -129,10 +163,14 @@ refusal_logs() {
 	region_past_eof) echo "vhost-user SET_MEM_TABLE (5) refused" ;;
 	# (200 fds: vdpad may refuse the message or drop the connection)
 	fd_flood) echo "vhost-user SET_VRING_CALL (13) refused: Bad file descriptor" ;;
+	mem_limit)
+		echo "vhost-user SET_MEM_TABLE (5) refused: File too large"
+		echo "guest memory region of 1073741824 bytes at gpa 0x40000000 refused: the device's guest memory would exceed its limit (max_mem 4194304 bytes)"
+		;;
 	esac
 }
 
-declare -A LOOPED=([0]=0 [1]=0) # frames dev0/dev1 looped for good runs
+declare -A LOOPED=([0]=0 [1]=0 [3]=0) # frames looped for good runs
 
 # good_start D: a good session on devD in the background (output in
 # $EOUT/good$D); good_end D LABEL: checks it worked and left cleanly, and
@@ -161,15 +199,24 @@ good() {
 	good_end "$@"
 }
 
-# attack_one MODE V: MODE against devV; meanwhile a good session on the
-# other device (its control path and datapath must not wait for devV's)
-# and testpmd on dev2 (its RX counter must grow while devV is attacked).
+# attack_one MODE V [O]: MODE against devV; meanwhile a good session on
+# devO (default: the other of dev0/dev1; its control path and datapath
+# must not wait for devV's) and testpmd on dev2 (its RX counter must grow
+# while devV is attacked).
 attack_one() {
-	local mode=$1 v=$2 o=$((1 - $2)) reason rc base pid rx_a rx_b pat
-	local t0 left hold=$HOLD_MS
+	local mode=$1 v=$2 o=${3:-$((1 - $2))} reason rc base pid rx_a rx_b pat
+	local t0 left hold=$HOLD_MS broken faults0 refused0 want_f=0 want_r=0
 	# a stalled control path shows as a witness setup of about hold - 0.2 s
 	case $mode in stall | reply_flood) hold=$((HOLD_MS + 500)) ;; esac
 	reason=$(ring_reason "$mode")
+	broken=${reason:+"device broken: vring 1: $reason"}
+	if mem_fault_mode "$mode"; then
+		broken="device broken: guest memory fault at gpa"
+		want_f=1
+	fi
+	[ "$mode" = mem_limit ] && want_r=1
+	faults0=$(mem_count $v faults)
+	refused0=$(mem_count $v refused)
 	base=$(log_lines)
 	t0=${EPOCHREALTIME/./}
 	"$EVIL" $P-dev$v.sock "$mode" $hold >"$EOUT/$mode$v" 2>&1 &
@@ -180,6 +227,10 @@ attack_one() {
 	good_end $o "$mode on dev$v"
 	check_eq "$mode on dev$v: dev$o set up within $WITNESS_MS ms (took ${SETUP_MS:-?} ms)" \
 		yes "$([ "${SETUP_MS:-99999}" -lt $WITNESS_MS ] && echo yes)"
+	# the refused table is not mapped while its frontend is connected
+	[ "$mode" = mem_limit ] &&
+		check_eq "$mode on dev$v: nothing of the attacker mapped while it is connected" \
+			"0 yes" "$(vdpad_evil_maps) $(kill -0 $pid && echo yes)"
 	# the second sample while the attacker (if it holds) is still there
 	left=$((hold - 200 - (${EPOCHREALTIME/./} - t0) / 1000))
 	[ $left -gt 0 ] && sleep "$(printf '0.%03d' $left)"
@@ -188,8 +239,8 @@ attack_one() {
 	rc=$?
 	check_eq "$mode on dev$v: the attacker saw what it expected" 0 $rc
 	[ $rc -eq 0 ] || show_file "$EOUT/$mode$v"
-	# good and bad_size loop 16 frames when they pass
-	case $mode in good | bad_size)
+	# good, bad_size and truncate_memfd loop 16 frames when they pass
+	case $mode in good | bad_size | truncate_memfd)
 		[ $rc -eq 0 ] && LOOPED[$v]=$((LOOPED[$v] + 16)) ;;
 	esac
 	check_eq "$mode on dev$v: vdpad still running" yes \
@@ -200,13 +251,17 @@ attack_one() {
 		wait_log "$base" "dev$v: frontend disconnected"
 	window "$base"
 	count "dev$v: device broken"
-	if [ -n "$reason" ]; then
+	if [ -n "$broken" ]; then
 		check_eq "$mode on dev$v: device broken logged once" 1 "$N"
-		count "dev$v: device broken: vring 1: $reason"
-		check_eq "$mode on dev$v: the reason is $reason" 1 "$N"
+		count "dev$v: $broken"
+		check_eq "$mode on dev$v: the reason is \"$broken\"" 1 "$N"
 	else
 		check_eq "$mode on dev$v: no device broken" 0 "$N"
 	fi
+	check_eq "$mode on dev$v: guest memory faults counted" \
+		"$((${faults0:-0} + want_f))" "$(mem_count $v faults)"
+	check_eq "$mode on dev$v: guest memory tables refused counted" \
+		"$((${refused0:-0} + want_r))" "$(mem_count $v refused)"
 	while read -r pat; do
 		[ -n "$pat" ] || continue
 		count "dev$v: $pat"
@@ -235,17 +290,37 @@ attack() {
 	fi
 }
 
-for mode in good bad_size huge_size garbage region_past_eof fd_flood \
-	loop idx_jump oob_addr nested_indirect ring_outside stall reply_flood \
-	tx_flood; do
-	attack "$mode"
-	kill -0 $VPID 2>/dev/null && continue
+# vdpad_died MODE: if vdpad is gone, says so and ends the test.
+vdpad_died() {
+	kill -0 $VPID 2>/dev/null && return
 	wait $VPID
-	not_ok "vdpad died during $mode (exit status $?); its log ends:"
+	not_ok "vdpad died during $1 (exit status $?); its log ends:"
 	tail -20 "$LOG" | sed 's/^/#   /'
 	finish
 	exit
+}
+
+for mode in good bad_size huge_size garbage region_past_eof fd_flood \
+	loop idx_jump oob_addr nested_indirect ring_outside stall reply_flood \
+	tx_flood truncate_memfd $MEM_FAULT_MODES; do
+	attack "$mode"
+	vdpad_died "$mode"
 done
+
+echo "# --- mem_limit on dev3 (max_mem 4M)"
+base=$(log_lines)
+fail0=$T_FAIL
+attack_one mem_limit 3 0
+vdpad_died mem_limit
+good 3 "after mem_limit"
+check_eq "after mem_limit: vdpad's fds back to where they were" "$FDS0" \
+	"$(vdpad_fds)"
+check_eq "after mem_limit: no attacker memory left mapped in vdpad" 0 \
+	"$(vdpad_evil_maps)"
+if [ "$T_FAIL" -ne "$fail0" ]; then
+	echo "# vdpad log during mem_limit:"
+	log_since "$base" | sed 's/^/#   /'
+fi
 
 echo "# --- exit with an attacker connected"
 base=$(log_lines)
@@ -272,15 +347,25 @@ wait $VPID
 check_eq "vdpad exits 0 on SIGTERM" 0 $?
 wait $EPID 2>/dev/null
 summary() { grep "^dev$1 loopback: " "$LOG"; }
-for d in 0 1 2; do
+for d in 0 1 2 3; do
 	check_eq "dev$d: one summary line" 1 "$(summary $d | wc -l)"
 done
 # frames delivered on RX: "loopback: rx N packets" (or "loopback: N packets")
 looped() { summary "$1" | grep -oE 'loopback: (rx )?[0-9]+' | grep -oE '[0-9]+'; }
-check_eq "dev0: summary counts the frames good sessions looped" \
-	"${LOOPED[0]}" "$(looped 0)"
-check_eq "dev1: summary counts the frames good sessions looped" \
-	"${LOOPED[1]}" "$(looped 1)"
+for d in 0 1 3; do
+	check_eq "dev$d: summary counts the frames good sessions looped" \
+		"${LOOPED[$d]}" "$(looped $d)"
+done
+# one guest memory fault per fault mode, on each of dev0 and dev1
+memc() { summary "$1" | grep -oE "$2 [0-9]+" | grep -oE '[0-9]+'; }
+nfault=$(echo $MEM_FAULT_MODES | wc -w)
+for d in 0 1; do
+	check_eq "dev$d summary: mem_faults $nfault, mem_refused 0" \
+		"$nfault 0" "$(memc $d mem_faults) $(memc $d mem_refused)"
+done
+check_eq "dev2 summary: mem_faults 0" 0 "$(memc 2 mem_faults)"
+check_eq "dev3 summary: mem_refused 1, mem_faults 0" "1 0" \
+	"$(memc 3 mem_refused) $(memc 3 mem_faults)"
 check "dev2: summary counts at least what testpmd received" \
 	test "$(looped 2)" -ge "${tp_total:-0}"
 # tx_flood's header-only frames: dropped as short and counted, not sent
@@ -294,7 +379,8 @@ check_eq "dev1 summary: broken yes (attacker connected at exit)" \
 check_eq "dev2 summary: broken no" "broken no" \
 	"$(summary 2 | grep -o 'broken [a-z]*$')"
 check_fails "sockets removed at exit" \
-	test -e $P-dev0.sock -o -e $P-dev1.sock -o -e $P-dev2.sock
+	test -e $P-dev0.sock -o -e $P-dev1.sock -o -e $P-dev2.sock -o \
+	-e $P-dev3.sock
 echo "# summary lines:"
 grep " loopback: " "$LOG" | sed 's/^/#   /'
 echo "# testpmd RX total $tp_total; runtime $((SECONDS - START)) s"

@@ -32,6 +32,30 @@
  *                    after the header
  *   reply_flood      GET_FEATURES sent without reading the replies until
  *                    the backend stops reading; replies read HOLD_MS later
+ *   truncate_memfd   memory is a memfd made with MFD_ALLOW_SEALING; after
+ *                    the rings started, ftruncate(0): refused, since the
+ *                    backend sealed it against shrinking (F_SEAL_SHRINK);
+ *                    then the loopback must work (a backend that did not
+ *                    seal: the mode fails)
+ *   truncate_unsealed  a memfd that takes no seals, cut to 0 after the
+ *                    rings started; the rings' kicks follow (expect: the
+ *                    device broken by a guest memory fault, found by the
+ *                    datapath)
+ *   truncate_early   the same memfd cut to 0 after SET_MEM_TABLE, before
+ *                    the rings start: the backend reads the used index at
+ *                    ring start, on its control thread
+ *   truncate_half    cut to half; RX buffers posted in the removed half,
+ *                    TX frames from the kept one (the write path)
+ *   truncate_tmpfs   a file in $EVIL_SHM_DIR (/dev/shm), cut to half; TX
+ *                    frames from the removed half (the read path)
+ *   truncate_hugetlbfs  a 4 MiB file in $EVIL_HUGE_DIR (/dev/hugepages),
+ *                    cut to 2 MiB; TX frames and RX buffers in the removed
+ *                    huge page
+ *                    (files are unlinked as soon as they are open)
+ *   mem_limit        a sparse 1 GiB memfd as the memory table, for a
+ *                    device whose limit is lower: refused, the rings do
+ *                    not start, TX posted anyway is not used, the
+ *                    connection stays
  *   tx_flood         for HOLD_MS, the TX ring kept full of header-only
  *                    frames, each slot posted again as soon as it is used:
  *                    dropped and counted, the device not broken, nothing
@@ -61,6 +85,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -88,11 +113,22 @@
 #define REPLY_TIMEOUT_MS 4000
 #define MAX_SEND_FDS 253 /* the kernel's SCM_MAX_FD */
 
+/* What the frontend's memory is made of. */
+enum mem_kind {
+	MEM_MEMFD, /* memfd_create without MFD_ALLOW_SEALING: takes no seals */
+	MEM_SEALABLE, /* memfd_create with MFD_ALLOW_SEALING */
+	MEM_TMPFS, /* a file in $EVIL_SHM_DIR (default /dev/shm) */
+	MEM_HUGETLBFS, /* a file in $EVIL_HUGE_DIR (default /dev/hugepages) */
+};
+
 struct fe {
 	const char *mode;
 	int sock;
 	int memfd;
 	uint8_t *mem; /* our mapping of the memfd */
+	uint64_t size; /* of the memory (MEM_SIZE unless a mode says) */
+	enum mem_kind kind;
+	bool cut_after_table; /* truncate_early: ftruncate(0) at setup */
 	uint64_t offered;
 	int kick[2];
 	int call[2];
@@ -342,12 +378,42 @@ static int connect_to(struct fe *f, const char *path)
 	return 0;
 }
 
+/* A file in $@env (else @dir), unlinked at once: nothing is left behind. */
+static int open_unlinked(struct fe *f, const char *env, const char *dir)
+{
+	const char *d = getenv(env) ? getenv(env) : dir;
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/xi4-evil-%s.%d", d, f->mode,
+		 (int)getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return fail(f, "%s: %s", path, strerror(errno));
+	unlink(path);
+	return fd;
+}
+
 static int make_memory(struct fe *f)
 {
-	f->memfd = memfd_create("xi4-evil", MFD_CLOEXEC);
-	if (f->memfd < 0 || ftruncate(f->memfd, MEM_SIZE))
-		return fail(f, "memfd: %s", strerror(errno));
-	f->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+	switch (f->kind) {
+	case MEM_MEMFD:
+		f->memfd = memfd_create("xi4-evil", MFD_CLOEXEC);
+		break;
+	case MEM_SEALABLE:
+		f->memfd = memfd_create("xi4-evil",
+					MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		break;
+	case MEM_TMPFS:
+		f->memfd = open_unlinked(f, "EVIL_SHM_DIR", "/dev/shm");
+		break;
+	case MEM_HUGETLBFS:
+		f->memfd = open_unlinked(f, "EVIL_HUGE_DIR", "/dev/hugepages");
+		break;
+	}
+	if (f->memfd < 0 || ftruncate(f->memfd, (off_t)f->size))
+		return fail(f, "memory: %s", strerror(errno));
+	f->mem = mmap(NULL, f->size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      f->memfd, 0);
 	if (f->mem == MAP_FAILED)
 		return fail(f, "mmap: %s", strerror(errno));
@@ -359,7 +425,7 @@ static void default_layout(const struct fe *f, struct layout *l)
 	unsigned int q;
 
 	l->region.gpa = GPA_BASE;
-	l->region.size = MEM_SIZE;
+	l->region.size = f->size;
 	l->region.uva = (uintptr_t)f->mem;
 	l->region.mmap_offset = 0;
 	for (q = 0; q < 2; q++)
@@ -371,7 +437,8 @@ static void map_ring(struct fe *f, unsigned int q, uint64_t uva)
 {
 	uint64_t base = (uintptr_t)f->mem;
 
-	if (uva < base || uva + RING_OFF(1) > base + MEM_SIZE)
+	if (uva < base || uva + RING_OFF(1) > base + f->size ||
+	    f->cut_after_table)
 		return;
 	f->desc[q] = (struct vring_desc *)(uintptr_t)uva;
 	f->avail[q] = (struct vring_avail *)(uintptr_t)(uva + AVAIL_OFF);
@@ -422,6 +489,9 @@ static int setup(struct fe *f, uint64_t features, const struct layout *l)
 	t.regions[0] = l->region;
 	if (vu_send(f, VU_SET_MEM_TABLE, &t, tsize, &f->memfd, 1))
 		return -1;
+	/* The backend has the table once it answers the next request. */
+	if (f->cut_after_table && (still_alive(f) || ftruncate(f->memfd, 0)))
+		return fail(f, "cutting the memory: %s", strerror(errno));
 	for (q = 0; q < 2; q++)
 		if (setup_vring(f, q, l->ring_uva[q]))
 			return -1;
@@ -795,6 +865,169 @@ static int mode_stall(struct fe *f)
 	return 0;
 }
 
+/* ---- the memory shrinks under the backend ---- */
+
+/* ftruncate(@len): 0, or -EPERM when a seal refused it (else we fail). */
+static int cut_memory(struct fe *f, uint64_t len)
+{
+	if (!ftruncate(f->memfd, (off_t)len)) {
+		note(f, "memory cut from %llu to %llu bytes",
+		     (unsigned long long)f->size, (unsigned long long)len);
+		return 0;
+	}
+	if (errno == EPERM)
+		return -EPERM;
+	return fail(f, "ftruncate: %s", strerror(errno));
+}
+
+/* Nothing of ring @q may be touched by us any more. */
+static void forget_ring(struct fe *f, unsigned int q)
+{
+	f->desc[q] = NULL;
+	f->avail[q] = NULL;
+	f->used[q] = NULL;
+}
+
+/* TX frame @k at memory offset @off, its descriptor (not yet posted). */
+static void write_tx_frame(struct fe *f, unsigned int k, uint64_t off)
+{
+	uint8_t *b = f->mem + off;
+	uint32_t j;
+
+	memset(b, 0, NET_HDR_LEN);
+	for (j = 0; j < frame_len(k); j++)
+		b[NET_HDR_LEN + j] = frame_byte(k, j);
+	set_desc(f, TXQ, (uint16_t)k, gpa(off), NET_HDR_LEN + frame_len(k), 0,
+		 0);
+}
+
+static void post_rx_at(struct fe *f, uint64_t off)
+{
+	uint16_t i;
+
+	for (i = 0; i < N_RX_BUFS; i++) {
+		set_desc(f, RXQ, i, gpa(off + (uint64_t)i * BUF_SIZE), BUF_SIZE,
+			 VRING_DESC_F_WRITE, 0);
+		publish(f, RXQ, i);
+	}
+}
+
+/* After the memory was cut: the device must go quiet, not away. */
+static int cut_finish(struct fe *f)
+{
+	kick(f, RXQ);
+	return ring_attack_finish(f);
+}
+
+/* A sealable memfd: the backend must have sealed it. */
+static int mode_truncate_memfd(struct fe *f)
+{
+	int rc;
+
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1)) || still_alive(f))
+		return -1;
+	rc = cut_memory(f, 0);
+	if (rc != -EPERM) {
+		forget_ring(f, RXQ);
+		forget_ring(f, TXQ);
+		kick(f, TXQ);
+		cut_finish(f);
+		return fail(f,
+			    "the memfd was cut: the backend did not seal it");
+	}
+	note(f,
+	     "ftruncate refused: the backend sealed the memfd (F_SEAL_SHRINK)");
+	if (loopback_traffic(f) || still_alive(f))
+		return -1;
+	note(f, "%u frames looped back", N_FRAMES);
+	return 0;
+}
+
+/* Everything gone, rings included: the backend's next look faults. */
+static int mode_truncate_unsealed(struct fe *f)
+{
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1)) || still_alive(f) ||
+	    cut_memory(f, 0))
+		return -1;
+	forget_ring(f, RXQ);
+	forget_ring(f, TXQ);
+	kick(f, TXQ);
+	return cut_finish(f);
+}
+
+/* Cut between SET_MEM_TABLE and the rings (setup does it). */
+static int mode_truncate_early(struct fe *f)
+{
+	f->cut_after_table = true;
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1)))
+		return -1;
+	note(f, "memory cut to 0 after SET_MEM_TABLE, before the rings");
+	kick(f, TXQ);
+	return cut_finish(f);
+}
+
+/* The rings (first 64 KiB pages) stay; the upper half goes. */
+static int mode_truncate_half(struct fe *f)
+{
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1)) || still_alive(f))
+		return -1;
+	write_tx_frame(f, 0, TX_BUF_OFF);
+	if (cut_memory(f, f->size / 2))
+		return -1;
+	post_rx_at(f, f->size / 2 + 0x10000); /* written by the backend */
+	publish(f, TXQ, 0);
+	kick(f, TXQ);
+	return cut_finish(f);
+}
+
+/* TX frames the backend must read from the removed half. */
+static int cut_tx_frames(struct fe *f)
+{
+	unsigned int k;
+
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1)) || still_alive(f))
+		return -1;
+	for (k = 0; k < 4; k++)
+		write_tx_frame(f, k, f->size / 2 + (uint64_t)k * BUF_SIZE);
+	if (cut_memory(f, f->size / 2))
+		return -1;
+	if (f->kind == MEM_HUGETLBFS)
+		post_rx_at(f, f->size / 2 + 0x100000);
+	else
+		post_rx_buffers(f);
+	for (k = 0; k < 4; k++)
+		publish(f, TXQ, (uint16_t)k);
+	kick(f, TXQ);
+	return cut_finish(f);
+}
+
+static int mode_truncate_tmpfs(struct fe *f)
+{
+	return cut_tx_frames(f);
+}
+
+static int mode_truncate_hugetlbfs(struct fe *f)
+{
+	return cut_tx_frames(f);
+}
+
+/* A table larger than the device's limit: not mapped, rings dead. */
+static int mode_mem_limit(struct fe *f)
+{
+	if (std_setup(f, VU_BIT(VU_F_VERSION_1)))
+		return -1;
+	post_rx_buffers(f);
+	write_tx_frame(f, 0, TX_BUF_OFF);
+	publish(f, TXQ, 0);
+	kick(f, TXQ);
+	if (hold(f, TXQ))
+		return fail(f, "backend hung up over a refused memory table");
+	if (used_idx(f, TXQ) || used_idx(f, RXQ))
+		return fail(f, "rings used (TX %u, RX %u) without memory",
+			    used_idx(f, TXQ), used_idx(f, RXQ));
+	return still_alive(f);
+}
+
 /* A TX ring that never runs dry of frames too short to send. */
 static int mode_tx_flood(struct fe *f)
 {
@@ -896,7 +1129,31 @@ static const struct {
 	{ "stall", mode_stall },
 	{ "reply_flood", mode_reply_flood },
 	{ "tx_flood", mode_tx_flood },
+	{ "truncate_memfd", mode_truncate_memfd },
+	{ "truncate_unsealed", mode_truncate_unsealed },
+	{ "truncate_early", mode_truncate_early },
+	{ "truncate_half", mode_truncate_half },
+	{ "truncate_tmpfs", mode_truncate_tmpfs },
+	{ "truncate_hugetlbfs", mode_truncate_hugetlbfs },
+	{ "mem_limit", mode_mem_limit },
 };
+
+/* The memory a mode needs (MEM_SIZE in an unsealable memfd by default). */
+static void pick_memory(struct fe *f)
+{
+	f->size = MEM_SIZE;
+	f->kind = MEM_MEMFD;
+	if (!strcmp(f->mode, "truncate_memfd"))
+		f->kind = MEM_SEALABLE;
+	else if (!strcmp(f->mode, "truncate_tmpfs"))
+		f->kind = MEM_TMPFS;
+	else if (!strcmp(f->mode, "truncate_hugetlbfs"))
+		f->kind = MEM_HUGETLBFS;
+	if (f->kind == MEM_HUGETLBFS)
+		f->size = 2 * MEM_SIZE; /* two 2 MiB pages: rings, then data */
+	else if (!strcmp(f->mode, "mem_limit"))
+		f->size = 1ull << 30; /* sparse */
+}
 
 static void usage(void)
 {
@@ -928,6 +1185,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	f.mode = modes[i].name;
+	pick_memory(&f);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

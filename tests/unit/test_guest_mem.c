@@ -5,7 +5,9 @@
  * vhost-user frontend would share it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -79,7 +82,8 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	xv_mem_clear(&f->mem);
-	munmap(f->view, FD_LEN);
+	if (f->view)
+		munmap(f->view, FD_LEN);
 	close(f->fd);
 	free(f);
 	return 0;
@@ -149,8 +153,11 @@ static void test_add_one(void **state)
 	assert_int_equal(r->gpa, reg[RD].gpa);
 	assert_int_equal(r->size, reg[RD].size);
 	assert_int_equal(r->uva, reg[RD].uva);
-	assert_int_equal(r->map_len, reg[RD].mmap_offset + reg[RD].size);
-	assert_ptr_equal(r->hva, (uint8_t *)r->map_base + reg[RD].mmap_offset);
+	/* Whole pages around [mmap_offset, mmap_offset + size): 0x10800 is
+	 * 0x800 into the page at 0x10000, and 0x13800 ends in the next. */
+	assert_int_equal(r->map_len, 0x4000);
+	assert_int_equal(f->mem.mapped_bytes, 0x4000);
+	assert_ptr_equal(r->hva, (uint8_t *)r->map_base + 0x800);
 	/* The region shows the fd's bytes from mmap_offset on. */
 	assert_int_equal(r->hva[0], pattern(reg[RD].mmap_offset));
 	assert_int_equal(r->hva[reg[RD].size - 1],
@@ -668,6 +675,237 @@ static void test_hot_region(void **state)
 	assert_null(xv_gpa_to_hva(&f->mem, reg[RD].gpa, 8));
 }
 
+/* ---- what is mapped: pages, seals, the limit ---- */
+
+/* A region far into a big (sparse) file maps its own pages only, not the
+ * file from offset 0 on. */
+static void test_add_maps_region_pages_only(void **state)
+{
+	struct xv_mem_region_desc d = { .gpa = 0x100000,
+					.size = 0x2000,
+					.uva = 0x7f0000900000,
+					.mmap_offset = (1ull << 30) + 0x1000 };
+	struct fx *f = *state;
+	uint8_t *view;
+	int fd = fake_memfd((1ul << 30) + 0x4000, &view);
+
+	(void)view; /* sparse: never touched */
+	assert_int_equal(xv_mem_add_region(&f->mem, &d, fd), 0);
+	assert_int_equal(f->mem.regions[0].map_len, 0x2000);
+	assert_int_equal(f->mem.mapped_bytes, 0x2000);
+	f->mem.regions[0].hva[0] = 0xab;
+	assert_int_equal(view[(1ul << 30) + 0x1000], 0xab);
+	xv_mem_clear(&f->mem);
+	munmap(view, (1ul << 30) + 0x4000);
+	close(fd);
+}
+
+static int seals_of(int fd)
+{
+	return fcntl(fd, F_GET_SEALS);
+}
+
+static int sealable_memfd(size_t len, unsigned int seals)
+{
+	int fd = memfd_create("xv-sealable", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)len), 0);
+	if (seals)
+		assert_int_equal(fcntl(fd, F_ADD_SEALS, seals), 0);
+	return fd;
+}
+
+/* A memfd that takes seals is sealed against shrinking before it is
+ * mapped; one sealed already (as QEMU's memfd backend does) stays as it
+ * was; one that takes none (no MFD_ALLOW_SEALING) is mapped unsealed. */
+static void test_add_seals_shrink(void **state)
+{
+	const unsigned int qemu = F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
+	struct fx *f = *state;
+	struct xv_mem_region_desc d = reg[RA];
+	int fd = sealable_memfd(FD_LEN, 0), qfd = sealable_memfd(FD_LEN, qemu);
+
+	assert_int_equal(seals_of(fd), 0);
+	assert_int_equal(xv_mem_add_region(&f->mem, &d, fd), 0);
+	assert_true(f->mem.regions[0].sealed);
+	assert_int_equal(seals_of(fd), F_SEAL_SHRINK);
+	assert_int_equal(ftruncate(fd, 0), -1);
+	assert_int_equal(errno, EPERM);
+	/* growing is the frontend's business */
+	assert_int_equal(ftruncate(fd, 2 * FD_LEN), 0);
+
+	d = reg[RB];
+	assert_int_equal(xv_mem_add_region(&f->mem, &d, qfd), 0);
+	assert_true(f->mem.regions[1].sealed);
+	assert_int_equal(seals_of(qfd), (int)qemu);
+
+	d = reg[RD];
+	assert_int_equal(xv_mem_add_region(&f->mem, &d, f->fd), 0);
+	assert_false(f->mem.regions[2].sealed);
+	assert_int_equal(seals_of(f->fd), F_SEAL_SEAL);
+	assert_int_equal(xv_mem_unsealed(&f->mem), 1);
+	xv_mem_clear(&f->mem);
+	close(fd);
+	close(qfd);
+}
+
+/* max_bytes bounds the bytes mapped (whole pages); a region over it is
+ * refused before anything is sealed or mapped. */
+static void test_add_limit(void **state)
+{
+	struct fx *f = *state;
+	int fd = sealable_memfd(FD_LEN, 0);
+
+	f->mem.max_bytes = 0x6000;
+	assert_int_equal(xv_mem_add_region(&f->mem, &reg[RA], f->fd), 0);
+	assert_int_equal(xv_mem_add_region(&f->mem, &reg[RB], f->fd), 0);
+	assert_int_equal(f->mem.mapped_bytes, 0x6000);
+	assert_int_equal(xv_mem_add_region(&f->mem, &reg[RC], fd), -EFBIG);
+	assert_int_equal(seals_of(fd), 0);
+	assert_int_equal(f->mem.nregions, 2);
+	assert_null(xv_mem_find(&f->mem, reg[RC].gpa));
+	/* RD's 0x3000 bytes take 4 pages (its odd offset): over as well */
+	assert_int_equal(xv_mem_remove_region(&f->mem, &reg[RB]), 0);
+	assert_int_equal(f->mem.mapped_bytes, 0x4000);
+	assert_int_equal(xv_mem_add_region(&f->mem, &reg[RD], f->fd), -EFBIG);
+	assert_int_equal(xv_mem_add_region(&f->mem, &reg[RC], fd), 0);
+	assert_int_equal(f->mem.mapped_bytes, 0x5000);
+	/* a size that would wrap the sum is refused too */
+	f->mem.max_bytes = UINT64_MAX;
+	f->mem.mapped_bytes = UINT64_MAX - 0x1000;
+	assert_int_equal(xv_mem_add_region(&f->mem, &reg[RB], f->fd), -EFBIG);
+	f->mem.mapped_bytes = 0x5000;
+	/* 0: no limit */
+	f->mem.max_bytes = 0;
+	assert_int_equal(xv_mem_add_region(&f->mem, &reg[RB], f->fd), 0);
+	assert_int_equal(xv_mem_add_region(&f->mem, &reg[RD], f->fd), 0);
+	assert_int_equal(f->mem.nregions, NREG);
+	xv_mem_clear(&f->mem);
+	assert_int_equal(f->mem.mapped_bytes, 0);
+	close(fd);
+}
+
+/* ---- SIGBUS: a frontend shrinks the file behind a region ---- */
+
+/* The file behind RA (unsealable, as fake_memfd makes it) is cut to 0:
+ * a read there gives zeros instead of SIGBUS, the owner is flagged with
+ * where it faulted, and another owner's memory is untouched. */
+static void test_sigbus_truncated_reads_zeros(void **state)
+{
+	struct fx *f = *state;
+	struct xv_guest_mem *other = calloc(1, sizeof(*other));
+	uint8_t *oview, *p, *q;
+	int ofd = fake_memfd(FD_LEN, &oview);
+	const struct xv_mem_region *r;
+
+	assert_non_null(other);
+	assert_int_equal(xv_fault_install(), 0);
+	xv_mem_init(other);
+	memset(oview, 0x5a, FD_LEN);
+	assert_int_equal(xv_mem_add_region(other, &reg[RA], ofd), 0);
+	assert_int_equal(xv_mem_add_region(&f->mem, &reg[RA], f->fd), 0);
+	assert_int_equal(xv_mem_add_region(&f->mem, &reg[RD], f->fd), 0);
+	p = xv_gpa_to_hva(&f->mem, reg[RA].gpa + 0x100, 1);
+	q = xv_gpa_to_hva(&f->mem, reg[RD].gpa, 1);
+	assert_int_equal(*p, pattern(0x100));
+	assert_int_equal(xv_fault_count(&f->mem.fault), 0);
+
+	munmap(f->view, FD_LEN); /* ours would fault too */
+	f->view = NULL;
+	assert_int_equal(ftruncate(f->fd, 0), 0);
+	assert_int_equal(*(volatile uint8_t *)p, 0);
+	assert_int_equal(xv_fault_count(&f->mem.fault), 1);
+	assert_int_equal(f->mem.fault.addr, (uintptr_t)p);
+	r = xv_mem_find_hva(&f->mem, f->mem.fault.addr);
+	assert_non_null(r);
+	assert_int_equal(r->gpa, reg[RA].gpa);
+	/* the whole region reads zeros now and takes writes */
+	assert_int_equal(r->hva[0], 0);
+	r->hva[reg[RA].size - 1] = 7;
+	assert_int_equal(r->hva[reg[RA].size - 1], 7);
+	assert_int_equal(xv_fault_count(&f->mem.fault), 1);
+	/* RD (its own mapping of the same file) faults on its own */
+	assert_int_equal(*(volatile uint8_t *)q, 0);
+	assert_int_equal(xv_fault_count(&f->mem.fault), 2);
+	assert_int_equal(f->mem.fault.addr, (uintptr_t)p);
+	/* the other owner saw nothing */
+	assert_int_equal(xv_fault_count(&other->fault), 0);
+	assert_int_equal(*(uint8_t *)xv_gpa_to_hva(other, reg[RA].gpa, 1),
+			 0x5a);
+	/* cleared with the mappings, which go away as usual */
+	p = f->mem.regions[0].map_base;
+	xv_mem_clear(&f->mem);
+	assert_int_equal(xv_fault_count(&f->mem.fault), 0);
+	assert_false(is_mapped(p));
+	xv_mem_clear(other);
+	munmap(oview, FD_LEN);
+	close(ofd);
+	free(other);
+}
+
+/* The same on hugetlbfs: the whole huge-page mapping is replaced. */
+static void test_sigbus_hugetlb(void **state)
+{
+	const size_t huge = 2ul << 20;
+	struct xv_mem_region_desc d = { .gpa = 0x200000,
+					.size = 2 * huge - 0x1000,
+					.uva = 0x7f0000a00000,
+					.mmap_offset = 0x1000 };
+	struct fx *f = *state;
+	uint8_t *p;
+	int fd = memfd_create("xv-huge", MFD_CLOEXEC | MFD_HUGETLB);
+
+	if (fd < 0 || ftruncate(fd, 2 * huge)) {
+		if (fd >= 0)
+			close(fd);
+		skip(); /* no hugetlbfs: scripts/host-setup.sh */
+	}
+	assert_int_equal(xv_fault_install(), 0);
+	assert_int_equal(xv_mem_add_region(&f->mem, &d, fd), 0);
+	assert_int_equal(f->mem.regions[0].map_len, 2 * huge);
+	assert_int_equal((uintptr_t)f->mem.regions[0].map_base % huge, 0);
+	p = xv_gpa_to_hva(&f->mem, d.gpa + huge, 1);
+	*p = 3;
+	assert_int_equal(ftruncate(fd, huge), 0);
+	assert_int_equal(*(volatile uint8_t *)p, 0);
+	assert_int_equal(xv_fault_count(&f->mem.fault), 1);
+	/* the half the file kept reads zeros too: all of it was replaced */
+	assert_int_equal(f->mem.regions[0].hva[0], 0);
+	p = f->mem.regions[0].map_base;
+	xv_mem_clear(&f->mem);
+	assert_false(is_mapped(p));
+	close(fd);
+}
+
+/* A SIGBUS outside guest memory is a bug: the process still dies. */
+static void test_sigbus_elsewhere_still_kills(void **state)
+{
+	int fd, status;
+	uint8_t *p;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		/* the default before ours, not the test harness's handler */
+		signal(SIGBUS, SIG_DFL);
+		if (xv_fault_install())
+			_exit(2);
+		fd = memfd_create("xv-not-guest", MFD_CLOEXEC);
+		if (fd < 0 || ftruncate(fd, 4096))
+			_exit(2);
+		p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED || ftruncate(fd, 0))
+			_exit(2);
+		_exit(*(volatile uint8_t *)p == 0 ? 0 : 3);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGBUS);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -691,6 +929,12 @@ int main(void)
 		T(test_remove),
 		T(test_clear),
 		T(test_hot_region),
+		T(test_add_maps_region_pages_only),
+		T(test_add_seals_shrink),
+		T(test_add_limit),
+		T(test_sigbus_truncated_reads_zeros),
+		T(test_sigbus_hugetlb),
+		T(test_sigbus_elsewhere_still_kills),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -263,6 +263,41 @@ static void test_mac_zero_and_broadcast(void **state)
 	assert_false(xv_mac_is_valid_unicast(bcast));
 }
 
+/* ---- xv_parse_size ---- */
+
+static void test_size(void **state)
+{
+	uint64_t v = 1;
+
+	(void)state;
+	assert_int_equal(xv_parse_size("0", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(xv_parse_size("4096", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(xv_parse_size("512K", &v), 0);
+	assert_int_equal(v, 512 << 10);
+	assert_int_equal(xv_parse_size("4M", &v), 0);
+	assert_int_equal(v, 4 << 20);
+	assert_int_equal(xv_parse_size("16G", &v), 0);
+	assert_int_equal(v, 16ull << 30);
+	assert_int_equal(xv_parse_size("2T", &v), 0);
+	assert_int_equal(v, 2ull << 40);
+	assert_int_equal(xv_parse_size("8388607T", &v), 0);
+	assert_int_equal(xv_parse_size("8388608T", &v), -ERANGE);
+	assert_int_equal(xv_parse_size("99999999999999999999", &v), -ERANGE);
+	v = 7;
+	assert_int_equal(xv_parse_size("", &v), -EINVAL);
+	assert_int_equal(xv_parse_size("M", &v), -EINVAL);
+	assert_int_equal(xv_parse_size("-1", &v), -EINVAL);
+	assert_int_equal(xv_parse_size(" 1", &v), -EINVAL);
+	assert_int_equal(xv_parse_size("4m", &v), -EINVAL);
+	assert_int_equal(xv_parse_size("4MB", &v), -EINVAL);
+	assert_int_equal(xv_parse_size("4 M", &v), -EINVAL);
+	assert_int_equal(xv_parse_size("1.5G", &v), -EINVAL);
+	assert_int_equal(xv_parse_size(NULL, &v), -EINVAL);
+	assert_int_equal(v, 7);
+}
+
 /* ---- xv_parse_u32 ---- */
 
 static void test_u32_simple(void **state)
@@ -605,6 +640,7 @@ int main(void)
 		cmocka_unit_test(test_mac_unicast),
 		cmocka_unit_test(test_mac_multicast),
 		cmocka_unit_test(test_mac_zero_and_broadcast),
+		cmocka_unit_test(test_size),
 		cmocka_unit_test(test_u32_simple),
 		cmocka_unit_test(test_u32_bounds_inclusive),
 		cmocka_unit_test(test_u32_out_of_range),

@@ -268,6 +268,52 @@ static void test_dev_add(void **state)
 	assert_error("socket needs a value");
 }
 
+/* A guest memory limit: bytes, or K/M/G/T (powers of 1024), as bytes. */
+static void test_dev_add_max_mem(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("dev", "add", "name", "p0", "loopback",
+			       "max_mem", "2G", NULL),
+			 0);
+	assert_args(
+		"dev add",
+		"{\"loopback\":true,\"max_mem\":2147483648,\"name\":\"p0\"}");
+	assert_int_equal(parse("dev", "add", "name", "p0", "loopback",
+			       "max_mem", "512M", NULL),
+			 0);
+	assert_args(
+		"dev add",
+		"{\"loopback\":true,\"max_mem\":536870912,\"name\":\"p0\"}");
+	assert_int_equal(parse("dev", "add", "name", "p0", "loopback",
+			       "max_mem", "4096", NULL),
+			 0);
+	assert_args("dev add",
+		    "{\"loopback\":true,\"max_mem\":4096,\"name\":\"p0\"}");
+	/* 0: no limit, as when it is not given */
+	assert_int_equal(parse("dev", "add", "name", "p0", "loopback",
+			       "max_mem", "0", NULL),
+			 0);
+	assert_args("dev add",
+		    "{\"loopback\":true,\"max_mem\":0,\"name\":\"p0\"}");
+	assert_int_equal(parse("dev", "add", "name", "p0", "loopback",
+			       "max_mem", "2GB", NULL),
+			 -EINVAL);
+	assert_error(
+		"max_mem \"2GB\" invalid: bytes, or a number with K, M, G or T");
+	assert_int_equal(parse("dev", "add", "name", "p0", "loopback",
+			       "max_mem", "-1", NULL),
+			 -EINVAL);
+	assert_error("max_mem \"-1\" invalid");
+	assert_int_equal(parse("dev", "add", "name", "p0", "loopback",
+			       "max_mem", "9000000T", NULL),
+			 -EINVAL);
+	assert_error("max_mem \"9000000T\" invalid");
+	assert_int_equal(parse("dev", "add", "name", "p0", "loopback",
+			       "max_mem", NULL),
+			 -EINVAL);
+	assert_error("max_mem needs a value");
+}
+
 static void test_dev_others(void **state)
 {
 	(void)state;
@@ -336,6 +382,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_vf_set_errors, teardown),
 		cmocka_unit_test_teardown(test_vf_show, teardown),
 		cmocka_unit_test_teardown(test_dev_add, teardown),
+		cmocka_unit_test_teardown(test_dev_add_max_mem, teardown),
 		cmocka_unit_test_teardown(test_dev_others, teardown),
 		cmocka_unit_test_teardown(test_daemon_show, teardown),
 		cmocka_unit_test_teardown(test_help, teardown),

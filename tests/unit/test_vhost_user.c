@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "guest_fault.h"
 #include "log.h"
 #include "vhost_user.h"
 
@@ -428,6 +429,119 @@ static void test_vring_resumes_at_used_index(void **state)
 	close(memfd);
 }
 
+/* ---- guest memory: the limit, faults ---- */
+
+static int sparse_memfd(size_t len)
+{
+	int fd = memfd_create("guest", MFD_CLOEXEC);
+
+	assert_true(fd >= 0 && !ftruncate(fd, (off_t)len));
+	return fd;
+}
+
+static void mem_table_msg(struct xv_vu_msg *m, unsigned int n, uint64_t size,
+			  int fd)
+{
+	unsigned int i;
+
+	msg_init(m, VU_SET_MEM_TABLE,
+		 offsetof(struct vu_mem_table, regions) +
+			 n * sizeof(struct vu_mem_region));
+	m->p.mem.nregions = n;
+	for (i = 0; i < n; i++) {
+		m->p.mem.regions[i] =
+			(struct vu_mem_region){ .gpa = i * size,
+						.size = size,
+						.uva = RING_UVA + i * size };
+		m->fds[i] = dup(fd);
+	}
+	m->nfds = n;
+}
+
+/* cfg.max_mem: a table or region over it is refused, counted, and leaves
+ * nothing mapped; 0 is no limit. A sparse 1 GiB memfd is the attack. */
+static void test_mem_limit(void **state)
+{
+	struct xv_vu_msg m, r;
+	int fd = sparse_memfd(1ul << 30);
+	bool send;
+
+	(void)state;
+	dev.cfg.max_mem = 4ul << 20;
+	mem_table_msg(&m, 1, 1ul << 30, fd);
+	assert_int_equal(xv_vu_handle(&dev, &m, &r, &send), -EFBIG);
+	assert_int_equal(dev.mem.nregions, 0);
+	assert_int_equal(dev.mem.mapped_bytes, 0);
+	assert_int_equal(dev.stats.mem_refused, 1);
+	/* two regions that fit alone, not together: neither stays */
+	mem_table_msg(&m, 2, 3ul << 20, fd);
+	assert_int_equal(xv_vu_handle(&dev, &m, &r, &send), -EFBIG);
+	assert_int_equal(dev.mem.nregions, 0);
+	assert_int_equal(dev.stats.mem_refused, 2);
+	/* within it */
+	mem_table_msg(&m, 2, 2ul << 20, fd);
+	assert_int_equal(xv_vu_handle(&dev, &m, &r, &send), 0);
+	assert_int_equal(dev.mem.mapped_bytes, 4ul << 20);
+	/* ADD_MEM_REG past it */
+	msg_init(&m, VU_ADD_MEM_REG, sizeof(struct vu_mem_single));
+	m.p.mem_reg.region = (struct vu_mem_region){
+		.gpa = 8ul << 20, .size = 4096, .uva = RING_UVA + (8ul << 20)
+	};
+	m.fds[0] = dup(fd);
+	m.nfds = 1;
+	assert_int_equal(xv_vu_handle(&dev, &m, &r, &send), -EFBIG);
+	assert_false(fd_open(m.fds[0]));
+	assert_int_equal(dev.mem.nregions, 2);
+	assert_int_equal(dev.stats.mem_refused, 3);
+	/* no limit */
+	dev.cfg.max_mem = 0;
+	mem_table_msg(&m, 1, 1ul << 30, fd);
+	assert_int_equal(xv_vu_handle(&dev, &m, &r, &send), 0);
+	assert_int_equal(dev.mem.mapped_bytes, 1ul << 30);
+	assert_int_equal(dev.stats.mem_refused, 3);
+	close(fd);
+}
+
+/* The frontend cuts its (unsealable) memfd after the rings started; the
+ * next ring start reads the used index on the control thread: it reads
+ * zeros, the device is broken and counted once; a new session works. */
+static void test_mem_fault_breaks_device(void **state)
+{
+	struct xv_vu_msg m;
+	int memfd = sparse_memfd(65536);
+
+	(void)state;
+	assert_int_equal(xv_fault_install(), 0);
+	ring_setup(dup(memfd), 0);
+	assert_true(dev.vrings[0].started);
+	assert_false(dev.broken);
+	assert_int_equal(ftruncate(memfd, 0), 0);
+	msg_init(&m, VU_SET_VRING_KICK, 8);
+	m.fds[0] = eventfd(0, EFD_CLOEXEC);
+	m.nfds = 1;
+	send_ok(&m);
+	assert_true(dev.broken);
+	assert_true(dev.mem_faulted);
+	assert_int_equal(dev.stats.mem_faults, 1);
+	/* more faults in the same session count no more */
+	msg_init(&m, VU_SET_VRING_KICK, 8);
+	m.fds[0] = eventfd(0, EFD_CLOEXEC);
+	m.nfds = 1;
+	send_ok(&m);
+	assert_int_equal(dev.stats.mem_faults, 1);
+	/* reconnect: fresh mappings, not broken */
+	xv_vu_dev_disconnect(&dev);
+	assert_false(dev.broken);
+	assert_false(dev.mem_faulted);
+	assert_int_equal(xv_fault_count(&dev.mem.fault), 0);
+	assert_int_equal(ftruncate(memfd, 65536), 0);
+	ring_setup(dup(memfd), 0);
+	assert_true(dev.vrings[0].started);
+	assert_false(dev.broken);
+	assert_int_equal(dev.stats.mem_faults, 1);
+	close(memfd);
+}
+
 static void test_mtu_status_rarp(void **state)
 {
 	struct xv_vu_msg m, r;
@@ -486,6 +600,10 @@ int main(void)
 			test_vring_resumes_at_used_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mtu_status_rarp, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_mem_limit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_mem_fault_breaks_device,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("vhost-user message table", tests,
