@@ -310,29 +310,42 @@ static int make_socket_dir(struct cni_attach *a, gid_t gid, struct cni_err *e)
 	int pfd, dfd, err;
 	const char *leaf;
 
-	if (socket_paths(a, c->socket_dir))
-		return cni_fail(e, CNI_ERR_CONFIG,
-				"\"socketDir\" is too long for a socket path");
+	if (socket_paths(a, c->socket_dir)) {
+		cni_fail(e, CNI_ERR_CONFIG,
+			 "\"socketDir\" is too long for a socket path");
+		goto not_ours;
+	}
 	leaf = strrchr(a->sock_dir, '/') + 1;
 	err = cni_dir_open(c->socket_dir, 0755, true, &pfd);
-	if (err)
-		return cni_fail(e, CNI_ERR_IO, "\"socketDir\" %s: %s",
-				c->socket_dir, strerror(-err));
+	if (err) {
+		cni_fail(e, CNI_ERR_IO, "\"socketDir\" %s: %s", c->socket_dir,
+			 strerror(-err));
+		goto not_ours;
+	}
 	err = cni_subdir_open(pfd, leaf, 0700, true, NULL, &dfd);
 	close(pfd);
-	if (err)
-		return cni_fail(
+	if (err) {
+		cni_fail(
 			e, CNI_ERR_IO,
 			"socket directory %s: %s (a symlink or another's is not used)",
 			a->sock_dir, strerror(-err));
+		goto not_ours;
+	}
 	err = sock_dir_own(a, dfd, e);
-	if (!err &&
-	    (c->socket_group ? fchown(dfd, 0, gid) || fchmod(dfd, 02770) :
-			       fchmod(dfd, 0755)))
+	if (err) {
+		close(dfd);
+		goto not_ours;
+	}
+	if (c->socket_group ? fchown(dfd, 0, gid) || fchmod(dfd, 02770) :
+			      fchmod(dfd, 0755))
 		err = cni_fail(e, CNI_ERR_IO, "socket directory %s: %s",
 			       a->sock_dir, strerror(errno));
 	close(dfd);
 	return err;
+
+not_ours: /* nothing in it is the attachment's to undo */
+	a->sock_dir[0] = a->socket[0] = '\0';
+	return -EINVAL;
 }
 
 /* The socket and the directory go, only if the directory is the
@@ -473,11 +486,8 @@ int cni_vhost_add(struct cni_attach *a, struct cni_err *e)
 	dev_name(a, a->dev, sizeof(a->dev));
 	if ((a->conf->socket_group &&
 	     group_id(a->conf->socket_group, &gid, e)) ||
-	    make_socket_dir(a, gid, e)) {
-		/* Not the attachment's: nothing of it is undone. */
-		a->sock_dir[0] = a->socket[0] = '\0';
+	    make_socket_dir(a, gid, e))
 		return -EINVAL;
-	}
 	rc = xv_ctl_request(a->conf->vdpad_socket, "dev add", dev_add_args(a),
 			    &resp, err, sizeof(err));
 	if (rc) {

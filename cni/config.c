@@ -50,7 +50,8 @@ bool cni_id_valid(const char *s, size_t max)
 }
 
 /* The spec's interface name: 1 to 15 characters, not "." or "..", no
- * '/', ':' or whitespace. (isalnum and friends: C locale, ASCII only.) */
+ * '/', ':' or whitespace: the C locale's, and 0xa0, which the kernel's
+ * isspace() counts too (it refuses such a name). */
 bool cni_ifname_valid(const char *s)
 {
 	size_t i;
@@ -59,7 +60,8 @@ bool cni_ifname_valid(const char *s)
 	    !strcmp(s, ".."))
 		return false;
 	for (i = 0; s[i]; i++)
-		if (s[i] == '/' || s[i] == ':' || isspace((unsigned char)s[i]))
+		if (s[i] == '/' || s[i] == ':' ||
+		    isspace((unsigned char)s[i]) || (unsigned char)s[i] == 0xa0)
 			return false;
 	return true;
 }

@@ -351,6 +351,7 @@ static void test_ifname_valid(void **state)
 	assert_false(cni_ifname_valid("a b"));
 	assert_false(cni_ifname_valid("a\tb"));
 	assert_false(cni_ifname_valid("ab\n"));
+	assert_false(cni_ifname_valid("a\xc2\xa0"));
 }
 
 static void test_path_valid(void **state)
