@@ -20,6 +20,14 @@
 #include "vfargs.h"
 
 /* vdpad's device name: "cni" + 12 hex digits of the attachment's key. */
+#define DEV_NAME_LEN 15
+
+static bool dev_name_valid(const char *name)
+{
+	return strlen(name) == DEV_NAME_LEN && !strncmp(name, "cni", 3) &&
+	       strspn(name + 3, "0123456789abcdef") == DEV_NAME_LEN - 3;
+}
+
 static void dev_name(const struct cni_attach *a, char *buf, size_t len)
 {
 	const char *parts[] = { a->conf->name, a->cid, a->ifname };
@@ -188,28 +196,210 @@ int cni_vf_pick(struct cni_attach *a, struct cni_err *e)
 			a->conf->mgmtdev);
 }
 
-/* The pod's directory: <socketDir>/<12 first characters of the container>,
- * group-owned and group-writable when socketGroup is set. */
+/* The owner file in a pod's socket directory: its container ID. */
+#define OWNER_FILE ".container-id"
+
+/* 0: the owner file names @cid; -ENOENT: there is none; -EBADMSG: it
+ * names another container, or is no regular file. */
+static int owner_is(int dfd, const char *cid)
+{
+	char buf[CNI_CONTAINER_ID_MAX + 2];
+	ssize_t n;
+	int fd, err;
+
+	err = cni_file_open(dfd, OWNER_FILE, &fd);
+	if (err)
+		return err == -ENOENT ? -ENOENT : -EBADMSG;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -EBADMSG;
+	buf[n] = '\0';
+	return strlen(cid) + 1 == (size_t)n && !strncmp(buf, cid, n - 1) &&
+			       buf[n - 1] == '\n' ?
+		       0 :
+		       -EBADMSG;
+}
+
+/* How many entries @dfd holds besides the owner file; -errno. */
+static int dir_others(int dfd)
+{
+	int fd = dup(dfd), n = 0;
+	struct dirent *de;
+	DIR *d;
+
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	rewinddir(d);
+	while ((de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		     strcmp(de->d_name, OWNER_FILE);
+	closedir(d);
+	return n;
+}
+
+static int owner_write(int dfd, const char *cid)
+{
+	int fd = openat(dfd, OWNER_FILE,
+			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			0644);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (dprintf(fd, "%s\n", cid) < 0)
+		err = -EIO;
+	close(fd);
+	if (err)
+		unlinkat(dfd, OWNER_FILE, 0);
+	return err;
+}
+
+/* <socketDir>/<leaf> and <socketDir>/<leaf>/<ifname>.sock (cni.h). */
+static int socket_paths(struct cni_attach *a, const char *socket_dir)
+{
+	char leaf[CNI_SOCK_LEAF_MAX];
+
+	cni_sock_leaf(socket_dir, a->cid, leaf, sizeof(leaf));
+	if (snprintf(a->sock_dir, sizeof(a->sock_dir), "%s/%s", socket_dir,
+		     leaf) >= (int)sizeof(a->sock_dir) ||
+	    snprintf(a->socket, sizeof(a->socket), "%s/%s.sock", a->sock_dir,
+		     a->ifname) >= (int)sizeof(a->socket))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* The directory @dfd is the container's: its owner file says so, or it
+ * is empty and is made so. */
+static int sock_dir_own(struct cni_attach *a, int dfd, struct cni_err *e)
+{
+	int err = owner_is(dfd, a->cid), others;
+
+	if (err == -ENOENT) {
+		others = dir_others(dfd);
+		if (others > 0)
+			return cni_fail(
+				e, CNI_ERR_IN_USE,
+				"socket directory %s exists, with files of no container: remove it",
+				a->sock_dir);
+		err = others ?: owner_write(dfd, a->cid);
+		if (err)
+			return cni_fail(e, CNI_ERR_IO,
+					"socket directory %s: %s", a->sock_dir,
+					strerror(-err));
+		return 0;
+	}
+	if (err)
+		return cni_fail(
+			e, CNI_ERR_IN_USE,
+			"socket directory %s belongs to another container (its %s does not name %s)",
+			a->sock_dir, OWNER_FILE, a->cid);
+	return 0;
+}
+
+/* The pod's directory under socketDir (cni.h), made without following a
+ * symlink, owned by the container; group-owned and group-writable when
+ * socketGroup is set. */
 static int make_socket_dir(struct cni_attach *a, gid_t gid, struct cni_err *e)
 {
 	const struct cni_conf *c = a->conf;
-	int err;
+	int pfd, dfd, err;
+	const char *leaf;
 
-	if (snprintf(a->sock_dir, sizeof(a->sock_dir), "%s/%.12s",
-		     c->socket_dir, a->cid) >= (int)sizeof(a->sock_dir) ||
-	    snprintf(a->socket, sizeof(a->socket), "%s/%s.sock", a->sock_dir,
-		     a->ifname) >= (int)sizeof(a->socket))
-		return cni_fail(e, CNI_ERR_CONFIG,
-				"\"socketDir\" is too long for a socket path");
-	err = cni_mkdir_p(c->socket_dir, 0755) ?:
-		      cni_mkdir_p(a->sock_dir, c->socket_group ? 0770 : 0755);
-	if (!err && c->socket_group &&
-	    (chown(a->sock_dir, 0, gid) || chmod(a->sock_dir, 02770)))
-		err = -errno;
-	if (err)
-		return cni_fail(e, CNI_ERR_IO, "socket directory %s: %s",
-				a->sock_dir, strerror(-err));
-	return 0;
+	if (socket_paths(a, c->socket_dir)) {
+		cni_fail(e, CNI_ERR_CONFIG,
+			 "\"socketDir\" is too long for a socket path");
+		goto not_ours;
+	}
+	leaf = strrchr(a->sock_dir, '/') + 1;
+	err = cni_dir_open(c->socket_dir, 0755, true, &pfd);
+	if (err) {
+		cni_fail(e, CNI_ERR_IO, "\"socketDir\" %s: %s", c->socket_dir,
+			 strerror(-err));
+		goto not_ours;
+	}
+	err = cni_subdir_open(pfd, leaf, 0700, true, NULL, &dfd);
+	close(pfd);
+	if (err) {
+		cni_fail(
+			e, CNI_ERR_IO,
+			"socket directory %s: %s (a symlink or another's is not used)",
+			a->sock_dir, strerror(-err));
+		goto not_ours;
+	}
+	err = sock_dir_own(a, dfd, e);
+	if (err) {
+		close(dfd);
+		goto not_ours;
+	}
+	if (c->socket_group ? fchown(dfd, 0, gid) || fchmod(dfd, 02770) :
+			      fchmod(dfd, 0755))
+		err = cni_fail(e, CNI_ERR_IO, "socket directory %s: %s",
+			       a->sock_dir, strerror(errno));
+	close(dfd);
+	return err;
+
+not_ours: /* nothing in it is the attachment's to undo */
+	a->sock_dir[0] = a->socket[0] = '\0';
+	return -EINVAL;
+}
+
+/* The socket and the directory go, only if the directory is the
+ * container's: its name is what this container ID gives under its parent
+ * and its owner file names the container. The directory goes when nothing
+ * else is left in it. A directory of the earlier layout (12 characters of
+ * the ID, maybe shared) is removed only if empty. */
+static void sock_dir_release(const struct cni_attach *a)
+{
+	char parent[sizeof(a->sock_dir)], sock[CNI_SOCK_NAME_MAX + 1];
+	struct cni_attach want = *a;
+	const char *leaf;
+	struct stat sb;
+	int pfd, dfd;
+
+	snprintf(parent, sizeof(parent), "%s", a->sock_dir);
+	if (!strrchr(parent, '/') || strrchr(parent, '/') == parent)
+		return;
+	*strrchr(parent, '/') = '\0';
+	leaf = a->sock_dir + strlen(parent) + 1;
+	if (cni_dir_open(parent, 0, false, &pfd))
+		return;
+	if (socket_paths(&want, parent) || strcmp(want.sock_dir, a->sock_dir) ||
+	    strcmp(want.socket, a->socket)) {
+		if (cni_id_valid(leaf, CNI_CONTAINER_ID_MAX))
+			unlinkat(pfd, leaf, AT_REMOVEDIR);
+		close(pfd);
+		return;
+	}
+	if (cni_subdir_open(pfd, leaf, 0, false, NULL, &dfd)) {
+		close(pfd);
+		return;
+	}
+	snprintf(sock, sizeof(sock), "%s.sock", a->ifname);
+	switch (owner_is(dfd, a->cid)) {
+	case -ENOENT: /* the earlier layout's, for an ID of 12 or less */
+		unlinkat(pfd, leaf, AT_REMOVEDIR);
+		break;
+	case -EBADMSG:
+		xv_warn("%s is not container %s's: left alone", a->sock_dir,
+			a->cid);
+		break;
+	default:
+		if (!fstatat(dfd, sock, &sb, AT_SYMLINK_NOFOLLOW) &&
+		    S_ISSOCK(sb.st_mode) && unlinkat(dfd, sock, 0))
+			xv_warn("cannot remove %s: %s", a->socket,
+				strerror(errno));
+		if (!dir_others(dfd) && !unlinkat(dfd, OWNER_FILE, 0) &&
+		    unlinkat(pfd, leaf, AT_REMOVEDIR))
+			xv_warn("cannot remove %s: %s", a->sock_dir,
+				strerror(errno));
+	}
+	close(dfd);
+	close(pfd);
 }
 
 static int group_id(const char *name, gid_t *gid, struct cni_err *e)
@@ -301,13 +491,13 @@ int cni_vhost_add(struct cni_attach *a, struct cni_err *e)
 	rc = xv_ctl_request(a->conf->vdpad_socket, "dev add", dev_add_args(a),
 			    &resp, err, sizeof(err));
 	if (rc) {
-		rmdir(a->sock_dir);
+		sock_dir_release(a);
 		return cni_vdpad_unreachable(rc, a->conf->vdpad_socket, err, e);
 	}
 	rc = dev_add_answer(a, resp, e);
 	json_decref(resp);
 	if (rc) {
-		rmdir(a->sock_dir);
+		sock_dir_release(a);
 		return rc;
 	}
 	a->dev_added = true;
@@ -320,33 +510,40 @@ int cni_vhost_add(struct cni_attach *a, struct cni_err *e)
 void cni_vhost_del_later(const struct cni_conf *c, const char *dev,
 			 const char *why)
 {
-	char path[PATH_MAX];
-	int fd;
+	int sfd, dfd, fd;
 
 	xv_warn("vdpad unreachable (%s): device %s will be removed later", why,
 		dev);
-	snprintf(path, sizeof(path), "%s/pending", c->state_dir);
-	if (cni_mkdir_p(path, 0700))
+	if (!dev_name_valid(dev) || cni_state_dir_open(c, true, &sfd))
 		return;
-	snprintf(path, sizeof(path), "%s/pending/%s", c->state_dir, dev);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		close(fd);
+	if (!cni_subdir_open(sfd, "pending", 0700, true, NULL, &dfd)) {
+		fd = openat(dfd, dev,
+			    O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+		close(dfd);
+	}
+	close(sfd);
 }
 
 void cni_vhost_del_pending(const struct cni_conf *c)
 {
-	char dir[PATH_MAX], path[PATH_MAX * 2], err[256];
 	struct dirent *de;
+	int sfd, dfd, fd;
+	char err[256];
 	json_t *resp;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/pending", c->state_dir);
-	d = opendir(dir);
-	if (!d)
+	if (cni_state_dir_open(c, false, &sfd))
 		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+	if (cni_subdir_open(sfd, "pending", 0, false, NULL, &dfd)) {
+		close(sfd);
+		return;
+	}
+	fd = dup(dfd);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	while (d && (de = readdir(d))) {
+		if (!dev_name_valid(de->d_name))
 			continue;
 		if (xv_ctl_request(c->vdpad_socket, "dev del",
 				   json_pack("{s:s}", "name", de->d_name),
@@ -355,11 +552,15 @@ void cni_vhost_del_pending(const struct cni_conf *c)
 		xv_info("removed device %s, pending since vdpad was down",
 			de->d_name);
 		json_decref(resp);
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
+		unlinkat(dfd, de->d_name, 0);
 	}
-	closedir(d);
-	rmdir(dir);
+	if (d)
+		closedir(d);
+	else if (fd >= 0)
+		close(fd);
+	close(dfd);
+	unlinkat(sfd, "pending", AT_REMOVEDIR);
+	close(sfd);
 }
 
 /* Gone already and vdpad down are both fine: the state goes anyway. */
@@ -381,37 +582,87 @@ void cni_vhost_del(struct cni_attach *a)
 					"dev del failed");
 		json_decref(resp);
 	}
-	if (a->socket[0] && unlink(a->socket) && errno != ENOENT)
-		xv_warn("cannot remove %s: %s", a->socket, strerror(errno));
-	if (a->sock_dir[0] && rmdir(a->sock_dir) && errno != ENOENT)
-		xv_warn("cannot remove %s: %s", a->sock_dir, strerror(errno));
+	if (a->sock_dir[0])
+		sock_dir_release(a);
 }
 
-/* The device-info file (device-info-spec 1.1.0) a runtime asked for.
- * "mode" is the pod's side: vdpad serving means the pod is the client. */
+/* The directory of a device-info file (the runtime's, made if missing)
+ * and the file's name in it. */
+static int devinfo_dir(const char *path, bool create, int *fd,
+		       const char **name)
+{
+	char dir[PATH_MAX];
+
+	if (!cni_path_valid(path) ||
+	    snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -EINVAL;
+	*strrchr(dir, '/') = '\0';
+	*name = strrchr(path, '/') + 1;
+	if (!**name)
+		return -EISDIR;
+	return cni_dir_open(dir[0] ? dir : "/", 0755, create, fd);
+}
+
+/* The device-info file (device-info-spec 1.1.0) a runtime asked for,
+ * written through a temporary file renamed over it, never through a
+ * symlink. "mode" is the pod's side: vdpad serving means the pod is the
+ * client. */
 int cni_devinfo_write(const struct cni_attach *a, struct cni_err *e)
 {
-	const char *path = a->conf->device_info_file;
-	char dir[PATH_MAX];
+	const char *path = a->conf->device_info_file, *name;
+	char tmp[NAME_MAX + 1];
+	int dfd, fd, err;
 	json_t *info;
-	int err;
 
 	if (!path || a->conf->mode != CNI_MODE_VHOSTUSER)
 		return 0;
-	snprintf(dir, sizeof(dir), "%s", path);
-	if (strrchr(dir, '/'))
-		*strrchr(dir, '/') = '\0';
+	err = devinfo_dir(path, true, &dfd, &name);
+	if (err)
+		return cni_fail(e, CNI_ERR_IO, "device-info file %s: %s", path,
+				strerror(-err));
 	info = json_pack("{s:s, s:s, s:{s:s, s:s}}", "type", "vhost-user",
 			 "version", "1.1.0", "vhost-user", "mode",
 			 a->conf->vdpad_client ? "server" : "client", "path",
 			 a->socket);
-	err = (dir[0] ? cni_mkdir_p(dir, 0755) : 0) ?:
-		      (json_dump_file(info, path, JSON_INDENT(2)) ? -EIO : 0);
+	if (snprintf(tmp, sizeof(tmp), ".%s.tmp", name) >= (int)sizeof(tmp))
+		err = -ENAMETOOLONG;
+	if (!err) {
+		unlinkat(dfd, tmp, 0);
+		fd = openat(dfd, tmp,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				    O_CLOEXEC,
+			    0644);
+		err = fd < 0 ? -errno : 0;
+	}
+	if (!err) {
+		err = json_dumpfd(info, fd, JSON_INDENT(2)) ? -EIO : 0;
+		close(fd);
+		if (!err && renameat(dfd, tmp, dfd, name))
+			err = -errno;
+		if (err)
+			unlinkat(dfd, tmp, 0);
+	}
 	json_decref(info);
+	close(dfd);
 	if (err)
 		return cni_fail(e, CNI_ERR_IO, "device-info file %s: %s", path,
 				strerror(-err));
 	return 0;
+}
+
+/* Only a regular file goes (a symlink there was not ours: it stays). */
+void cni_devinfo_remove(const char *path)
+{
+	const char *name;
+	struct stat sb;
+	int dfd;
+
+	if (!path || devinfo_dir(path, false, &dfd, &name))
+		return;
+	if (!fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) &&
+	    S_ISREG(sb.st_mode))
+		unlinkat(dfd, name, 0);
+	close(dfd);
 }
 
 json_t *cni_attach_to_json(const struct cni_attach *a)

@@ -37,6 +37,7 @@ void cni_vhost_del_pending(const struct cni_conf *c);
 int cni_vdpad_unreachable(int rc, const char *path, const char *err,
 			  struct cni_err *e);
 int cni_devinfo_write(const struct cni_attach *a, struct cni_err *e);
+void cni_devinfo_remove(const char *path);
 json_t *cni_attach_to_json(const struct cni_attach *a);
 void cni_attach_from_json(struct cni_attach *a, json_t *st);
 

@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "eswitch.h"
 #include "nl.h"
@@ -49,6 +51,38 @@ enum cni_mode {
 #define CNI_DEFAULT_SOCKET_DIR "/run/xvdpa/cni"
 #define CNI_DEFAULT_STATE_DIR "/var/lib/cni/xvdpa"
 #define CNI_VERSIONS_SUPPORTED "1.0.0", "1.1.0"
+
+/*
+ * Runtime input that ends up in paths, checked against the spec:
+ * container IDs and network names match ^[a-zA-Z0-9][a-zA-Z0-9_.\-]*$
+ * (so never "." or ".."), interface names are what the kernel takes.
+ * A container ID is at most what leaves room for its state file's name
+ * "<containerID>:<ifname>.json.tmp" in NAME_MAX.
+ */
+#define CNI_IFNAME_MAX 15
+#define CNI_CONTAINER_ID_MAX (255 - 1 - CNI_IFNAME_MAX - 9)
+#define CNI_NET_NAME_MAX 255
+bool cni_id_valid(const char *s, size_t max);
+bool cni_ifname_valid(const char *s);
+bool cni_path_valid(const char *path);
+
+/*
+ * The pod's socket directory under socketDir: the whole container ID
+ * when "<socketDir>/<containerID>/<ifname>.sock" fits in sun_path for
+ * every interface name, else "_" and the 16 hex digits of the ID's
+ * 64-bit FNV-1a hash (no container ID starts with "_"). Either way the
+ * directory holds an owner file naming the container; an ADD that finds
+ * one naming another container is refused.
+ */
+#define CNI_SUN_PATH_MAX 107 /* sun_path without its NUL */
+#define CNI_SOCK_NAME_MAX (CNI_IFNAME_MAX + 5) /* "<ifname>.sock" */
+#define CNI_SOCK_HASH_LEAF_LEN 17 /* "_" + 16 hex digits */
+#define CNI_SOCKET_DIR_MAX \
+	(CNI_SUN_PATH_MAX - 1 - CNI_SOCK_HASH_LEAF_LEN - 1 - CNI_SOCK_NAME_MAX)
+#define CNI_SOCK_LEAF_MAX (CNI_CONTAINER_ID_MAX + 1)
+uint64_t cni_fnv1a64(const char *s);
+void cni_sock_leaf(const char *socket_dir, const char *cid, char *buf,
+		   size_t len);
 
 /* The network configuration as given on stdin, parsed and validated. */
 struct cni_conf {
@@ -126,5 +160,6 @@ int cni_netdev_attach(struct cni_netdev *nd, json_t *ipam_result,
 int cni_netdev_detach(const struct cni_netdev *nd, struct cni_err *e);
 int cni_netdev_check(const struct cni_netdev *nd, const char *mac,
 		     json_t *prev_result, struct cni_err *e);
+int cni_netns_check(const char *path, struct cni_err *e);
 
 #endif /* XVDPA_CNI_H */

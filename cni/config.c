@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The plugin's network configuration and environment: parsed, validated,
  * every invalid value reported as error 7 with its key named. */
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/un.h>
 
 #include "cni.h"
 #include "ctl_proto.h"
@@ -32,6 +33,76 @@ bool cni_version_supported(const char *v)
 		if (!strcmp(v, versions[i]))
 			return true;
 	return false;
+}
+
+/* The spec's pattern ^[a-zA-Z0-9][a-zA-Z0-9_.\-]*$, 1 to @max chars. */
+bool cni_id_valid(const char *s, size_t max)
+{
+	size_t i;
+
+	if (!s || !isalnum((unsigned char)s[0]))
+		return false;
+	for (i = 0; s[i]; i++)
+		if (i >= max ||
+		    !(isalnum((unsigned char)s[i]) || strchr("_.-", s[i])))
+			return false;
+	return true;
+}
+
+/* The spec's interface name: 1 to 15 characters, not "." or "..", no
+ * '/', ':' or whitespace: the C locale's, and 0xa0, which the kernel's
+ * isspace() counts too (it refuses such a name). */
+bool cni_ifname_valid(const char *s)
+{
+	size_t i;
+
+	if (!s || !s[0] || strlen(s) > CNI_IFNAME_MAX || !strcmp(s, ".") ||
+	    !strcmp(s, ".."))
+		return false;
+	for (i = 0; s[i]; i++)
+		if (s[i] == '/' || s[i] == ':' ||
+		    isspace((unsigned char)s[i]) || (unsigned char)s[i] == 0xa0)
+			return false;
+	return true;
+}
+
+/* An absolute path with no "." or ".." component. */
+bool cni_path_valid(const char *path)
+{
+	const char *p = path;
+	size_t n;
+
+	if (!p || p[0] != '/' || strlen(p) >= PATH_MAX)
+		return false;
+	while (*p) {
+		p += strspn(p, "/");
+		n = strcspn(p, "/");
+		if ((n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+uint64_t cni_fnv1a64(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+void cni_sock_leaf(const char *socket_dir, const char *cid, char *buf,
+		   size_t len)
+{
+	if (strlen(socket_dir) + 1 + strlen(cid) + 1 + CNI_SOCK_NAME_MAX <=
+	    CNI_SUN_PATH_MAX)
+		snprintf(buf, len, "%s", cid);
+	else
+		snprintf(buf, len, "_%016llx",
+			 (unsigned long long)cni_fnv1a64(cid));
 }
 
 /* An optional string key; a non-string is an error naming it. */
@@ -188,6 +259,17 @@ static int parse_mode(struct cni_conf *c, struct cni_err *e)
 	return 0;
 }
 
+/* A path key of the configuration: absolute, no "." or ".." in it. */
+static int check_path(const char *key, const char *path, struct cni_err *e)
+{
+	if (path && !cni_path_valid(path))
+		return cni_fail(
+			e, CNI_ERR_CONFIG,
+			"\"%s\" must be an absolute path without \".\" or \"..\" components",
+			key);
+	return 0;
+}
+
 static int parse_paths(struct cni_conf *c, struct cni_err *e)
 {
 	c->socket_dir = CNI_DEFAULT_SOCKET_DIR;
@@ -200,20 +282,16 @@ static int parse_paths(struct cni_conf *c, struct cni_err *e)
 	    opt_string(c->root, "logFile", &c->log_file, e) ||
 	    opt_string(c->root, "logLevel", &c->log_level, e))
 		return -EINVAL;
-	if (c->socket_dir[0] != '/')
-		return cni_fail(e, CNI_ERR_CONFIG,
-				"\"socketDir\" must be an absolute path");
-	/* <socketDir>/<12 hex of the container>/<ifname>.sock */
-	if (strlen(c->socket_dir) + 1 + 12 + 1 + IF_NAMESIZE + 5 >
-	    sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
+	if (check_path("socketDir", c->socket_dir, e) ||
+	    check_path("stateDir", c->state_dir, e) ||
+	    check_path("logFile", c->log_file, e))
+		return -EINVAL;
+	/* <socketDir>/_<16 hex>/<ifname>.sock, the longest a socket gets */
+	if (strlen(c->socket_dir) > CNI_SOCKET_DIR_MAX)
 		return cni_fail(
 			e, CNI_ERR_CONFIG,
-			"\"socketDir\" is too long for a socket path (at most %zu characters)",
-			sizeof(((struct sockaddr_un *)0)->sun_path) - 2 - 12 -
-				1 - IF_NAMESIZE - 5);
-	if (c->state_dir[0] != '/')
-		return cni_fail(e, CNI_ERR_CONFIG,
-				"\"stateDir\" must be an absolute path");
+			"\"socketDir\" is too long for a socket path (at most %d characters)",
+			CNI_SOCKET_DIR_MAX);
 	return 0;
 }
 
@@ -228,7 +306,8 @@ static int parse_runtime(struct cni_conf *c, const char **rt_mac,
 		return cni_fail(e, CNI_ERR_CONFIG,
 				"\"runtimeConfig\" must be an object");
 	if (opt_string(rt, "mac", rt_mac, e) ||
-	    opt_string(rt, "CNIDeviceInfoFile", &c->device_info_file, e))
+	    opt_string(rt, "CNIDeviceInfoFile", &c->device_info_file, e) ||
+	    check_path("CNIDeviceInfoFile", c->device_info_file, e))
 		return -EINVAL;
 	return 0;
 }
@@ -250,10 +329,14 @@ static int parse_common(struct cni_conf *c, struct cni_err *e)
 	if (opt_string(c->root, "name", &c->name, e) ||
 	    opt_string(c->root, "mgmtdev", &c->mgmtdev, e))
 		return -EINVAL;
-	if (!c->name || !c->name[0] || strchr(c->name, '/'))
+	if (!c->name || !c->name[0])
+		return cni_fail(e, CNI_ERR_CONFIG,
+				"\"name\" (the network name) is missing");
+	if (!cni_id_valid(c->name, CNI_NET_NAME_MAX))
 		return cni_fail(
 			e, CNI_ERR_CONFIG,
-			"\"name\" (the network name, no '/') is missing");
+			"\"name\" must be 1 to %d letters, digits, '_', '.' and '-', starting with a letter or digit",
+			CNI_NET_NAME_MAX);
 	if (!c->mgmtdev || xv_validate_pf_name(c->mgmtdev))
 		return cni_fail(
 			e, CNI_ERR_CONFIG,
@@ -272,7 +355,8 @@ static int parse_objects(struct cni_conf *c, struct cni_err *e)
 		return cni_fail(e, CNI_ERR_CONFIG,
 				"\"ipam\" must be an object with a \"type\"");
 	if (c->ipam &&
-	    strchr(json_string_value(json_object_get(c->ipam, "type")), '/'))
+	    !cni_id_valid(json_string_value(json_object_get(c->ipam, "type")),
+			  NAME_MAX))
 		return cni_fail(e, CNI_ERR_CONFIG,
 				"\"ipam\".\"type\" must be a plugin name");
 	c->prev_result = json_object_get(c->root, "prevResult");
@@ -360,20 +444,6 @@ int cni_env_read(struct cni_env *env, struct cni_err *e)
 	return 0;
 }
 
-static bool container_id_valid(const char *id)
-{
-	size_t i;
-
-	if (!id || !id[0])
-		return false;
-	for (i = 0; id[i]; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyz"
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
-			    id[i]))
-			return false;
-	return true;
-}
-
 /* What each command needs (SPEC.md, "Parameters"). */
 int cni_env_check(const struct cni_env *env, struct cni_err *e)
 {
@@ -383,15 +453,16 @@ int cni_env_check(const struct cni_env *env, struct cni_err *e)
 
 	if (!add && !del)
 		return 0;
-	if (!container_id_valid(env->container_id))
+	if (!cni_id_valid(env->container_id, CNI_CONTAINER_ID_MAX))
 		return cni_fail(
 			e, CNI_ERR_ENV,
-			"CNI_CONTAINERID is missing or has characters other than letters, digits, '_', '.' and '-'");
-	if (!env->ifname || !env->ifname[0] ||
-	    strlen(env->ifname) >= IF_NAMESIZE || strchr(env->ifname, '/'))
+			"CNI_CONTAINERID is missing or not 1 to %d letters, digits, '_', '.' and '-' starting with a letter or digit",
+			CNI_CONTAINER_ID_MAX);
+	if (!cni_ifname_valid(env->ifname))
 		return cni_fail(
 			e, CNI_ERR_ENV,
-			"CNI_IFNAME is missing or not a valid interface name");
+			"CNI_IFNAME is missing or not a valid interface name (1 to %d characters, not \".\" or \"..\", no '/', ':' or whitespace)",
+			CNI_IFNAME_MAX);
 	if (add && (!env->netns || env->netns[0] != '/'))
 		return cni_fail(e, CNI_ERR_ENV,
 				"CNI_NETNS is missing or not an absolute path");

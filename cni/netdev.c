@@ -3,13 +3,38 @@
  * addressed and routed there; and moved back on DEL. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <net/if.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cni.h"
 #include "log.h"
+
+/* @fd is a network namespace, and not the plugin's own (the host's):
+ * error 4 (CNI_NETNS is invalid) otherwise. */
+static int netns_verify(int fd, const char *path, struct cni_err *e)
+{
+	struct stat ns, self;
+
+	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET)
+		return cni_fail(e, CNI_ERR_ENV,
+				"CNI_NETNS %s is not a network namespace",
+				path);
+	if (fstat(fd, &ns) || stat("/proc/self/ns/net", &self))
+		return cni_fail(e, CNI_ERR_IO, "CNI_NETNS %s: %s", path,
+				strerror(errno));
+	if (ns.st_dev == self.st_dev && ns.st_ino == self.st_ino)
+		return cni_fail(
+			e, CNI_ERR_ENV,
+			"CNI_NETNS %s is the host's network namespace (the plugin's own), not a pod's",
+			path);
+	return 0;
+}
 
 static int open_netns(const char *path, int *fd, struct cni_err *e)
 {
@@ -18,6 +43,23 @@ static int open_netns(const char *path, int *fd, struct cni_err *e)
 		return cni_fail(e, CNI_ERR_UNKNOWN_CONTAINER,
 				"cannot open the network namespace %s: %s",
 				path, strerror(errno));
+	if (netns_verify(*fd, path, e)) {
+		close(*fd);
+		*fd = -1;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cni_netns_check(const char *path, struct cni_err *e)
+{
+	int fd;
+
+	if (!path)
+		return cni_fail(e, CNI_ERR_ENV, "CNI_NETNS is missing");
+	if (open_netns(path, &fd, e))
+		return -EINVAL;
+	close(fd);
 	return 0;
 }
 
@@ -167,6 +209,11 @@ int cni_netdev_detach(const struct cni_netdev *nd, struct cni_err *e)
 	if (nsfd < 0) {
 		xv_warn("netns %s is gone: %s cannot be moved back", nd->netns,
 			nd->host_name);
+		return 0;
+	}
+	if (netns_verify(nsfd, nd->netns, e)) {
+		xv_warn("%s: %s is left where it is", e->msg, nd->ifname);
+		close(nsfd);
 		return 0;
 	}
 	hostns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);

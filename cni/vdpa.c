@@ -8,6 +8,7 @@
  * pod a vhost-user socket. IP addresses come from the delegated IPAM.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,11 +99,16 @@ static void vf_back_in_host(const struct cni_attach *a)
 /* Undoes whatever attach_make got to. */
 static int attach_unmake(struct cni_attach *a, struct cni_err *e)
 {
+	struct cni_err why = { 0 };
 	struct cni_netdev nd;
 	int err = 0;
 
 	if (a->conf->mode == CNI_MODE_VHOSTUSER || a->dev[0]) {
 		cni_vhost_del(a);
+	} else if (a->host_name[0] && a->netns &&
+		   cni_netns_check(a->netns, &why) && why.code == CNI_ERR_ENV) {
+		/* The host's namespace, or none: nothing in it is moved. */
+		xv_warn("%s: %s is left where it is", why.msg, a->ifname);
 	} else if (a->host_name[0] && a->netns) {
 		netdev_of(a, &nd);
 		err = cni_netdev_detach(&nd, e);
@@ -111,8 +117,8 @@ static int attach_unmake(struct cni_attach *a, struct cni_err *e)
 	}
 	/* The VF's attributes go back even if the netdev could not. */
 	cni_vf_release(a);
-	if (a->conf->device_info_file && a->conf->mode == CNI_MODE_VHOSTUSER)
-		unlink(a->conf->device_info_file);
+	if (a->conf->mode == CNI_MODE_VHOSTUSER)
+		cni_devinfo_remove(a->conf->device_info_file);
 	return err;
 }
 
@@ -170,14 +176,24 @@ static int cmd_add(struct cni_cmd *cmd)
 	struct cni_attach a;
 	json_t *st;
 
+	int err;
+
 	attach_init(&a, cmd);
-	if (cni_state_load(cmd->conf, a.cid, a.ifname, &st) != -ENOENT) {
-		json_decref(st);
+	if (cni_netns_check(a.netns, cmd->err))
+		return -EINVAL;
+	err = cni_state_load(cmd->conf, a.cid, a.ifname, &st);
+	json_decref(st);
+	if (!err)
 		return cni_fail(
 			cmd->err, CNI_ERR_IN_USE,
 			"%s of container %s is attached already: DEL it first",
 			a.ifname, a.cid);
-	}
+	if (err != -ENOENT)
+		return cni_fail(
+			cmd->err, CNI_ERR_IO,
+			"the state of %s of container %s in %s/%s is unreadable (%s): DEL it first",
+			a.ifname, a.cid, cmd->conf->state_dir, cmd->conf->name,
+			strerror(-err));
 	return do_add(cmd, &a);
 }
 
@@ -194,7 +210,8 @@ static int teardown(const struct cni_cmd *cmd, json_t *st)
 	a.cid = json_string_value(json_object_get(st, "containerID"));
 	a.ifname = json_string_value(json_object_get(st, "ifname"));
 	a.netns = json_string_value(json_object_get(st, "netns"));
-	if (!a.cid || !a.ifname)
+	if (!cni_id_valid(a.cid, CNI_CONTAINER_ID_MAX) ||
+	    !cni_ifname_valid(a.ifname))
 		return 0;
 	cni_attach_from_json(&a, st);
 	saved.mode =
@@ -264,7 +281,7 @@ static int check_vhost(const struct cni_cmd *cmd, json_t *st)
 		  0;
 	json_decref(resp);
 	if (!rc && !cmd->conf->vdpad_client &&
-	    (stat(sock, &sb) || !S_ISSOCK(sb.st_mode)))
+	    (!sock || lstat(sock, &sb) || !S_ISSOCK(sb.st_mode)))
 		rc = cni_fail(cmd->err, CNI_ERR_CHECK, "socket %s is missing",
 			      sock);
 	return rc;
@@ -281,6 +298,8 @@ static int cmd_check(struct cni_cmd *cmd)
 	if (!cmd->conf->prev_result)
 		return cni_fail(cmd->err, CNI_ERR_CONFIG,
 				"CHECK needs \"prevResult\"");
+	if (cni_netns_check(env->netns, cmd->err))
+		return -EINVAL;
 	if (cni_state_load(cmd->conf, env->container_id, env->ifname, &st))
 		return cni_fail(cmd->err, CNI_ERR_CHECK,
 				"no attachment of %s for container %s",
@@ -450,12 +469,17 @@ static void setup_logging(const struct cni_conf *c)
 {
 	enum xv_log_level level;
 	FILE *f;
+	int fd;
 
 	if (c->log_level && !xv_log_parse_level(c->log_level, &level))
 		xv_log_set_level(level);
 	if (!c->log_file)
 		return;
-	f = fopen(c->log_file, "ae");
+	fd = open(c->log_file,
+		  O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
+	f = fd < 0 ? NULL : fdopen(fd, "a");
+	if (!f && fd >= 0)
+		close(fd);
 	if (f)
 		xv_log_set_file(f);
 	else

@@ -24,14 +24,19 @@ SOCKS=/tmp/$P-sock
 DEVINFO=/tmp/$P-devinfo
 LOG=/tmp/$P-plugin.log
 VLOG=/tmp/$P-vdpad.log
+VICTIM=/tmp/$P-victim # what a planted symlink points to: must stay as it is
+NST=/tmp/$P-nst       # a stateDir's parent: nothing may be written there
+SD=/tmp/$P-sd         # a socketDir's parent: nothing may change there
 VPID=
 
 teardown() {
 	[ -n "$VPID" ] && kill "$VPID" 2>/dev/null && wait "$VPID" 2>/dev/null
 	"$VDPACTL" mgmtdev del $PF
 	ip link del $UPL
+	ip link del ${P}hd1 # its peer, whatever name the peer has now
+	ip link del ${P}hn0
 	rm -rf $STATE $IPAM $SOCKS $DEVINFO $CTL $LOG $VLOG /tmp/$P-*.json \
-		/tmp/$P-vdpad.state
+		/tmp/$P-vdpad.state $VICTIM $NST $SD
 }
 on_exit teardown
 teardown >/dev/null 2>&1
@@ -152,7 +157,7 @@ check_eq "DEL of an attachment never made, no netns: exit 0" 0 $?
 
 r=$(conf 1.1.0 netdev '.deviceID = "xc1pf/2"' | cni ADD cid-devid /run/netns/${P}1 net1)
 check_eq "deviceID xc1pf/2: the pod gets VF 2's device end" "0 2" \
-	"$? $(jq -r .vf $STATE/xc1net/cid-devid-net1.json)"
+	"$? $(jq -r .vf $STATE/xc1net/cid-devid:net1.json)"
 check_fails "... which left the host" vf_dev_in_host 2
 conf 1.1.0 netdev | cni DEL cid-devid /run/netns/${P}1 net1
 check "... and came back on DEL" vf_dev_in_host 2
@@ -187,7 +192,7 @@ r=$(echo "$CV" | cni ADD cid-vhost-0123456789 /run/netns/${P}2 net1)
 check_eq "vhostuser ADD (1.1.0): exit 0" 0 $?
 SP=$(echo "$r" | jq -r '.interfaces[0].socketPath')
 check_eq "result: socketPath in the pod's directory" \
-	"$SOCKS/cid-vhost-01/net1.sock" "$SP"
+	"$SOCKS/cid-vhost-0123456789/net1.sock" "$SP"
 check_eq "result: mac, mtu" "02:00:00:0c:01:02 1400" \
 	"$(echo "$r" | jq -r '.interfaces[0] | "\(.mac) \(.mtu)"')"
 check_eq "result: an IPAM address" 10.66.0 "$(echo "$r" | jq -r '.ips[0].address | .[0:7]')"
@@ -237,7 +242,7 @@ check_fails "... its IPAM allocation was released" ipam_has cid-later
 check_eq "... and it left no socket directory" "" "$(ls -d $SOCKS/cid-later* 2>/dev/null)"
 echo "$CV" | cni DEL cid-vhost-0123456789 /run/netns/${P}2 net1
 check_eq "vhostuser DEL with vdpad down: exit 0" 0 $?
-check_fails "... the pod's socket directory is gone" test -e "$SOCKS/cid-vhost-01"
+check_fails "... the pod's socket directory is gone" test -e "$SOCKS/cid-vhost-0123456789"
 check_fails "... the device-info file is gone" test -e $DEVINFO/cid-vhost-net1.json
 check_fails "... host-local released the address" ipam_has cid-vhost
 echo "$CV" | cni DEL cid-vhost-0123456789 "" net1
@@ -282,7 +287,7 @@ echo "$CN" | jq '. + {"cni.dev/valid-attachments":
 	[{containerID: "cid-par1", ifname: "net1"},
 	 {containerID: "cid-par3", ifname: "net1"}]}' | cni GC "" "" ""
 check_eq "GC: exit 0" 0 $?
-check_eq "GC: only the valid attachments remain" "cid-par1-net1.json cid-par3-net1.json" \
+check_eq "GC: only the valid attachments remain" "cid-par1:net1.json cid-par3:net1.json" \
 	"$(ls $STATE/xc1net | xargs)"
 check_fails "GC: the netdev attachment's interface left the pod" \
 	ip -n ${P}2 link show net1
@@ -298,7 +303,7 @@ check_eq "GC with no valid attachment: nothing left in vdpad" 0 \
 echo "$CN" | cni ADD cid-gone /run/netns/${P}5 net1 >/dev/null
 ip netns del ${P}5
 # The kernel deletes a veth with its namespace; the VF's pair goes with it.
-GV=$(jq -r .vf $STATE/xc1net/cid-gone-net1.json)
+GV=$(jq -r .vf $STATE/xc1net/cid-gone:net1.json)
 GMAC=$(vf_stat $PF $GV mac)
 check_fails "the pod's netns deleted: VF $GV's pair is gone" \
 	ip link show ${PF}r$GV
@@ -314,6 +319,174 @@ check_eq "the rebuilt VF can be attached again" 0 $?
 check "... and its pod pings the external host through the eswitch" \
 	ns_ping ${P}1 10.66.0.1
 conf 1.1.0 netdev | cni DEL cid-again /run/netns/${P}1 net1
+
+# --- paths built from runtime input stay inside their directories ---------
+CVU=$(conf 1.1.0 vhostuser)
+vdpad_sockets() { "$VDPACTL" -s $CTL -j dev show | jq -r '[.dev[].socket] | sort | join(" ")'; }
+# victim: a directory and a file that planted symlinks point to.
+victim() {
+	rm -rf $VICTIM
+	mkdir -p $VICTIM/dir
+	chmod 0700 $VICTIM/dir
+	echo precious >$VICTIM/dir/file
+	echo precious >$VICTIM/file
+}
+victim_state() { echo "$(stat -c '%a %G' $VICTIM/dir) $(ls $VICTIM/dir | xargs) $(cat $VICTIM/file)"; }
+VINTACT="700 root file precious"
+
+# Two container IDs with the same first 12 characters.
+ra=$(echo "$CVU" | cni ADD xc1-shared12-aaaa /run/netns/${P}1 net1)
+rb=$(echo "$CVU" | cni ADD xc1-shared12-bbbb /run/netns/${P}2 net1)
+SA=$(echo "$ra" | jq -r '.interfaces[0].socketPath')
+SB=$(echo "$rb" | jq -r '.interfaces[0].socketPath')
+check_eq "IDs sharing 12 characters: distinct sockets, in directories of the whole IDs" \
+	"$SOCKS/xc1-shared12-aaaa/net1.sock $SOCKS/xc1-shared12-bbbb/net1.sock" "$SA $SB"
+check "... vdpad serves both" test -S "$SA" -a -S "$SB"
+echo "$CVU" | cni DEL xc1-shared12-aaaa /run/netns/${P}1 net1
+check_eq "DEL of the first: exit 0, its socket directory is gone" "0 no" \
+	"$? $(test -e "$(dirname "$SA")" && echo yes || echo no)"
+check "... the second's socket is still there" test -S "$SB"
+check_eq "... and vdpad still has the second's device, on that socket" "$SB" "$(vdpad_sockets)"
+echo "$CVU" | cni DEL xc1-shared12-bbbb /run/netns/${P}2 net1
+
+# IDs too long for a socket path: a directory named by a hash of the ID.
+LONG=xc1-$(printf 'l%.0s' $(seq 90))
+ra=$(echo "$CVU" | cni ADD $LONG-a /run/netns/${P}1 net1)
+rb=$(echo "$CVU" | cni ADD $LONG-b /run/netns/${P}2 net1)
+SA=$(echo "$ra" | jq -r '.interfaces[0].socketPath')
+SB=$(echo "$rb" | jq -r '.interfaces[0].socketPath')
+check_eq "96-character IDs differing at the end: sockets in _<16 hex> directories, distinct" \
+	"true true true" "$(echo "$SA" | grep -qxE "$SOCKS/_[0-9a-f]{16}/net1.sock" && echo true) $(
+	echo "$SB" | grep -qxE "$SOCKS/_[0-9a-f]{16}/net1.sock" && echo true) $(
+	[ "$SA" != "$SB" ] && echo true)"
+check_eq "... each directory's owner file names its whole ID" "$LONG-a $LONG-b" \
+	"$(cat "$(dirname "$SA")/.container-id" "$(dirname "$SB")/.container-id" | xargs)"
+echo "$CVU" | cni DEL $LONG-a /run/netns/${P}1 net1
+check_eq "DEL of the first leaves the second's socket and device" "true $SB" \
+	"$(test -S "$SB" && echo true) $(vdpad_sockets)"
+echo "$CVU" | cni DEL $LONG-b /run/netns/${P}2 net1
+
+# A directory that is already there and not the container's.
+mkdir -p $SOCKS/xc1-planted $SOCKS/xc1-owned
+echo keep >$SOCKS/xc1-planted/other
+echo xc1-someone-else >$SOCKS/xc1-owned/.container-id
+out=$(echo "$CVU" | cni ADD xc1-planted /run/netns/${P}1 net1)
+check_eq "ADD finding its socket directory with another's files: refused, code 100" \
+	"1 100 keep" "$? $(echo "$out" | jq -r .code) $(cat $SOCKS/xc1-planted/other)"
+out=$(echo "$CVU" | cni ADD xc1-owned /run/netns/${P}1 net1)
+check_eq "ADD finding its socket directory owned by another container: refused, code 100" \
+	"1 100 xc1-someone-else" "$? $(echo "$out" | jq -r .code) $(cat $SOCKS/xc1-owned/.container-id)"
+check_eq "... vdpad was left without a device for either" "" "$(vdpad_sockets)"
+for c in xc1-planted xc1-owned; do echo "$CVU" | cni DEL $c /run/netns/${P}1 net1; done
+rm -rf $SOCKS/xc1-planted $SOCKS/xc1-owned
+
+# A symlink planted where the pod's socket directory goes.
+victim
+ln -s $VICTIM/dir $SOCKS/xc1-symdir
+out=$(echo "$CVU" | jq ".socketGroup = \"$GROUP\"" | cni ADD xc1-symdir /run/netns/${P}1 net1)
+check_eq "a symlink at the socket directory's path: ADD refused (code 5), what it points to untouched" \
+	"1 5 $VINTACT" "$? $(echo "$out" | jq -r .code) $(victim_state)"
+echo "$CVU" | cni DEL xc1-symdir /run/netns/${P}1 net1
+check_eq "... DEL: the symlink stays, what it points to untouched" "true $VINTACT" \
+	"$(test -L $SOCKS/xc1-symdir && echo true) $(victim_state)"
+rm -f $SOCKS/xc1-symdir
+
+# Symlinks planted at the state file's temporary paths (this and the
+# earlier versions' names), and as the network's state directory.
+victim
+mkdir -p $STATE/xc1net
+ln -s $VICTIM/file "$STATE/xc1net/xc1-symst:net1.json.tmp"
+ln -s $VICTIM/file "$STATE/xc1net/xc1-symst-net1.json.tmp"
+conf 1.1.0 netdev | cni ADD xc1-symst /run/netns/${P}1 net1 >/dev/null
+check_eq "symlinks at the state file's temporary paths: ADD exit 0, not followed" \
+	"0 $VINTACT" "$? $(victim_state)"
+check "... the state is a regular file" \
+	test -f "$STATE/xc1net/xc1-symst:net1.json" -a ! -L "$STATE/xc1net/xc1-symst:net1.json"
+conf 1.1.0 netdev | cni DEL xc1-symst /run/netns/${P}1 net1
+rm -f $STATE/xc1net/xc1-symst*
+ln -s $VICTIM/dir $STATE/xc1symnet
+out=$(conf 1.1.0 netdev '.name = "xc1symnet"' | cni ADD xc1-symnet /run/netns/${P}1 net1)
+check_eq "a symlink as the network's state directory: ADD refused (code 5), not followed" \
+	"1 5 $VINTACT" "$? $(echo "$out" | jq -r .code) $(victim_state)"
+check "... the VF's device end stayed in the host" vf_dev_in_host 0
+conf 1.1.0 netdev '.name = "xc1symnet"' | cni DEL xc1-symnet /run/netns/${P}1 net1
+rm -f $STATE/xc1symnet
+
+# A symlink planted at the device-info file's path.
+victim
+mkdir -p $DEVINFO
+ln -s $VICTIM/file $DEVINFO/xc1-symdi.json
+echo "$CVU" | jq '.runtimeConfig.CNIDeviceInfoFile = "/tmp/xc1-devinfo/xc1-symdi.json"' |
+	cni ADD xc1-symdi /run/netns/${P}1 net1 >/dev/null
+check_eq "a symlink at the device-info file's path: ADD exit 0, replaced, not followed" \
+	"0 vhost-user $VINTACT" \
+	"$? $(jq -r .type $DEVINFO/xc1-symdi.json) $(victim_state)"
+echo "$CVU" | cni DEL xc1-symdi /run/netns/${P}1 net1
+check_fails "... DEL removed the device-info file" test -e $DEVINFO/xc1-symdi.json
+
+# Network names that are no name of the spec: nothing outside stateDir.
+mkdir -p $NST/state
+for n in .. ../x a/b .; do
+	c=$(conf 1.1.0 netdev ".name = \"$n\" | .stateDir = \"$NST/state\" | del(.ipam)")
+	out=$(echo "$c" | cni ADD xc1-badname /run/netns/${P}1 net1)
+	check_eq "network name \"$n\": refused, code 7 naming \"name\"; nothing written beside stateDir, nor in it" \
+		"1 7 true state |" \
+		"$? $(echo "$out" | jq -r '"\(.code) \(.msg | contains("\"name\""))"') $(
+		ls $NST | xargs) |$(ls $NST/state | grep -v '^lock$' | xargs)"
+	echo "$c" | cni DEL xc1-badname /run/netns/${P}1 net1 >/dev/null
+done
+check "... the VF's device end stayed in the host" vf_dev_in_host 0
+
+# CNI_NETNS naming the host's own namespace, or no network namespace.
+host_links() { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep "^$P" | sort | xargs; }
+echo notans >/tmp/$P-notans.json
+before=$(host_links)
+# (/proc/self is the plugin: its own network and mount namespaces)
+for ns in /proc/self/ns/net /proc/self/ns/mnt /tmp/$P-notans.json; do
+	for m in netdev vhostuser; do
+		out=$(conf 1.1.0 $m 'del(.ipam)' | cni ADD xc1-hostns $ns ${P}hn0)
+		check_eq "$m ADD with CNI_NETNS=$ns: refused, code 4 naming CNI_NETNS; no host interface renamed" \
+			"1 4 true $before" \
+			"$? $(echo "$out" | jq -r '"\(.code) \(.msg | contains("CNI_NETNS"))"') $(host_links)"
+		conf 1.1.0 $m 'del(.ipam)' | cni DEL xc1-hostns $ns ${P}hn0 >/dev/null
+	done
+done
+check_eq "... vdpad got no device" "" "$(vdpad_sockets)"
+out=$(conf 1.1.0 netdev '. + {prevResult: {cniVersion: "1.1.0"}}' |
+	cni CHECK xc1-hostns /proc/self/ns/net ${P}hn0)
+check_eq "CHECK with CNI_NETNS the host's: code 4" 4 "$(echo "$out" | jq -r .code)"
+# An attachment an earlier version made in the host's namespace (its
+# state file under the earlier name): DEL leaves the host's interface of
+# that name alone, and forgets the attachment.
+ip link add ${P}hd0 type veth peer name ${P}hd1
+ip link set ${P}hd0 up
+mkdir -p $STATE/xc1net
+jq -n '{containerID: "xc1-hostdel", ifname: "xc1hd0", netns: "/proc/self/ns/net",
+	mode: "netdev", mgmtdev: "xc1pf", vf: -1, hostName: "xc1pfv3", mac: "",
+	hostMtu: 0, origVf: {}}' >$STATE/xc1net/xc1-hostdel-${P}hd0.json
+conf 1.1.0 netdev | cni DEL xc1-hostdel "" ${P}hd0
+check_eq "DEL of an attachment in the host's namespace: exit 0, the host's ${P}hd0 keeps its name, up" \
+	"0 ${P}hd0 true" "$? $(ip -j link show ${P}hd0 | jq -r '.[0] | "\(.ifname) \(.flags | index("UP") != null)"')"
+check_fails "... and its state is gone" test -e $STATE/xc1net/xc1-hostdel-${P}hd0.json
+ip link del ${P}hd0
+
+# Container IDs and interface names that are none of the spec (no IPAM:
+# host-local would refuse some IDs before the plugin got to them).
+mkdir -p $SD/socks
+chmod 0755 $SD
+c=$(echo "$CVU" | jq ".socketDir = \"$SD/socks\" | .socketGroup = \"$GROUP\" | del(.ipam)")
+for id in .. . -x _x a:b; do
+	out=$(echo "$c" | cni ADD "$id" /run/netns/${P}1 net1)
+	check_eq "CNI_CONTAINERID \"$id\": refused, code 4; socketDir's parent untouched" \
+		"1 4 755 root socks" \
+		"$? $(echo "$out" | jq -r .code) $(stat -c '%a %G' $SD) $(ls $SD | xargs)"
+	echo "$c" | cni DEL "$id" /run/netns/${P}1 net1 >/dev/null
+done
+for ifn in . .. a:b "a b" 0123456789abcdef; do
+	out=$(echo "$c" | cni ADD xc1-badif /run/netns/${P}1 "$ifn")
+	check_eq "CNI_IFNAME \"$ifn\": refused, code 4" "1 4" "$? $(echo "$out" | jq -r .code)"
+	echo "$c" | cni DEL xc1-badif /run/netns/${P}1 "$ifn" >/dev/null
+done
 
 # --- nothing left behind ---------------------------------------------------
 check_eq "no socket directories left" "" "$(ls $SOCKS 2>/dev/null)"

@@ -111,7 +111,8 @@ EMAC=$(ip -n $EXT -j link show eth0 | jq -r '.[0].address')
 podman_ run --rm --network ${P}vu --mac-address $VMAC --privileged \
 	-v /usr:/usr:ro -v /dev/hugepages:/dev/hugepages -v $W/sock:$W/sock \
 	--rootfs $W/rootfs sh -c "
-	s=$W/sock/\$(hostname)/eth0.sock
+	set -- $W/sock/\$(hostname)*/eth0.sock # the whole id starts so
+	s=\$1
 	echo socket \$s; ls -l \$s || exit 1
 	exec timeout -s INT 12 dpdk-testpmd --no-pci --file-prefix=$P -m 256 \
 		--single-file-segments --iova-mode=va --lcores 0@0,1@1 \

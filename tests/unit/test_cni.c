@@ -2,9 +2,13 @@
 /*
  * Unit tests for the CNI plugin's pure parts: configuration parsing and
  * validation (cni/config.c), result and error rendering for spec 1.0.0 and
- * 1.1.0 (cni/result.c). Nothing here touches netlink, bpffs or vdpad.
+ * 1.1.0 (cni/result.c), the checks of runtime input that ends up in paths,
+ * CNI_NETNS's check (netdev.c), the state files (state.c) in a directory of
+ * their own under /tmp. Nothing here touches netlink, bpffs or vdpad.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,10 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "cni.h"
+#include "cni_state.h"
 
 #define BASE                                                                 \
 	"\"cniVersion\": \"1.1.0\", \"name\": \"net\", \"type\": \"vdpa\", " \
@@ -227,6 +234,19 @@ static void test_invalid_values_name_their_key(void **state)
 		{ "\"cni.dev/valid-attachments\": {}",
 		  "\"cni.dev/valid-attachments\"" },
 		{ "\"deviceID\": 3", "\"deviceID\"" },
+		/* Paths: absolute, no "." or ".." component. */
+		{ "\"socketDir\": \"/run/../etc\"", "\"socketDir\"" },
+		{ "\"socketDir\": \"/run/x/.\"", "\"socketDir\"" },
+		{ "\"stateDir\": \"/var/lib/./cni\"", "\"stateDir\"" },
+		{ "\"stateDir\": \"/var/lib/cni/..\"", "\"stateDir\"" },
+		{ "\"logFile\": \"plugin.log\"", "\"logFile\"" },
+		{ "\"logFile\": \"/var/log/../../etc/x\"", "\"logFile\"" },
+		{ "\"runtimeConfig\": {\"CNIDeviceInfoFile\": \"d.json\"}",
+		  "\"CNIDeviceInfoFile\"" },
+		{ "\"runtimeConfig\": {\"CNIDeviceInfoFile\": \"/a/../b\"}",
+		  "\"CNIDeviceInfoFile\"" },
+		{ "\"ipam\": {\"type\": \"..\"}", "\"ipam\"" },
+		{ "\"ipam\": {\"type\": \".\"}", "\"ipam\"" },
 	};
 	char text[512];
 	unsigned int i;
@@ -238,11 +258,187 @@ static void test_invalid_values_name_their_key(void **state)
 	}
 	refused("{\"cniVersion\": \"1.0.0\", \"mgmtdev\": \"pf0\"}",
 		CNI_ERR_CONFIG, "\"name\"");
+	refused("{\"cniVersion\": \"1.0.0\", \"mgmtdev\": \"pf0\", \"name\": \"\"}",
+		CNI_ERR_CONFIG, "\"name\"");
 	refused("{\"cniVersion\": \"1.0.0\", \"name\": \"n\"}", CNI_ERR_CONFIG,
 		"\"mgmtdev\"");
 	refused("{\"cniVersion\": \"1.0.0\", \"name\": \"n\","
 		" \"mgmtdev\": \"waytoolongname\"}",
 		CNI_ERR_CONFIG, "\"mgmtdev\"");
+}
+
+/* The network name is a path component: the spec's pattern or error 7. */
+static void test_network_name(void **state)
+{
+	static const char *const bad[] = { "..", "../x", "a/b", ".",   "-a",
+					   "_a", ".a",	 "a b", "a:b", "/" };
+	char text[512], name[CNI_NET_NAME_MAX + 2];
+	struct cni_conf c;
+	struct cni_err e;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < XV_ARRAY_SIZE(bad); i++) {
+		snprintf(text, sizeof(text),
+			 "{\"cniVersion\": \"1.1.0\", \"mgmtdev\": \"pf0\","
+			 " \"name\": \"%s\"}",
+			 bad[i]);
+		refused(text, CNI_ERR_CONFIG, "\"name\"");
+	}
+	assert_int_equal(parse("{\"cniVersion\": \"1.1.0\", \"mgmtdev\": "
+			       "\"pf0\", \"name\": \"Net-1.a_b\"}",
+			       &c, &e),
+			 0);
+	assert_string_equal(c.name, "Net-1.a_b");
+	cni_conf_free(&c);
+	memset(name, 'n', CNI_NET_NAME_MAX + 1);
+	name[CNI_NET_NAME_MAX + 1] = '\0';
+	snprintf(text, sizeof(text),
+		 "{\"cniVersion\": \"1.1.0\", \"mgmtdev\": \"pf0\","
+		 " \"name\": \"%s\"}",
+		 name);
+	refused(text, CNI_ERR_CONFIG, "\"name\"");
+	name[CNI_NET_NAME_MAX] = '\0';
+	snprintf(text, sizeof(text),
+		 "{\"cniVersion\": \"1.1.0\", \"mgmtdev\": \"pf0\","
+		 " \"name\": \"%s\"}",
+		 name);
+	assert_int_equal(parse(text, &c, &e), 0);
+	cni_conf_free(&c);
+}
+
+static void test_id_valid(void **state)
+{
+	char id[CNI_CONTAINER_ID_MAX + 2];
+
+	(void)state;
+	assert_true(cni_id_valid("a", 10));
+	assert_true(cni_id_valid("0a-B_c.d", 10));
+	assert_true(cni_id_valid("a..", 10));
+	assert_false(cni_id_valid(NULL, 10));
+	assert_false(cni_id_valid("", 10));
+	assert_false(cni_id_valid(".", 10));
+	assert_false(cni_id_valid("..", 10));
+	assert_false(cni_id_valid("-a", 10));
+	assert_false(cni_id_valid("_a", 10));
+	assert_false(cni_id_valid("a/b", 10));
+	assert_false(cni_id_valid("a:b", 10));
+	assert_false(cni_id_valid("a b", 10));
+	assert_false(cni_id_valid("a\n", 10));
+	assert_false(cni_id_valid("\xc3\xa9", 10));
+	memset(id, 'f', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	assert_false(cni_id_valid(id, CNI_CONTAINER_ID_MAX));
+	id[CNI_CONTAINER_ID_MAX] = '\0';
+	assert_true(cni_id_valid(id, CNI_CONTAINER_ID_MAX));
+}
+
+static void test_ifname_valid(void **state)
+{
+	(void)state;
+	assert_true(cni_ifname_valid("eth0"));
+	assert_true(cni_ifname_valid("net1"));
+	assert_true(cni_ifname_valid("a.b-c_d@e"));
+	assert_true(cni_ifname_valid(".x"));
+	assert_true(cni_ifname_valid("0123456789abcde"));
+	assert_false(cni_ifname_valid("0123456789abcdef"));
+	assert_false(cni_ifname_valid(NULL));
+	assert_false(cni_ifname_valid(""));
+	assert_false(cni_ifname_valid("."));
+	assert_false(cni_ifname_valid(".."));
+	assert_false(cni_ifname_valid("a/b"));
+	assert_false(cni_ifname_valid("a:b"));
+	assert_false(cni_ifname_valid("a b"));
+	assert_false(cni_ifname_valid("a\tb"));
+	assert_false(cni_ifname_valid("ab\n"));
+	assert_false(cni_ifname_valid("a\xc2\xa0"));
+}
+
+static void test_path_valid(void **state)
+{
+	(void)state;
+	assert_true(cni_path_valid("/"));
+	assert_true(cni_path_valid("/run/xvdpa/cni"));
+	assert_true(cni_path_valid("/run//x/"));
+	assert_true(cni_path_valid("/a/.b/..c/c..")); /* names, not dots */
+	assert_false(cni_path_valid(NULL));
+	assert_false(cni_path_valid(""));
+	assert_false(cni_path_valid("run/x"));
+	assert_false(cni_path_valid("/run/.."));
+	assert_false(cni_path_valid("/run/../etc"));
+	assert_false(cni_path_valid("/./run"));
+	assert_false(cni_path_valid("/run/."));
+	assert_false(cni_path_valid("/run//../x"));
+}
+
+static void test_socket_dir_limit(void **state)
+{
+	char text[512], dir[CNI_SOCKET_DIR_MAX + 2];
+	struct cni_conf c;
+	struct cni_err e;
+
+	(void)state;
+	memset(dir, 'd', sizeof(dir) - 1);
+	dir[0] = '/';
+	dir[CNI_SOCKET_DIR_MAX] = '\0';
+	snprintf(text, sizeof(text), "{" BASE ", \"socketDir\": \"%s\"}", dir);
+	assert_int_equal(parse(text, &c, &e), 0);
+	cni_conf_free(&c);
+	dir[CNI_SOCKET_DIR_MAX] = 'd';
+	dir[CNI_SOCKET_DIR_MAX + 1] = '\0';
+	snprintf(text, sizeof(text), "{" BASE ", \"socketDir\": \"%s\"}", dir);
+	refused(text, CNI_ERR_CONFIG, "\"socketDir\"");
+}
+
+/* FNV-1a 64 of the reference vectors, and the socket directory's name. */
+static void test_socket_leaf(void **state)
+{
+	char leaf[CNI_SOCK_LEAF_MAX], want[32], id[CNI_CONTAINER_ID_MAX + 1];
+	char dir[CNI_SOCKET_DIR_MAX + 1], path[512];
+	size_t n;
+
+	(void)state;
+	assert_true(cni_fnv1a64("") == 0xcbf29ce484222325ULL);
+	assert_true(cni_fnv1a64("a") == 0xaf63dc4c8601ec8cULL);
+	assert_true(cni_fnv1a64("foobar") == 0x85944171f73967e8ULL);
+	/* The whole ID; two sharing 12 characters get two directories. */
+	cni_sock_leaf("/run/xvdpa/cni", "0123456789ab-one", leaf, sizeof(leaf));
+	assert_string_equal(leaf, "0123456789ab-one");
+	cni_sock_leaf("/run/xvdpa/cni", "0123456789ab-two", leaf, sizeof(leaf));
+	assert_string_equal(leaf, "0123456789ab-two");
+	/* A 64-character ID fits under the default socketDir. */
+	memset(id, 'c', 64);
+	id[64] = '\0';
+	cni_sock_leaf(CNI_DEFAULT_SOCKET_DIR, id, leaf, sizeof(leaf));
+	assert_string_equal(leaf, id);
+	/* The longest that fits for every ifname, and one more: the hash. */
+	n = CNI_SUN_PATH_MAX - 1 - 1 - CNI_SOCK_NAME_MAX -
+	    strlen(CNI_DEFAULT_SOCKET_DIR);
+	memset(id, 'c', n + 1);
+	id[n] = '\0';
+	cni_sock_leaf(CNI_DEFAULT_SOCKET_DIR, id, leaf, sizeof(leaf));
+	assert_string_equal(leaf, id);
+	snprintf(path, sizeof(path), "%s/%s/0123456789abcde.sock",
+		 CNI_DEFAULT_SOCKET_DIR, leaf);
+	assert_int_equal(strlen(path), CNI_SUN_PATH_MAX);
+	id[n] = 'c';
+	id[n + 1] = '\0';
+	cni_sock_leaf(CNI_DEFAULT_SOCKET_DIR, id, leaf, sizeof(leaf));
+	snprintf(want, sizeof(want), "_%016llx",
+		 (unsigned long long)cni_fnv1a64(id));
+	assert_string_equal(leaf, want);
+	assert_int_equal(strlen(leaf), CNI_SOCK_HASH_LEAF_LEN);
+	/* The longest socketDir, the longest ID: still fits. */
+	memset(dir, 'd', CNI_SOCKET_DIR_MAX);
+	dir[0] = '/';
+	dir[CNI_SOCKET_DIR_MAX] = '\0';
+	memset(id, 'c', CNI_CONTAINER_ID_MAX);
+	id[CNI_CONTAINER_ID_MAX] = '\0';
+	cni_sock_leaf(dir, id, leaf, sizeof(leaf));
+	snprintf(path, sizeof(path), "%s/%s/0123456789abcde.sock", dir, leaf);
+	assert_int_equal(strlen(path), CNI_SUN_PATH_MAX);
+	assert_int_equal(leaf[0], '_');
+	assert_false(cni_id_valid(leaf, CNI_CONTAINER_ID_MAX)); /* no ID's */
 }
 
 static void set_env(const char *cmd, const char *cid, const char *netns,
@@ -288,6 +484,28 @@ static void test_environment(void **state)
 	assert_int_equal(env_result(), CNI_ERR_ENV);
 	set_env("CHECK", "abc", "relative", "net1");
 	assert_int_equal(env_result(), CNI_ERR_ENV);
+	/* Container IDs: the spec's pattern. */
+	set_env("ADD", "..", "/run/netns/x", "net1");
+	assert_int_equal(env_result(), CNI_ERR_ENV);
+	set_env("DEL", ".", NULL, "net1");
+	assert_int_equal(env_result(), CNI_ERR_ENV);
+	set_env("ADD", "-abc", "/run/netns/x", "net1");
+	assert_int_equal(env_result(), CNI_ERR_ENV);
+	set_env("ADD", "a:b", "/run/netns/x", "net1");
+	assert_int_equal(env_result(), CNI_ERR_ENV);
+	set_env("ADD", "a.b_c-D9", "/run/netns/x", "net1");
+	assert_int_equal(env_result(), 0);
+	/* Interface names: the spec's rules. */
+	set_env("ADD", "abc", "/run/netns/x", ".");
+	assert_int_equal(env_result(), CNI_ERR_ENV);
+	set_env("DEL", "abc", NULL, "..");
+	assert_int_equal(env_result(), CNI_ERR_ENV);
+	set_env("ADD", "abc", "/run/netns/x", "a:b");
+	assert_int_equal(env_result(), CNI_ERR_ENV);
+	set_env("ADD", "abc", "/run/netns/x", "a b");
+	assert_int_equal(env_result(), CNI_ERR_ENV);
+	set_env("ADD", "abc", "/run/netns/x", "0123456789abcde");
+	assert_int_equal(env_result(), 0);
 	/* DEL may come without a netns; GC and STATUS need no container. */
 	set_env("DEL", "abc", NULL, "net1");
 	assert_int_equal(env_result(), 0);
@@ -295,6 +513,217 @@ static void test_environment(void **state)
 	assert_int_equal(env_result(), 0);
 	set_env("STATUS", NULL, NULL, NULL);
 	assert_int_equal(env_result(), 0);
+}
+
+static int netns_code(const char *path)
+{
+	struct cni_err e = { 0 };
+
+	if (!cni_netns_check(path, &e))
+		return 0;
+	assert_true(e.msg[0] != '\0');
+	return e.code;
+}
+
+/* CNI_NETNS: a network namespace, and not the plugin's own. */
+static void test_netns_check(void **state)
+{
+	char other[64];
+	int self;
+
+	(void)state;
+	assert_int_equal(netns_code("/proc/self/ns/net"), CNI_ERR_ENV);
+	assert_int_equal(netns_code("/proc/thread-self/ns/net"), CNI_ERR_ENV);
+	assert_int_equal(netns_code("/proc/self/ns/mnt"), CNI_ERR_ENV);
+	assert_int_equal(netns_code("/proc/self/status"), CNI_ERR_ENV);
+	assert_int_equal(netns_code("/"), CNI_ERR_ENV);
+	assert_int_equal(netns_code(NULL), CNI_ERR_ENV);
+	assert_int_equal(netns_code("/nonexistent/netns"),
+			 CNI_ERR_UNKNOWN_CONTAINER);
+	/* In a namespace of its own, the one it left is another's. */
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	assert_true(self >= 0);
+	if (unshare(CLONE_NEWNET))
+		fail_msg("unshare(CLONE_NEWNET): %s (the test needs root)",
+			 strerror(errno));
+	snprintf(other, sizeof(other), "/proc/self/fd/%d", self);
+	assert_int_equal(netns_code(other), 0);
+	assert_int_equal(netns_code("/proc/self/ns/net"), CNI_ERR_ENV);
+	assert_int_equal(setns(self, CLONE_NEWNET), 0);
+	assert_int_equal(netns_code(other), CNI_ERR_ENV);
+	close(self);
+}
+
+/* A stateDir of the test's own, removed with what is in it. */
+struct state_dir {
+	char path[64];
+	struct cni_conf conf;
+};
+
+static void state_dir_make(struct state_dir *d)
+{
+	snprintf(d->path, sizeof(d->path), "/tmp/test_cni.XXXXXX");
+	assert_non_null(mkdtemp(d->path));
+	memset(&d->conf, 0, sizeof(d->conf));
+	d->conf.state_dir = d->path;
+	d->conf.name = "net";
+}
+
+static void state_dir_remove(struct state_dir *d)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", d->path);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void put_link(const char *dir, const char *name, const char *target)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+static char *file_text(const char *dir, const char *name)
+{
+	static char buf[256];
+	char path[256];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static json_t *attachment(const char *cid, const char *ifname)
+{
+	return json_pack("{s:s, s:s}", "containerID", cid, "ifname", ifname);
+}
+
+static int count_one(json_t *st, void *data)
+{
+	(void)st;
+	++*(int *)data;
+	return 0;
+}
+
+/* "a-b" + "c" and "a" + "b-c": two attachments, two files. */
+static void test_state_names_unique(void **state)
+{
+	struct state_dir d;
+	json_t *st, *st2;
+	int n = 0;
+
+	(void)state;
+	state_dir_make(&d);
+	st = attachment("a-b", "c");
+	assert_int_equal(cni_state_save(&d.conf, "a-b", "c", st), 0);
+	json_decref(st);
+	st = attachment("a", "b-c");
+	assert_int_equal(cni_state_save(&d.conf, "a", "b-c", st), 0);
+	json_decref(st);
+	assert_int_equal(cni_state_load(&d.conf, "a-b", "c", &st), 0);
+	assert_int_equal(cni_state_load(&d.conf, "a", "b-c", &st2), 0);
+	assert_string_equal(
+		json_string_value(json_object_get(st, "containerID")), "a-b");
+	assert_string_equal(
+		json_string_value(json_object_get(st2, "containerID")), "a");
+	json_decref(st);
+	json_decref(st2);
+	assert_int_equal(cni_state_foreach(&d.conf, count_one, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(cni_state_remove(&d.conf, "a", "b-c"), 0);
+	assert_int_equal(cni_state_load(&d.conf, "a", "b-c", &st), -ENOENT);
+	assert_int_equal(cni_state_load(&d.conf, "a-b", "c", &st), 0);
+	json_decref(st);
+	state_dir_remove(&d);
+}
+
+/* An earlier version's file is found, and only for its own attachment. */
+static void test_state_legacy_name(void **state)
+{
+	char net[128];
+	struct state_dir d;
+	json_t *st;
+
+	(void)state;
+	state_dir_make(&d);
+	snprintf(net, sizeof(net), "%s/net", d.path);
+	assert_int_equal(mkdir(net, 0700), 0);
+	put_file(net, "a-b-c.json",
+		 "{\"containerID\": \"a-b\", \"ifname\": \"c\"}");
+	assert_int_equal(cni_state_load(&d.conf, "a-b", "c", &st), 0);
+	json_decref(st);
+	assert_int_equal(cni_state_load(&d.conf, "a", "b-c", &st), -ENOENT);
+	assert_null(st);
+	assert_int_equal(cni_state_remove(&d.conf, "a", "b-c"), 0);
+	assert_non_null(file_text(net, "a-b-c.json"));
+	assert_int_equal(cni_state_remove(&d.conf, "a-b", "c"), 0);
+	assert_null(file_text(net, "a-b-c.json"));
+	state_dir_remove(&d);
+}
+
+/* Symlinks planted in the state directory are never followed. */
+static void test_state_symlinks(void **state)
+{
+	char net[128], victim[128], vdir[128];
+	struct state_dir d;
+	json_t *st;
+	int n = 0;
+
+	(void)state;
+	state_dir_make(&d);
+	snprintf(net, sizeof(net), "%s/net", d.path);
+	snprintf(victim, sizeof(victim), "%s/victim", d.path);
+	snprintf(vdir, sizeof(vdir), "%s/vdir", d.path);
+	assert_int_equal(mkdir(net, 0700), 0);
+	assert_int_equal(mkdir(vdir, 0700), 0);
+	put_file(d.path, "victim", "precious");
+	/* at the temporary file's path: replaced, the target untouched */
+	put_link(net, "c1:net1.json.tmp", victim);
+	st = attachment("c1", "net1");
+	assert_int_equal(cni_state_save(&d.conf, "c1", "net1", st), 0);
+	json_decref(st);
+	assert_string_equal(file_text(d.path, "victim"), "precious");
+	assert_int_equal(cni_state_load(&d.conf, "c1", "net1", &st), 0);
+	json_decref(st);
+	/* at the state file's path: unreadable; removed as the link */
+	put_link(net, "c2:net1.json", victim);
+	assert_int_equal(cni_state_load(&d.conf, "c2", "net1", &st), -EBADMSG);
+	assert_int_equal(cni_state_foreach(&d.conf, count_one, &n), 0);
+	assert_int_equal(n, 1); /* c1's only */
+	assert_int_equal(cni_state_remove(&d.conf, "c2", "net1"), 0);
+	assert_string_equal(file_text(d.path, "victim"), "precious");
+	assert_null(file_text(net, "c2:net1.json"));
+	/* as the network's directory: not used */
+	d.conf.name = "linked";
+	put_link(d.path, "linked", vdir);
+	st = attachment("c3", "net1");
+	assert_int_equal(cni_state_save(&d.conf, "c3", "net1", st), -ELOOP);
+	json_decref(st);
+	assert_int_equal(cni_state_load(&d.conf, "c3", "net1", &st), -EBADMSG);
+	assert_null(file_text(vdir, "c3:net1.json"));
+	assert_null(file_text(vdir, "c3:net1.json.tmp"));
+	state_dir_remove(&d);
 }
 
 static json_t *ipam_result(void)
@@ -444,7 +873,17 @@ int main(void)
 		cmocka_unit_test(test_device_id_forms),
 		cmocka_unit_test(test_decode_and_version_errors),
 		cmocka_unit_test(test_invalid_values_name_their_key),
+		cmocka_unit_test(test_network_name),
+		cmocka_unit_test(test_id_valid),
+		cmocka_unit_test(test_ifname_valid),
+		cmocka_unit_test(test_path_valid),
+		cmocka_unit_test(test_socket_dir_limit),
+		cmocka_unit_test(test_socket_leaf),
 		cmocka_unit_test(test_environment),
+		cmocka_unit_test(test_netns_check),
+		cmocka_unit_test(test_state_names_unique),
+		cmocka_unit_test(test_state_legacy_name),
+		cmocka_unit_test(test_state_symlinks),
 		cmocka_unit_test(test_result_v110),
 		cmocka_unit_test(test_result_v100),
 		cmocka_unit_test(test_result_without_ipam),
