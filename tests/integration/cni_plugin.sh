@@ -252,10 +252,14 @@ check_eq "client-mode DEL with vdpad down: exit 0" 0 $?
 check_eq "... the devices vdpad could not be told about are remembered" 2 \
 	"$(ls $STATE/pending | wc -l)"
 start_vdpad
-# The server-mode one cannot come back (its socket directory is gone); the
-# client-mode one does, from vdpad's state file.
-check_eq "vdpad came back with the client-mode device" 1 \
-	"$("$VDPACTL" -s $CTL -j dev show | jq '.dev | length')"
+# Both come back from vdpad's state file: the client-mode one running, the
+# server-mode one kept but not running (its socket directory is gone).
+d=$("$VDPACTL" -s $CTL -j dev show)
+check_eq "vdpad came back with the client-mode device, running" true \
+	"$(echo "$d" | jq '[.dev[] | select(.mode == "client")][0].running')"
+check_eq "... and kept the server-mode one, not running: its directory is gone" \
+	"false true" \
+	"$(echo "$d" | jq -r '[.dev[] | select(.mode == "server")][0] | "\(.running) \(.error | test("missing or a symlink"))"')"
 echo "$CV" | cni DEL cid-never "" net1
 check_eq "the next plugin call removed it from vdpad" 0 \
 	"$("$VDPACTL" -s $CTL -j dev show | jq '.dev | length')"
