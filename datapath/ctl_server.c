@@ -67,7 +67,7 @@ static json_t *features_json(uint64_t f)
 	return a;
 }
 
-static struct vdev *find_dev(struct vdpad *v, const char *name)
+struct vdev *vdpad_dev_find(struct vdpad *v, const char *name)
 {
 	unsigned int i;
 
@@ -110,7 +110,7 @@ static int arg_dev(struct vdpad *v, json_t *args, struct vdev **d, char *err,
 		snprintf(err, errlen, "\"name\" must be a string");
 		return -EINVAL;
 	}
-	*d = find_dev(v, json_string_value(n));
+	*d = vdpad_dev_find(v, json_string_value(n));
 	if (!*d) {
 		snprintf(err, errlen, "no device \"%s\"", json_string_value(n));
 		return -ENOENT;
@@ -251,18 +251,11 @@ static json_t *datapath_json(const struct vdev *d)
  * xsk_rx_dropped (every drop is counted once). Loopback: none. */
 static void xsk_drops_json(const struct vdev *d, json_t *drops)
 {
-	struct xv_xsk_kstats k, sum = {};
-	unsigned int q;
+	struct xv_xsk_kstats sum;
 
 	if (!d->netdev[0])
 		return;
-	for (q = 0; q < d->port.nqueues; q++) {
-		if (xv_xsk_kstats(&d->port.q[q], &k))
-			continue;
-		sum.rx_dropped += k.rx_dropped;
-		sum.rx_ring_full += k.rx_ring_full;
-		sum.tx_invalid_descs += k.tx_invalid_descs;
-	}
+	xv_xsk_port_kstats(&d->port, &sum);
 	json_object_set_new(drops, "xsk_rx_dropped",
 			    json_integer((json_int_t)sum.rx_dropped));
 	json_object_set_new(drops, "xsk_rx_ring_full",
@@ -557,7 +550,7 @@ static int dev_name_check(struct vdpad *v, const char *name, char *err,
 			XV_DEV_NAME_MAX);
 		return -EINVAL;
 	}
-	if (find_dev(v, name)) {
+	if (vdpad_dev_find(v, name)) {
 		snprintf(err, errlen, "device \"%s\" exists already", name);
 		return -EEXIST;
 	}

@@ -1018,19 +1018,11 @@ static void sum_net(struct xv_net_q_stats *dst, const struct xv_net_q_stats *s)
 /* Drops the kernel counted on our AF_XDP sockets. */
 static void print_kernel_drops(const struct vdev *d)
 {
-	struct xv_xsk_kstats k, sum = {};
-	unsigned int q;
+	struct xv_xsk_kstats sum;
 
 	if (!d->netdev[0])
 		return;
-	for (q = 0; q < d->port.nqueues; q++) {
-		if (xv_xsk_kstats(&d->port.q[q], &k))
-			continue;
-		sum.rx_dropped += k.rx_dropped;
-		sum.rx_ring_full += k.rx_ring_full;
-		sum.rx_fill_ring_empty += k.rx_fill_ring_empty;
-		sum.tx_invalid_descs += k.tx_invalid_descs;
-	}
+	xv_xsk_port_kstats(&d->port, &sum);
 	printf(" xsk_rx_dropped %llu xsk_rx_ring_full %llu xsk_fill_empty %llu xsk_tx_invalid %llu",
 	       (unsigned long long)sum.rx_dropped,
 	       (unsigned long long)sum.rx_ring_full,
@@ -1127,16 +1119,6 @@ bool vdpad_netdev_in_use(const struct vdpad *v, const char *ifname)
 	return false;
 }
 
-static struct vdev *dev_by_name(struct vdpad *v, const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < v->ndevs; i++)
-		if (v->devs[i].used && !strcmp(v->devs[i].name, name))
-			return &v->devs[i];
-	return NULL;
-}
-
 /* The checks every new device gets, from the control socket, the state
  * file or the command line alike. */
 static int dev_req_check(struct vdpad *v, const struct vdpad_dev_req *req,
@@ -1149,7 +1131,7 @@ static int dev_req_check(struct vdpad *v, const struct vdpad_dev_req *req,
 			XV_DEV_NAME_MAX);
 		return -EINVAL;
 	}
-	if (dev_by_name(v, req->name)) {
+	if (vdpad_dev_find(v, req->name)) {
 		snprintf(err, errlen, "device \"%s\" exists already",
 			 req->name);
 		return -EEXIST;

@@ -157,6 +157,8 @@ int vdpad_dev_del(struct vdpad *v, struct vdev *d);
 /* Starts the devices that are not running whose netdev is there now;
  * also the saved PFs that could not be brought up (control thread). */
 void vdpad_retry_stopped(struct vdpad *v);
+/* The device named @name, or NULL. */
+struct vdev *vdpad_dev_find(struct vdpad *v, const char *name);
 /* Is netdev @ifname already bound by a device? */
 bool vdpad_netdev_in_use(const struct vdpad *v, const char *ifname);
 

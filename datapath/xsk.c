@@ -61,6 +61,23 @@ int xv_xsk_kstats(const struct xv_xsk *x, struct xv_xsk_kstats *st)
 	return 0;
 }
 
+void xv_xsk_port_kstats(const struct xv_xsk_port *port,
+			struct xv_xsk_kstats *sum)
+{
+	struct xv_xsk_kstats k;
+	unsigned int q;
+
+	memset(sum, 0, sizeof(*sum));
+	for (q = 0; q < port->nqueues; q++) {
+		if (xv_xsk_kstats(&port->q[q], &k))
+			continue;
+		sum->rx_dropped += k.rx_dropped;
+		sum->rx_ring_full += k.rx_ring_full;
+		sum->rx_fill_ring_empty += k.rx_fill_ring_empty;
+		sum->tx_invalid_descs += k.tx_invalid_descs;
+	}
+}
+
 static int fill_rx_frames(struct xv_xsk *x)
 {
 	uint32_t idx, i, n = XV_XSK_NUM_FRAMES / 2;

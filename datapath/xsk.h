@@ -110,5 +110,8 @@ struct xv_xsk_kstats {
 };
 
 int xv_xsk_kstats(const struct xv_xsk *x, struct xv_xsk_kstats *st);
+/* The kernel's counters summed over @port's queues (zeros: none open). */
+void xv_xsk_port_kstats(const struct xv_xsk_port *port,
+			struct xv_xsk_kstats *sum);
 
 #endif /* XVDPA_XSK_H */

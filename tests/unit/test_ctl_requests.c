@@ -211,7 +211,8 @@ static void test_dev(void **state)
 		-EINVAL, "\"name\" is required");
 	expect_refused(
 		DEV_ADD("\"name\": \"d0\", \"socket\": \"/a,b\", \"loopback\": true"),
-		-EINVAL, "\"socket\" must be a path of at most 107 characters, no commas");
+		-EINVAL,
+		"\"socket\" must be a path of at most 107 characters, no commas");
 	expect_refused(
 		DEV_ADD("\"name\": \"d0\", \"socket\": \"/tmp/x5.sock\", \"loopback\": true, \"mac\": \"02:00:00:00:00:01\""),
 		-EINVAL, "\"mac\" needs \"mgmtdev\"");
