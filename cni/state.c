@@ -224,6 +224,14 @@ int cni_state_save(const struct cni_conf *c, const char *cid,
 	return err;
 }
 
+/* The attachment's file name and the name it had before (legacy). */
+static int state_names(const char *cid, const char *ifname,
+		       char name[NAME_MAX + 1], char legacy[NAME_MAX + 1])
+{
+	return state_name(cid, ifname, false, name, NAME_MAX + 1) ?:
+		       state_name(cid, ifname, true, legacy, NAME_MAX + 1);
+}
+
 /* 0 with *@st set, -ENOENT when there is no such attachment, -EBADMSG
  * when what is saved under its name is unreadable or another's. */
 int cni_state_load(const struct cni_conf *c, const char *cid,
@@ -233,8 +241,7 @@ int cni_state_load(const struct cni_conf *c, const char *cid,
 	int sfd, dfd, err;
 
 	*st = NULL;
-	err = state_name(cid, ifname, false, name, sizeof(name)) ?:
-		      state_name(cid, ifname, true, legacy, sizeof(legacy));
+	err = state_names(cid, ifname, name, legacy);
 	if (err)
 		return err;
 	err = net_dir_open(c, false, &sfd, &dfd);
@@ -284,8 +291,7 @@ int cni_state_remove(const struct cni_conf *c, const char *cid,
 	char name[NAME_MAX + 1], legacy[NAME_MAX + 1];
 	int sfd, dfd, err;
 
-	err = state_name(cid, ifname, false, name, sizeof(name)) ?:
-		      state_name(cid, ifname, true, legacy, sizeof(legacy));
+	err = state_names(cid, ifname, name, legacy);
 	if (err)
 		return err;
 	err = net_dir_open(c, false, &sfd, &dfd);
