@@ -1,68 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vdpad: the xvdpa daemon.
- *
- * Each device is a vhost-user socket (server mode: vdpad listens; client
- * mode: vdpad connects and reconnects with backoff) joined either to a
- * netdev queue through AF_XDP (--dev) or to itself (--loopback: what the
- * frontend transmits comes back on its receive queue).
- *
- * Threads: the main thread runs the control path (sockets, vhost-user
- * messages, reconnects). Datapath threads each poll a set of devices: they
- * busy-poll while traffic flows and sleep on the kick eventfds and XSK fds
- * when idle. A device's rings and memory change only under its lock; the
- * datapath only ever try-locks it, so a control message never stalls other
- * devices and never races the datapath.
+ * vdpad's devices: made from a SPEC, started (backend bound, socket
+ * served or connected), added and removed at run time (handed to and
+ * taken from a datapath thread with the quiescence protocol), their
+ * frontends' connections and their counters. Control thread only.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <grp.h>
-#include <limits.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
-
-#include "ctl_proto.h"
-#include "ctl_server.h"
 #include "cycles.h"
+#include "device.h"
 #include "ethtool.h"
-#include "guest_fault.h"
 #include "log.h"
 #include "util.h"
-#include "vdpad.h"
 
-static volatile sig_atomic_t stop_requested;
-static atomic_bool dp_stop;
-static struct vdpad *the_daemon;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static uint64_t now_ms(void)
-{
-	return xv_mono_ns() / 1000000;
-}
-
-static int ep_add(int epfd, int fd, struct ep_tag *tag)
+int xv_ep_add(int epfd, int fd, struct ep_tag *tag)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = tag };
 
@@ -74,7 +38,7 @@ static int ep_add(int epfd, int fd, struct ep_tag *tag)
 static void on_ring(struct xv_vu_dev *vu, unsigned int qidx, bool started,
 		    void *opaque)
 {
-	struct vdev *d = opaque;
+	struct xv_dev *d = opaque;
 	int fd = vu->vrings[qidx].kick_fd;
 
 	if (d->kick_in_ep[qidx] >= 0) {
@@ -82,319 +46,27 @@ static void on_ring(struct xv_vu_dev *vu, unsigned int qidx, bool started,
 			  NULL);
 		d->kick_in_ep[qidx] = -1;
 	}
-	if (started && fd >= 0 && !ep_add(d->dpt->epfd, fd, &d->tag_kick[qidx]))
+	if (started && fd >= 0 && !xv_ep_add(d->dpt->epfd, fd, &d->tag_kick[qidx]))
 		d->kick_in_ep[qidx] = fd;
 	xv_info("%s: vring %u %s", d->name, qidx,
 		started ? "started" : "stopped");
 }
 
-/* ---- datapath threads ---- */
-
-/* The frontend shrank a file behind its memory (or left a hugetlbfs hole
- * without pages): what the ring checks then saw were the zeros put in its
- * place, so the fault is the one reason logged. */
-static void log_mem_fault(const struct vdev *d)
-{
-	uintptr_t a = __atomic_load_n(&d->vu.mem.fault.addr, __ATOMIC_RELAXED);
-	const struct xv_mem_region *r = xv_mem_find_hva(&d->vu.mem, a);
-	uint64_t off = r ? a - (uintptr_t)r->hva : 0;
-
-	if (!r) {
-		xv_warn("%s: device broken: guest memory fault", d->name);
-		return;
-	}
-	xv_warn("%s: device broken: guest memory fault at gpa 0x%llx (region 0x%llx, %llu bytes, file %s): its memory now reads as zeros until the frontend reconnects",
-		d->name,
-		(unsigned long long)(r->gpa + (off < r->size ? off : 0)),
-		(unsigned long long)r->gpa, (unsigned long long)r->size,
-		r->sealed ? "sealed" : "not sealed against shrinking");
-}
-
-static void log_broken(struct vdev *d)
-{
-	unsigned int q, e;
-
-	if (d->broken_logged)
-		return;
-	d->broken_logged = true;
-	d->broken_sessions++;
-	if (d->vu.mem_faulted) {
-		log_mem_fault(d);
-		return;
-	}
-	for (q = 0; q < VU_MAX_VQS; q++)
-		for (e = 0; e < XV_VQ_ERR_MAX; e++)
-			if (d->vu.vrings[q].vq.errors[e])
-				xv_warn("%s: device broken: vring %u: %s",
-					d->name, q, xv_vq_error_name(e));
-}
-
-/*
- * Guest kicks are wanted only by a sleeping thread: while it busy-polls,
- * they cost the guest a syscall per batch and us an eventfd read.
- */
-static void set_kicks(struct vdev *d, unsigned int pair, bool on)
-{
-	struct xv_vu_vring *rx = &d->vu.vrings[2 * pair];
-	struct xv_vu_vring *tx = &d->vu.vrings[2 * pair + 1];
-
-	if (rx->started && tx->started && !d->vu.broken) {
-		tx->vq.ops->enable_kicks(&tx->vq, on);
-		rx->vq.ops->enable_kicks(&rx->vq, on);
-	}
-}
-
-/* What one poll of a device did besides moving frames. */
-struct poll_extra {
-	bool pending; /* work left: completions awaited, bad chains dropped */
-	bool woke; /* a TX wakeup (sendto) was made */
-};
-
-/* Polls queue pair @p once; returns the frames it moved. */
-static int poll_pair(struct dp_thread *t, struct vdev *d, unsigned int p,
-		     struct poll_extra *e)
-{
-	const struct xv_vq *txq = &d->vu.vrings[2 * p + 1].vq;
-	uint16_t tx_used = txq->used_idx;
-	struct xv_xsk *x = &d->port.q[p];
-	uint64_t woke = x->tx_wakeups;
-	int n;
-
-	if (!d->netdev[0]) {
-		n = xv_loopback_run(&d->vu, p, &d->lb[p], LOOP_BUDGET);
-		n = n > 0 ? n : 0;
-	} else if (p < d->port.nqueues) {
-		n = xv_afxdp_rx(&d->vu, p, x, &t->chain, &d->qs[p]);
-		n += xv_afxdp_tx(&d->vu, p, x, &t->chain, &d->qs[p]);
-		e->pending |= x->tx_outstanding != 0;
-		e->woke |= x->tx_wakeups != woke;
-	} else {
-		return 0;
-	}
-	/* Chains taken only to be dropped are work too: a round drops a
-	 * bounded number, and the thread stays busy until none are left. */
-	e->pending |= txq->used_idx != tx_used;
-	return n;
-}
-
-/*
- * Polls every queue pair of @d once; returns the work done. With @kicks
- * the guest is asked to kick again (the thread may sleep next). A poll
- * that moved frames or woke the kernel counts as busy, and its cycles go
- * to the device's busy time (DPDK's testpmd --record-core-cycles counts
- * its bursts that received frames the same way).
- */
-static int poll_dev(struct dp_thread *t, struct vdev *d, bool kicks)
-{
-	struct poll_extra e = { false, false };
-	uint64_t c0 = xv_cycles();
-	unsigned int p;
-	int n = 0;
-
-	if (pthread_mutex_trylock(&d->lock))
-		return 1; /* the control path is at it: come back soon */
-	for (p = 0; p < d->vu.cfg.max_queue_pairs; p++) {
-		set_kicks(d, p, kicks);
-		n += poll_pair(t, d, p, &e);
-	}
-	if (n || e.woke) { /* the control thread reads them */
-		__atomic_store_n(&d->busy_cycles,
-				 d->busy_cycles + (xv_cycles() - c0),
-				 __ATOMIC_RELAXED);
-		__atomic_store_n(&d->busy_polls, d->busy_polls + 1,
-				 __ATOMIC_RELAXED);
-	}
-	xv_vu_check_mem(&d->vu);
-	if (d->vu.broken)
-		log_broken(d);
-	pthread_mutex_unlock(&d->lock);
-	return n + e.pending;
-}
-
-static void drain_event(struct ep_tag *tag)
-{
-	uint64_t v;
-	int fd;
-
-	if (tag->kind == TAG_WAKE && read(tag->fd, &v, sizeof(v)) < 0)
-		return;
-	if (tag->kind != TAG_KICK)
-		return; /* XSK: its rings are polled below */
-	fd = tag->dev->vu.vrings[tag->qidx].kick_fd;
-	if (fd >= 0 && read(fd, &v, sizeof(v)) < 0)
-		return;
-}
-
-static void pin_thread(const struct dp_thread *t)
-{
-	cpu_set_t set;
-
-	if (t->cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(t->cpu, &set);
-	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
-		xv_warn("cannot pin a datapath thread to CPU %d", t->cpu);
-}
-
-/* Polls every live device of @t once. */
-static int poll_all(struct dp_thread *t, bool kicks)
-{
-	unsigned int i, ndevs = __atomic_load_n(&t->ndevs, __ATOMIC_ACQUIRE);
-	int work = 0;
-
-	for (i = 0; i < ndevs; i++) {
-		struct vdev *d = __atomic_load_n(&t->devs[i], __ATOMIC_ACQUIRE);
-
-		if (d && !__atomic_load_n(&d->dying, __ATOMIC_ACQUIRE))
-			work += poll_dev(t, d, kicks);
-	}
-	__atomic_fetch_add(&t->epoch, 1, __ATOMIC_RELEASE);
-	return work;
-}
-
-/* Busy and without work for BUSY_POLL_NS (time, not rounds: a round's
- * length depends on the devices the thread has)? The clock is read every
- * CLOCK_EVERY idle rounds only: on a VM it cost 8 % of a profile. */
-#define CLOCK_EVERY 32
-
-static bool busy_expired(uint64_t *idle_since, unsigned int *idle_rounds)
-{
-	uint64_t now;
-
-	if (*idle_rounds && ++*idle_rounds % CLOCK_EVERY)
-		return false;
-	now = xv_mono_ns();
-	if (!*idle_since) {
-		*idle_since = now;
-		*idle_rounds = 1;
-		return false;
-	}
-	return now - *idle_since >= BUSY_POLL_NS;
-}
-
-/*
- * Busy: poll with guest kicks off, and look at the fds only every
- * EPOLL_EVERY rounds (their rings are polled anyway; an fd left readable
- * only makes the next sleep return at once). Before sleeping:
- * kicks back on, then one more poll, so that nothing posted in between is
- * left waiting for a kick that will not come.
- */
-#define EPOLL_EVERY 1024
-
-/*
- * The XSK fds are in the thread's epoll set only while it sleeps. While
- * they are in one, every transmit completion (sock_wfree, per frame)
- * wakes the socket's wait queue: an irq-saving lock and an epoll callback
- * per frame, which a profile showed as the largest cost vdpad had and
- * DPDK had not. Adding a ready fd reports it at once: nothing is missed.
- */
-static void xsk_watch(struct dp_thread *t, bool on)
-{
-	unsigned int i, q, ndevs = __atomic_load_n(&t->ndevs, __ATOMIC_ACQUIRE);
-
-	for (i = 0; i < ndevs; i++) {
-		struct vdev *d = __atomic_load_n(&t->devs[i], __ATOMIC_ACQUIRE);
-
-		if (!d || !d->netdev[0] || d->port.watched == on ||
-		    __atomic_load_n(&d->dying, __ATOMIC_ACQUIRE))
-			continue;
-		for (q = 0; q < d->port.nqueues; q++) {
-			if (on)
-				ep_add(t->epfd, d->port.q[q].fd, &d->tag_xsk);
-			else
-				epoll_ctl(t->epfd, EPOLL_CTL_DEL,
-					  d->port.q[q].fd, NULL);
-		}
-		d->port.watched = on;
-	}
-}
-
-static void *dp_thread_main(void *arg)
-{
-	struct dp_thread *t = arg;
-	struct epoll_event evs[32];
-	unsigned int rounds = 0, idle_rounds = 0, i;
-	uint64_t idle_since = 0;
-	bool busy = false;
-	int n;
-
-	pin_thread(t);
-	while (!atomic_load_explicit(&dp_stop, memory_order_relaxed)) {
-		if (!busy || ++rounds % EPOLL_EVERY == 0) {
-			n = epoll_wait(t->epfd, evs, 32,
-				       busy ? 0 : IDLE_WAIT_MS);
-			for (i = 0; n > 0 && i < (unsigned int)n; i++)
-				drain_event(evs[i].data.ptr);
-		}
-		if (poll_all(t, false)) {
-			if (!busy)
-				xsk_watch(t, false);
-			busy = true;
-			idle_since = 0;
-			idle_rounds = 0;
-			continue;
-		}
-		if (busy && !busy_expired(&idle_since, &idle_rounds))
-			continue;
-		/* Going to sleep, or woken while idle: kicks armed. */
-		busy = poll_all(t, true) != 0;
-		idle_since = 0;
-		idle_rounds = 0;
-		xsk_watch(t, !busy);
-	}
-	return NULL;
-}
-
-static int dp_threads_start(struct vdpad *v)
-{
-	unsigned int i;
-	int err;
-
-	for (i = 0; i < v->nthreads; i++) {
-		err = pthread_create(&v->threads[i].tid, NULL, dp_thread_main,
-				     &v->threads[i]);
-		if (err)
-			return -err;
-	}
-	return 0;
-}
-
-static void dp_threads_stop(struct vdpad *v)
-{
-	unsigned int i;
-
-	atomic_store(&dp_stop, true);
-	for (i = 0; i < v->nthreads; i++)
-		if (v->threads[i].tid)
-			pthread_join(v->threads[i].tid, NULL);
-}
-
 /* ---- accepting while out of fds ---- */
 
-/*
- * An accept that fails for lack of fds leaves the connection pending and
- * its listening socket readable: polling it again at once would spin. So
- * every listening socket (fds run out for the whole process) is left out
- * of the poll for ACCEPT_PAUSE_MS, then put back from the loop's tick.
- * Logged once per episode (until an accept succeeds), counted each time.
- */
-#define ACCEPT_PAUSE_MS 150
-
-static uint64_t accept_paused_until; /* 0: accepting */
-static bool accept_starved; /* in an episode, logged */
-
-static void listeners_poll(struct vdpad *v, bool on)
+/* Every listening socket left out of the poll (@on false) or put back.
+ * Logged once per episode (until an accept succeeds), counted each time. */
+static void listeners_poll(struct xv_devs *v, bool on)
 {
 	struct epoll_event ev = { .events = on ? EPOLLIN : 0 };
 	unsigned int i;
 
-	if (v->ctl_fd >= 0) {
-		ev.data.ptr = &v->tag_ctl;
-		epoll_ctl(v->epfd, EPOLL_CTL_MOD, v->ctl_fd, &ev);
+	if (v->extra_listen_fd >= 0) {
+		ev.data.ptr = v->extra_listen_tag;
+		epoll_ctl(v->epfd, EPOLL_CTL_MOD, v->extra_listen_fd, &ev);
 	}
 	for (i = 0; i < v->ndevs; i++) {
-		struct vdev *d = &v->devs[i];
+		struct xv_dev *d = &v->dev[i];
 
 		if (!d->used || d->listen_fd < 0)
 			continue;
@@ -403,46 +75,46 @@ static void listeners_poll(struct vdpad *v, bool on)
 	}
 }
 
-static void accept_failed(struct vdpad *v, int err, const char *what)
+void xv_devs_accept_failed(struct xv_devs *v, int err, const char *what)
 {
 	if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
 		return;
-	v->ctl_conns.stats.accept_emfile++;
-	if (!accept_starved)
+	v->accept_emfile++;
+	if (!v->accept_starved)
 		xv_warn("%s: cannot accept a connection: %s; not accepting for %d ms at a time until fds are free (%u control connections open)",
 			what, strerror(err), ACCEPT_PAUSE_MS,
-			v->ctl_conns.open);
-	accept_starved = true;
-	accept_paused_until = now_ms() + ACCEPT_PAUSE_MS;
+			v->conns_open ? *v->conns_open : 0);
+	v->accept_starved = true;
+	v->accept_paused_until = xv_now_ms() + ACCEPT_PAUSE_MS;
 	listeners_poll(v, false);
 }
 
-static void accept_succeeded(void)
+void xv_devs_accept_succeeded(struct xv_devs *v)
 {
-	if (accept_starved)
+	if (v->accept_starved)
 		xv_info("accepting connections again");
-	accept_starved = false;
+	v->accept_starved = false;
 }
 
-static void accept_resume(struct vdpad *v, uint64_t now)
+void xv_devs_accept_resume(struct xv_devs *v, uint64_t now)
 {
-	if (!accept_paused_until || now < accept_paused_until)
+	if (!v->accept_paused_until || now < v->accept_paused_until)
 		return;
-	accept_paused_until = 0;
+	v->accept_paused_until = 0;
 	listeners_poll(v, true);
 }
 
 /* ---- connections (control thread) ---- */
 
-static void schedule_reconnect(struct vdev *d)
+static void schedule_reconnect(struct xv_dev *d)
 {
-	d->next_connect_ms = now_ms() + d->backoff_ms;
+	d->next_connect_ms = xv_now_ms() + d->backoff_ms;
 	d->backoff_ms *= 2;
 	if (d->backoff_ms > BACKOFF_MAX_MS)
 		d->backoff_ms = BACKOFF_MAX_MS;
 }
 
-static void drop_conn(struct vdev *d)
+static void drop_conn(struct xv_dev *d)
 {
 	unsigned int i;
 
@@ -462,7 +134,7 @@ static void drop_conn(struct vdev *d)
 		schedule_reconnect(d);
 }
 
-static int attach_conn(struct vdev *d, int fd)
+static int attach_conn(struct xv_dev *d, int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
 
@@ -473,7 +145,7 @@ static int attach_conn(struct vdev *d, int fd)
 	}
 	xv_vu_rxbuf_init(&d->rxbuf);
 	d->conn_fd = fd;
-	if (ep_add(the_daemon->epfd, fd, &d->tag_conn)) {
+	if (xv_ep_add(d->set->epfd, fd, &d->tag_conn)) {
 		close(fd);
 		d->conn_fd = -1;
 		return -EIO;
@@ -483,7 +155,7 @@ static int attach_conn(struct vdev *d, int fd)
 	return 0;
 }
 
-static void try_connect(struct vdev *d)
+static void try_connect(struct xv_dev *d)
 {
 	int fd = xv_sock_connect(&d->sock, SOCK_STREAM | SOCK_CLOEXEC);
 
@@ -496,7 +168,7 @@ static void try_connect(struct vdev *d)
 	attach_conn(d, fd);
 }
 
-static int listen_on(struct vdev *d)
+static int listen_on(struct xv_dev *d)
 {
 	int fd = xv_sock_listen(&d->sock, SOCK_STREAM | SOCK_CLOEXEC, d->mode,
 				d->gid, 4);
@@ -504,18 +176,18 @@ static int listen_on(struct vdev *d)
 	if (fd < 0)
 		return fd;
 	d->listen_fd = fd;
-	return ep_add(the_daemon->epfd, fd, &d->tag_listen);
+	return xv_ep_add(d->set->epfd, fd, &d->tag_listen);
 }
 
-static void on_listen(struct vdev *d)
+static void on_listen(struct xv_dev *d)
 {
 	int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (fd < 0) {
-		accept_failed(the_daemon, errno, d->name);
+		xv_devs_accept_failed(d->set, errno, d->name);
 		return;
 	}
-	accept_succeeded();
+	xv_devs_accept_succeeded(d->set);
 	if (d->conn_fd >= 0) {
 		xv_warn("%s: refusing a second frontend", d->name);
 		close(fd);
@@ -524,7 +196,7 @@ static void on_listen(struct vdev *d)
 	attach_conn(d, fd);
 }
 
-static int handle_msg(struct vdev *d, struct xv_vu_msg *msg)
+static int handle_msg(struct xv_dev *d, struct xv_vu_msg *msg)
 {
 	struct xv_vu_msg reply;
 	bool send_reply;
@@ -548,7 +220,7 @@ static int handle_msg(struct vdev *d, struct xv_vu_msg *msg)
 	return err;
 }
 
-static void on_conn(struct vdev *d)
+static void on_conn(struct xv_dev *d)
 {
 	struct xv_vu_msg msg;
 	int ret;
@@ -568,227 +240,9 @@ static void on_conn(struct vdev *d)
 	}
 }
 
-/* ---- control socket ---- */
-
-/* Epoll tags of the control connections, one per slot of v->ctl_conns. */
-static struct ep_tag ctl_tags[XV_CTL_CONN_MAX];
-
-/* Refusals, evictions and time-outs: logged at most every 10 s, with
- * the totals so far. */
-static void ctl_log_pressure(const struct vdpad *v)
-{
-	static uint64_t last_ms;
-	const struct xv_ctl_conn_stats *s = &v->ctl_conns.stats;
-	uint64_t now = now_ms();
-
-	if (last_ms && now - last_ms < 10000)
-		return;
-	last_ms = now;
-	xv_warn("control: clients refused %llu (table full %llu, per-uid cap %llu, fds low %llu), evicted for root %llu, closed without a request in %d ms %llu; %u open",
-		(unsigned long long)(s->refused_full + s->refused_per_uid +
-				     s->refused_fds),
-		(unsigned long long)s->refused_full,
-		(unsigned long long)s->refused_per_uid,
-		(unsigned long long)s->refused_fds,
-		(unsigned long long)s->evicted, XV_CTL_CONN_TIMEOUT_MS,
-		(unsigned long long)s->timed_out, v->ctl_conns.open);
-}
-
-/* fds are handed out lowest first: a new one numbered within
- * XV_CTL_FD_RESERVE of the limit means fewer than that are left. */
-static bool fds_low(int fd)
-{
-	struct rlimit rl;
-
-	return !getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
-	       (rlim_t)fd + XV_CTL_FD_RESERVE >= rl.rlim_cur;
-}
-
-static void ctl_refuse(int fd, int err, uid_t uid)
-{
-	char msg[128];
-
-	if (err == -EMFILE)
-		snprintf(msg, sizeof(msg),
-			 "vdpad is low on file descriptors; try again");
-	else if (err == -EUSERS)
-		snprintf(
-			msg, sizeof(msg),
-			"too many control connections from uid %u (%d open); try again",
-			(unsigned int)uid, XV_CTL_CONN_PER_UID);
-	else
-		snprintf(msg, sizeof(msg),
-			 "too many control connections (%d open); try again",
-			 XV_CTL_CONN_MAX);
-	xv_ctl_refuse(fd, err, msg);
-	close(fd);
-}
-
-static void on_ctl_accept(struct vdpad *v)
-{
-	int fd, i, evicted;
-	uid_t uid;
-
-	fd = xv_ctl_accept(v, &uid);
-	if (fd < 0) {
-		accept_failed(v, -fd, "control socket");
-		return;
-	}
-	accept_succeeded();
-	i = xv_ctl_conns_admit(&v->ctl_conns, fd, uid, now_ms(), fds_low(fd),
-			       &evicted);
-	if (evicted >= 0)
-		close(evicted); /* closing takes it out of the poll */
-	if (i < 0 || evicted >= 0)
-		ctl_log_pressure(v);
-	if (i < 0) {
-		ctl_refuse(fd, i, uid);
-		return;
-	}
-	ctl_tags[i] = (struct ep_tag){ .kind = TAG_CTL_CONN,
-				       .qidx = (unsigned int)i,
-				       .fd = fd };
-	if (ep_add(v->epfd, fd, &ctl_tags[i]))
-		close(xv_ctl_conns_release(&v->ctl_conns, (unsigned int)i));
-}
-
-/* One request per connection: answer it and hang up. An event for a slot
- * closed earlier in this batch is dropped; one for a slot reused since
- * finds nothing to read yet, and the connection waits. */
-static void on_ctl_conn(struct vdpad *v, struct ep_tag *t)
-{
-	if (!v->ctl_conns.slot[t->qidx].used ||
-	    xv_ctl_serve(v, v->ctl_conns.slot[t->qidx].fd) == -EAGAIN)
-		return;
-	close(xv_ctl_conns_release(&v->ctl_conns, t->qidx));
-}
-
-/* Closes the control connections that sent nothing in time. */
-static void ctl_expire(struct vdpad *v, uint64_t now)
-{
-	int fd, n = 0;
-
-	while ((fd = xv_ctl_conns_expire_one(&v->ctl_conns, now)) >= 0) {
-		close(fd);
-		n++;
-	}
-	if (n)
-		ctl_log_pressure(v);
-}
-
-static void print_ctl_stats(const struct vdpad *v)
-{
-	const struct xv_ctl_conn_stats *s = &v->ctl_conns.stats;
-
-	printf("control: accepted %llu refused_full %llu refused_per_uid %llu refused_fds %llu evicted %llu timed_out %llu; accept_emfile %llu\n",
-	       (unsigned long long)s->accepted,
-	       (unsigned long long)s->refused_full,
-	       (unsigned long long)s->refused_per_uid,
-	       (unsigned long long)s->refused_fds,
-	       (unsigned long long)s->evicted, (unsigned long long)s->timed_out,
-	       (unsigned long long)s->accept_emfile);
-}
-
-/* Refuses to take over the socket of a vdpad that is still running, and
- * anything at the path that is not a stale socket of vdpad's. */
-static int ctl_start(struct vdpad *v)
-{
-	if (!v->ctl_path)
-		return 0;
-	v->ctl_fd = xv_ctl_listen(v, v->ctl_path, v->ctl_gid);
-	if (v->ctl_fd == -EADDRINUSE)
-		xv_err("another vdpad serves %s (use --control PATH or none)",
-		       v->ctl_path);
-	else if (v->ctl_fd == -EEXIST)
-		xv_err("%s exists and is not a stale socket of vdpad's: left as it is",
-		       v->ctl_path);
-	else if (v->ctl_fd < 0)
-		xv_err("cannot serve the control socket %s: %s", v->ctl_path,
-		       strerror(-v->ctl_fd));
-	if (v->ctl_fd < 0)
-		return v->ctl_fd;
-	v->tag_ctl = (struct ep_tag){ .kind = TAG_CTL, .fd = v->ctl_fd };
-	xv_info("control socket %s", v->ctl_sock.canon);
-	return ep_add(v->epfd, v->ctl_fd, &v->tag_ctl);
-}
-
-static void ctl_stop(struct vdpad *v)
-{
-	unsigned int i;
-
-	for (i = 0; i < XV_CTL_CONN_MAX; i++)
-		if (v->ctl_conns.slot[i].used)
-			close(xv_ctl_conns_release(&v->ctl_conns, i));
-	if (v->ctl_fd < 0)
-		return;
-	close(v->ctl_fd);
-	xv_sock_path_unlink(&v->ctl_sock);
-	xv_sock_path_close(&v->ctl_sock);
-	v->ctl_fd = -1;
-}
-
-static void on_event(struct ep_tag *t)
-{
-	/* An event queued for a device removed earlier in this batch. */
-	if (t->dev &&
-	    (!t->dev->used || (t->kind == TAG_CONN && t->dev->conn_fd < 0)))
-		return;
-	switch (t->kind) {
-	case TAG_LISTEN:
-		on_listen(t->dev);
-		break;
-	case TAG_CONN:
-		on_conn(t->dev);
-		break;
-	case TAG_CTL:
-		on_ctl_accept(the_daemon);
-		break;
-	case TAG_CTL_CONN:
-		on_ctl_conn(the_daemon, t);
-		break;
-	case TAG_KICK:
-	case TAG_XSK:
-	case TAG_WAKE:
-		break; /* datapath threads' business */
-	}
-}
-
-static void on_tick(struct vdpad *v)
-{
-	uint64_t now = now_ms();
-	unsigned int i;
-
-	for (i = 0; i < v->ndevs; i++) {
-		struct vdev *d = &v->devs[i];
-
-		if (d->used && d->running && d->client && d->conn_fd < 0 &&
-		    now >= d->next_connect_ms)
-			try_connect(d);
-	}
-	if (now >= v->next_retry_ms) {
-		v->next_retry_ms = now + RETRY_MS;
-		vdpad_retry_stopped(v);
-	}
-	ctl_expire(v, now);
-	accept_resume(v, now);
-}
-
-static void run(struct vdpad *v)
-{
-	struct epoll_event evs[32];
-	int i, n;
-
-	while (!stop_requested) {
-		n = epoll_wait(v->epfd, evs, 32, 50);
-		for (i = 0; i < n; i++)
-			on_event(evs[i].data.ptr);
-		on_tick(v);
-	}
-}
-
 /* ---- setup ---- */
 
-static int parse_hex_features(struct vdev *d, const char *s)
+static int parse_hex_features(struct xv_dev *d, const char *s)
 {
 	unsigned long long f;
 	char *end;
@@ -808,7 +262,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return *end || !*out || *out > max ? -EINVAL : 0;
 }
 
-static int parse_group(const char *name, gid_t *gid)
+int xv_parse_group(const char *name, gid_t *gid)
 {
 	struct group *g = getgrnam(name);
 
@@ -820,7 +274,7 @@ static int parse_group(const char *name, gid_t *gid)
 	return 0;
 }
 
-static int parse_spec_opt(struct vdev *d, const char *opt)
+static int parse_spec_opt(struct xv_dev *d, const char *opt)
 {
 	unsigned long n;
 
@@ -845,7 +299,7 @@ static int parse_spec_opt(struct vdev *d, const char *opt)
 			return -EINVAL;
 		strcpy(d->netdev, opt + 7);
 	} else if (!strncmp(opt, "group=", 6)) {
-		return parse_group(opt + 6, &d->gid);
+		return xv_parse_group(opt + 6, &d->gid);
 	} else if (!strncmp(opt, "max_mem=", 8)) {
 		return xv_parse_size(opt + 8, &d->vu.cfg.max_mem) ? -EINVAL : 0;
 	} else {
@@ -854,9 +308,8 @@ static int parse_spec_opt(struct vdev *d, const char *opt)
 	return 0;
 }
 
-/* SPEC: PATH[,server|client][,mode=OCTAL][,group=NAME][,mq=N][,mtu=N]
- *       [,features=HEX][,netdev=IFNAME][,max_mem=SIZE] */
-static int parse_spec(struct vdev *d, const char *spec)
+/* The one parser of a device's SPEC (device.h). */
+int xv_dev_parse_spec(struct xv_dev *d, const char *spec)
 {
 	char buf[512], *opt, *save;
 	int err;
@@ -881,7 +334,7 @@ static int parse_spec(struct vdev *d, const char *spec)
 	return 0;
 }
 
-static void vdev_init(struct vdev *d, unsigned int idx)
+static void vdev_init(struct xv_devs *s, struct xv_dev *d, unsigned int idx)
 {
 	struct xv_vu_config cfg;
 	unsigned int q;
@@ -892,6 +345,8 @@ static void vdev_init(struct vdev *d, unsigned int idx)
 	d->listen_fd = d->conn_fd = -1;
 	d->gid = (gid_t)-1;
 	d->backoff_ms = BACKOFF_MIN_MS;
+	d->set = s;
+	d->be.ops = &xv_loopback_backend;
 	pthread_mutex_init(&d->lock, NULL);
 	xv_vu_config_default(&cfg);
 	xv_vu_dev_init(&d->vu, &cfg);
@@ -907,24 +362,31 @@ static void vdev_init(struct vdev *d, unsigned int idx)
 	}
 }
 
-static int vdev_bind_netdev(struct vdev *d)
+/* The backend named by the SPEC: a netdev's AF_XDP, or loopback. */
+static void dev_set_backend(struct xv_dev *d)
+{
+	d->be.ops = xv_backend_for(d->netdev);
+}
+
+static int vdev_bind_netdev(struct xv_dev *d)
 {
 	int err;
 
-	if (!d->netdev[0])
+	if (!xv_dev_has_netdev(d))
 		return 0;
-	/* Queue pair p <-> the XSK on netdev queue p (mq=N: N of them);
-	 * the datapath thread watches their fds itself (xsk_watch). */
-	err = xv_xsk_port_open(&d->port, d->netdev, d->vu.cfg.max_queue_pairs);
+	/* Queue pair p <-> netdev queue p (mq=N: N of them); the datapath
+	 * thread watches the backend's fds itself (xsk_watch). */
+	err = d->be.ops->start(&d->be, d->netdev, d->vu.cfg.max_queue_pairs);
 	if (err)
 		return err;
 	xv_info("%s: bound to %s through AF_XDP (%u queue%s)", d->name,
-		d->netdev, d->port.nqueues, d->port.nqueues == 1 ? "" : "s");
+		d->netdev, d->be.port.nqueues,
+		d->be.port.nqueues == 1 ? "" : "s");
 	return 0;
 }
 
 /* Why @d's netdev could not be bound, for the log and the client. */
-static void bind_error(const struct vdev *d, int rc, char *err, size_t errlen)
+static void bind_error(const struct xv_dev *d, int rc, char *err, size_t errlen)
 {
 	unsigned int have;
 
@@ -942,7 +404,7 @@ static void bind_error(const struct vdev *d, int rc, char *err, size_t errlen)
 }
 
 /* Why @d's socket could not be served. */
-static void listen_error(const struct vdev *d, int rc, char *err, size_t errlen)
+static void listen_error(const struct xv_dev *d, int rc, char *err, size_t errlen)
 {
 	const char *p = d->sock.canon;
 
@@ -970,7 +432,7 @@ static void listen_error(const struct vdev *d, int rc, char *err, size_t errlen)
 
 /* Binds the netdev and serves (or connects) the socket; @err says why
  * not. Whatever it did is undone by vdev_stop. */
-static int vdev_start(struct vdev *d, char *err, size_t errlen)
+static int vdev_start(struct xv_dev *d, char *err, size_t errlen)
 {
 	int rc = vdev_bind_netdev(d);
 
@@ -991,58 +453,56 @@ static int vdev_start(struct vdev *d, char *err, size_t errlen)
 	return rc;
 }
 
-static void vdev_stop(struct vdev *d)
+static void vdev_stop(struct xv_dev *d)
 {
 	drop_conn(d);
 	if (d->listen_fd >= 0) {
-		epoll_ctl(the_daemon->epfd, EPOLL_CTL_DEL, d->listen_fd, NULL);
+		epoll_ctl(d->set->epfd, EPOLL_CTL_DEL, d->listen_fd, NULL);
 		close(d->listen_fd);
 		d->listen_fd = -1;
 		if (xv_sock_path_unlink(&d->sock) == -ESTALE)
 			xv_warn("%s: %s is no longer the socket vdpad made: left as it is",
 				d->name, d->sock.canon);
 	}
-	xv_xsk_port_close(&d->port);
+	d->be.ops->stop(&d->be);
 }
 
-static void sum_net(struct xv_net_q_stats *dst, const struct xv_net_q_stats *s)
+void xv_dev_qstats(const struct xv_dev *d, struct xv_qstats *sum)
 {
+	unsigned int p;
+
+	memset(sum, 0, sizeof(*sum));
+	for (p = 0; p < d->vu.cfg.max_queue_pairs; p++)
+		xv_qstats_add(sum, &d->qs[p]);
+}
+
+/* What the backend counted itself: the kernel's drops on its AF_XDP
+ * sockets, its TX wakeups. */
+static void print_backend_stats(const struct xv_dev *d)
+{
+	struct xv_backend_stats bs;
+
+	d->be.ops->stats(&d->be, &bs);
+	if (!bs.kernel)
+		return;
+	printf(" xsk_rx_dropped %llu xsk_rx_ring_full %llu xsk_fill_empty %llu xsk_tx_invalid %llu xsk_rx_invalid %llu",
+	       (unsigned long long)bs.k.rx_dropped,
+	       (unsigned long long)bs.k.rx_ring_full,
+	       (unsigned long long)bs.k.rx_fill_ring_empty,
+	       (unsigned long long)bs.k.tx_invalid_descs,
+	       (unsigned long long)bs.k.rx_invalid_descs);
+	printf("; tx_wakeups %llu", (unsigned long long)bs.tx_wakeups);
+}
+
+static void print_stats(const struct xv_dev *d)
+{
+	const struct xv_vu_stats *vs = &d->vu.stats;
+	struct xv_qstats s;
 	unsigned int r;
 
-	dst->packets += s->packets;
-	dst->bytes += s->bytes;
-	for (r = 0; r < XV_NET_DROP_MAX; r++)
-		dst->drops[r] += s->drops[r];
-}
-
-/* Drops the kernel counted on our AF_XDP sockets. */
-static void print_kernel_drops(const struct vdev *d)
-{
-	struct xv_xsk_kstats sum;
-
-	if (!d->netdev[0])
-		return;
-	xv_xsk_port_kstats(&d->port, &sum);
-	printf(" xsk_rx_dropped %llu xsk_rx_ring_full %llu xsk_fill_empty %llu xsk_tx_invalid %llu",
-	       (unsigned long long)sum.rx_dropped,
-	       (unsigned long long)sum.rx_ring_full,
-	       (unsigned long long)sum.rx_fill_ring_empty,
-	       (unsigned long long)sum.tx_invalid_descs);
-}
-
-static void print_stats(const struct vdev *d)
-{
-	struct xv_dp_qstats s = {};
-	unsigned int p, r;
-
-	for (p = 0; p < VU_MAX_QUEUE_PAIRS; p++) {
-		sum_net(&s.rx, d->netdev[0] ? &d->qs[p].rx : &d->lb[p].rx);
-		sum_net(&s.tx, d->netdev[0] ? &d->qs[p].tx : &d->lb[p].tx);
-		for (r = 0; r < XV_DP_DROP_MAX; r++)
-			s.drops[r] += d->qs[p].drops[r];
-	}
+	xv_dev_qstats(d, &s);
 	printf("%s %s: rx %llu packets %llu bytes, tx %llu packets %llu bytes; drops:",
-	       d->name, d->netdev[0] ? d->netdev : "loopback",
+	       d->name, xv_dev_has_netdev(d) ? d->netdev : "loopback",
 	       (unsigned long long)s.rx.packets, (unsigned long long)s.rx.bytes,
 	       (unsigned long long)s.tx.packets,
 	       (unsigned long long)s.tx.bytes);
@@ -1053,10 +513,17 @@ static void print_stats(const struct vdev *d)
 	for (r = 0; r < XV_DP_DROP_MAX; r++)
 		printf(" %s %llu", xv_dp_drop_name(r),
 		       (unsigned long long)s.drops[r]);
-	print_kernel_drops(d);
+	print_backend_stats(d);
+	printf("; tx_backpressure %llu",
+	       (unsigned long long)s.tx_backpressure);
 	printf("; mem_faults %llu mem_refused %llu",
-	       (unsigned long long)d->vu.stats.mem_faults,
-	       (unsigned long long)d->vu.stats.mem_refused);
+	       (unsigned long long)vs->mem_faults,
+	       (unsigned long long)vs->mem_refused);
+	printf("; vhost_user msgs %llu bad_msgs %llu unsupported %llu stray_fds %llu ring_resyncs %llu",
+	       (unsigned long long)vs->msgs, (unsigned long long)vs->bad_msgs,
+	       (unsigned long long)vs->unsupported,
+	       (unsigned long long)vs->stray_fds,
+	       (unsigned long long)vs->ring_resyncs);
 	printf("; busy %llu polls %llu ns; broken_sessions %u; broken %s\n",
 	       (unsigned long long)d->busy_polls,
 	       (unsigned long long)xv_cycles_to_ns(d->busy_cycles),
@@ -1065,27 +532,7 @@ static void print_stats(const struct vdev *d)
 
 /* ---- devices added and removed at run time (control thread) ---- */
 
-/* Waits until @t has passed two loop boundaries: whatever it read before
- * the caller's last store, it no longer uses. */
-static void dp_quiesce(struct dp_thread *t)
-{
-	unsigned long e = __atomic_load_n(&t->epoch, __ATOMIC_ACQUIRE);
-	uint64_t one = 1;
-	int i;
-
-	if (!t->tid)
-		return; /* threads not started yet */
-	for (i = 0; i < 2000; i++) {
-		if (__atomic_load_n(&t->epoch, __ATOMIC_ACQUIRE) >= e + 2)
-			return;
-		if (write(t->wake_fd, &one, sizeof(one)) < 0)
-			break;
-		usleep(1000);
-	}
-	xv_warn("datapath thread did not quiesce");
-}
-
-static struct dp_thread *least_loaded(struct vdpad *v)
+static struct dp_thread *least_loaded(struct xv_devs *v)
 {
 	struct dp_thread *best = &v->threads[0];
 	unsigned int i;
@@ -1096,32 +543,32 @@ static struct dp_thread *least_loaded(struct vdpad *v)
 	return best;
 }
 
-static struct vdev *free_slot(struct vdpad *v, unsigned int *idx)
+static struct xv_dev *free_slot(struct xv_devs *v, unsigned int *idx)
 {
 	unsigned int i;
 
 	for (i = 0; i < MAX_DEVS; i++) {
-		if (!v->devs[i].used) {
+		if (!v->dev[i].used) {
 			*idx = i;
-			return &v->devs[i];
+			return &v->dev[i];
 		}
 	}
 	return NULL;
 }
 
-bool vdpad_netdev_in_use(const struct vdpad *v, const char *ifname)
+bool xv_netdev_in_use(const struct xv_devs *v, const char *ifname)
 {
 	unsigned int i;
 
 	for (i = 0; i < v->ndevs; i++)
-		if (v->devs[i].used && !strcmp(v->devs[i].netdev, ifname))
+		if (v->dev[i].used && !strcmp(v->dev[i].netdev, ifname))
 			return true;
 	return false;
 }
 
 /* The checks every new device gets, from the control socket, the state
  * file or the command line alike. */
-static int dev_req_check(struct vdpad *v, const struct vdpad_dev_req *req,
+static int dev_req_check(struct xv_devs *v, const struct xv_dev_req *req,
 			 char *err, size_t errlen)
 {
 	if (xv_validate_dev_name(req->name)) {
@@ -1131,12 +578,12 @@ static int dev_req_check(struct vdpad *v, const struct vdpad_dev_req *req,
 			XV_DEV_NAME_MAX);
 		return -EINVAL;
 	}
-	if (vdpad_dev_find(v, req->name)) {
+	if (xv_dev_find(v, req->name)) {
 		snprintf(err, errlen, "device \"%s\" exists already",
 			 req->name);
 		return -EEXIST;
 	}
-	if (!req->spec || strlen(req->spec) >= sizeof(v->devs[0].spec)) {
+	if (!req->spec || strlen(req->spec) >= sizeof(v->dev[0].spec)) {
 		snprintf(err, errlen, "device options too long");
 		return -ENAMETOOLONG;
 	}
@@ -1148,7 +595,7 @@ static int dev_req_check(struct vdpad *v, const struct vdpad_dev_req *req,
  * socket, and for a request from a non-root client only under the socket
  * directory, reached without a symlink (the walk refuses them).
  */
-static int dev_path_check(struct vdpad *v, struct vdev *d, bool privileged,
+static int dev_path_check(struct xv_devs *v, struct xv_dev *d, bool privileged,
 			  char *err, size_t errlen)
 {
 	const char *p = d->sock.canon;
@@ -1163,16 +610,16 @@ static int dev_path_check(struct vdpad *v, struct vdev *d, bool privileged,
 			p, v->sock_dir);
 		return -EPERM;
 	}
-	if (v->ctl_path && !strcmp(p, v->ctl_sock.canon)) {
+	if (v->reserved_sock && !strcmp(p, v->reserved_sock)) {
 		snprintf(err, errlen, "socket %s is vdpad's control socket", p);
 		return -EADDRINUSE;
 	}
 	for (i = 0; i < v->ndevs; i++) {
-		if (v->devs[i].used && &v->devs[i] != d &&
-		    !strcmp(v->devs[i].sock.canon, p)) {
+		if (v->dev[i].used && &v->dev[i] != d &&
+		    !strcmp(v->dev[i].sock.canon, p)) {
 			snprintf(err, errlen,
 				 "socket %s is in use by device %s", p,
-				 v->devs[i].name);
+				 v->dev[i].name);
 			return -EADDRINUSE;
 		}
 	}
@@ -1180,7 +627,7 @@ static int dev_path_check(struct vdpad *v, struct vdev *d, bool privileged,
 }
 
 /* Hands a started device to its datapath thread. */
-static void dev_publish(struct vdev *d)
+static void dev_publish(struct xv_dev *d)
 {
 	struct dp_thread *t = d->dpt;
 	unsigned int n = t->ndevs;
@@ -1190,20 +637,21 @@ static void dev_publish(struct vdev *d)
 }
 
 /* Parses and checks @req into slot @d; nothing is started. */
-static int dev_configure(struct vdpad *v, struct vdev *d,
-			 const struct vdpad_dev_req *req, char *err,
+static int dev_configure(struct xv_devs *v, struct xv_dev *d,
+			 const struct xv_dev_req *req, char *err,
 			 size_t errlen)
 {
-	int rc = parse_spec(d, req->spec);
+	int rc = xv_dev_parse_spec(d, req->spec);
 
-	if (!rc && req->loopback != !d->netdev[0])
+	dev_set_backend(d);
+	if (!rc && req->loopback != !xv_dev_has_netdev(d))
 		rc = -EINVAL;
 	if (rc) {
 		snprintf(err, errlen, "invalid device options \"%s\"",
 			 req->spec);
 		return -EINVAL;
 	}
-	if (d->netdev[0] && vdpad_netdev_in_use(v, d->netdev)) {
+	if (xv_dev_has_netdev(d) && xv_netdev_in_use(v, d->netdev)) {
 		snprintf(err, errlen, "netdev %s is bound by another device",
 			 d->netdev);
 		return -EBUSY;
@@ -1212,19 +660,19 @@ static int dev_configure(struct vdpad *v, struct vdev *d,
 }
 
 /* A device that did not start: kept, not running, retried later. */
-static void dev_keep_stopped(struct vdev *d, const char *why)
+static void dev_keep_stopped(struct xv_dev *d, const char *why)
 {
 	d->running = false;
 	snprintf(d->start_err, sizeof(d->start_err), "%s", why);
-	d->next_start_ms = now_ms() + RETRY_MS;
+	d->next_start_ms = xv_now_ms() + RETRY_MS;
 	xv_warn("%s: not running (retried when possible): %s", d->name, why);
 }
 
-int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
-		  struct vdev **out, char *err, size_t errlen)
+int xv_dev_add(struct xv_devs *v, const struct xv_dev_req *req,
+		  struct xv_dev **out, char *err, size_t errlen)
 {
 	unsigned int idx;
-	struct vdev *d;
+	struct xv_dev *d;
 	int rc;
 
 	rc = dev_req_check(v, req, err, errlen);
@@ -1236,7 +684,7 @@ int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
 			 MAX_DEVS);
 		return -ENOSPC;
 	}
-	vdev_init(d, idx);
+	vdev_init(v, d, idx);
 	strcpy(d->name, req->name);
 	memcpy(d->vu.name, d->name, sizeof(d->vu.name));
 	rc = dev_configure(v, d, req, err, errlen);
@@ -1270,23 +718,23 @@ err_destroy:
 	return rc;
 }
 
-static void dev_unpublish(struct vdev *d)
+static void dev_unpublish(struct xv_dev *d)
 {
 	struct dp_thread *t = d->dpt;
 	unsigned int i, n = t->ndevs;
 
 	__atomic_store_n(&d->dying, true, __ATOMIC_RELEASE);
-	dp_quiesce(t);
+	xv_dp_quiesce(t);
 	for (i = 0; i < n && t->devs[i] != d; i++)
 		;
 	if (i < n) {
 		__atomic_store_n(&t->devs[i], t->devs[n - 1], __ATOMIC_RELEASE);
 		__atomic_store_n(&t->ndevs, n - 1, __ATOMIC_RELEASE);
 	}
-	dp_quiesce(t);
+	xv_dp_quiesce(t);
 }
 
-int vdpad_dev_del(struct vdpad *v, struct vdev *d)
+int xv_dev_del(struct xv_devs *v, struct xv_dev *d)
 {
 	(void)v;
 	if (d->running)
@@ -1300,13 +748,13 @@ int vdpad_dev_del(struct vdpad *v, struct vdev *d)
 }
 
 /* One stopped device: started if it can be now. */
-static void dev_retry(struct vdev *d)
+static void dev_retry(struct xv_dev *d)
 {
 	char why[sizeof(d->start_err)];
 	int rc;
 
-	d->next_start_ms = now_ms() + RETRY_MS;
-	if (d->netdev[0] && !if_nametoindex(d->netdev)) {
+	d->next_start_ms = xv_now_ms() + RETRY_MS;
+	if (xv_dev_has_netdev(d) && !if_nametoindex(d->netdev)) {
 		snprintf(why, sizeof(why), "netdev %s does not exist",
 			 d->netdev);
 		rc = -ENODEV;
@@ -1326,78 +774,31 @@ static void dev_retry(struct vdev *d)
 	}
 }
 
-void vdpad_retry_stopped(struct vdpad *v)
+void xv_devs_retry_stopped(struct xv_devs *v)
 {
-	uint64_t now = now_ms();
+	uint64_t now = xv_now_ms();
 	unsigned int i;
 
-	vdpad_pfs_retry(v);
 	for (i = 0; i < v->ndevs; i++) {
-		struct vdev *d = &v->devs[i];
+		struct xv_dev *d = &v->dev[i];
 
 		if (d->used && !d->running && now >= d->next_start_ms)
 			dev_retry(d);
 	}
 }
 
-static void usage(FILE *f)
+int xv_devs_add_cmdline(struct xv_devs *v, const char *spec, bool loopback)
 {
-	fprintf(f,
-		"Usage: vdpad (--dev SPEC | --loopback SPEC)... [--cpus LIST] [-l LEVEL]\n"
-		"  --dev SPEC         a vhost-user device bound to a netdev through AF_XDP;\n"
-		"                     SPEC = PATH,netdev=IFNAME[,server|client][,mode=OCTAL]\n"
-		"                            [,group=NAME][,mq=N][,mtu=N][,features=HEX]\n"
-		"                            [,max_mem=SIZE]  (guest memory limit, e.g. 2G)\n"
-		"  --loopback SPEC    a vhost-user device whose TX returns on its RX\n"
-		"                     (SPEC as above, without netdev=)\n"
-		"  --control PATH     control socket (default " XV_CTL_SOCKET
-		"),\n"
-		"                     or none\n"
-		"  --control-group G  members of group G may use the control socket\n"
-		"                     (default: root only)\n"
-		"  --state FILE       devices added at run time are saved here and\n"
-		"                     re-created at start (default: none)\n"
-		"  --socket-dir DIR   default sockets go here, and non-root control\n"
-		"                     clients get sockets only under it (default\n"
-		"                     " XV_RUN_DIR
-		"; owned by root, not writable by others)\n"
-		"  --cpus LIST        datapath threads, one per CPU: e.g. 1 or 0,1\n"
-		"                     (default: one unpinned thread)\n"
-		"  -l, --log-level L  error, warn, info (default) or debug\n");
-}
-
-static int parse_cpus(struct vdpad *v, const char *list)
-{
-	char buf[128], *tok, *save;
-	unsigned long cpu;
-
-	if (strlen(list) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, list);
-	v->nthreads = 0;
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char *end;
-
-		cpu = strtoul(tok, &end, 10);
-		if (*end || cpu >= CPU_SETSIZE || v->nthreads == MAX_DP_THREADS)
-			return -EINVAL;
-		v->threads[v->nthreads++].cpu = (int)cpu;
-	}
-	return v->nthreads ? 0 : -EINVAL;
-}
-
-static int add_dev(struct vdpad *v, const char *spec, bool loopback)
-{
-	struct vdev *d;
+	struct xv_dev *d;
 
 	if (v->ndevs == MAX_DEVS)
 		return -E2BIG;
-	d = &v->devs[v->ndevs];
-	vdev_init(d, v->ndevs);
-	if (parse_spec(d, spec))
+	d = &v->dev[v->ndevs];
+	vdev_init(v, d, v->ndevs);
+	if (xv_dev_parse_spec(d, spec))
 		return -EINVAL;
-	if (loopback != !d->netdev[0]) {
+	dev_set_backend(d);
+	if (loopback != !xv_dev_has_netdev(d)) {
 		xv_err("%s needs %s", loopback ? "--loopback" : "--dev",
 		       loopback ? "no netdev=" : "netdev=IFNAME");
 		return -EINVAL;
@@ -1407,66 +808,7 @@ static int add_dev(struct vdpad *v, const char *spec, bool loopback)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct vdpad *v)
-{
-	static const struct option opts[] = {
-		{ "dev", required_argument, NULL, 'D' },
-		{ "loopback", required_argument, NULL, 'L' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "control", required_argument, NULL, 'C' },
-		{ "control-group", required_argument, NULL, 'G' },
-		{ "state", required_argument, NULL, 'S' },
-		{ "socket-dir", required_argument, NULL, 'R' },
-		{ "log-level", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	enum xv_log_level lvl;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "l:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-		case 'L':
-			if (add_dev(v, optarg, c == 'L'))
-				return -EINVAL;
-			break;
-		case 'c':
-			if (parse_cpus(v, optarg))
-				return -EINVAL;
-			break;
-		case 'C':
-			v->ctl_path = strcmp(optarg, "none") ? optarg : NULL;
-			break;
-		case 'G':
-			if (parse_group(optarg, &v->ctl_gid))
-				return -EINVAL;
-			break;
-		case 'S':
-			v->state_path = strcmp(optarg, "none") ? optarg : NULL;
-			break;
-		case 'R':
-			if (strlen(optarg) >= sizeof(v->sock_dir))
-				return -ENAMETOOLONG;
-			strcpy(v->sock_dir, optarg);
-			break;
-		case 'l':
-			if (xv_log_parse_level(optarg, &lvl))
-				return -EINVAL;
-			xv_log_set_level(lvl);
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			return -EINVAL;
-		}
-	}
-	/* No device at all is fine when they can be added at run time. */
-	return (v->ndevs || v->ctl_path) && optind == argc ? 0 : -EINVAL;
-}
-
-static int setup_threads(struct vdpad *v)
+int xv_devs_setup_threads(struct xv_devs *v)
 {
 	unsigned int i;
 
@@ -1483,46 +825,20 @@ static int setup_threads(struct vdpad *v)
 			return -errno;
 		t->tag_wake =
 			(struct ep_tag){ .kind = TAG_WAKE, .fd = t->wake_fd };
-		if (ep_add(t->epfd, t->wake_fd, &t->tag_wake))
+		if (xv_ep_add(t->epfd, t->wake_fd, &t->tag_wake))
 			return -errno;
 	}
 	for (i = 0; i < v->ndevs; i++) {
 		struct dp_thread *t = &v->threads[i % v->nthreads];
 
-		v->devs[i].dpt = t;
-		t->devs[t->ndevs++] = &v->devs[i];
+		v->dev[i].dpt = t;
+		t->devs[t->ndevs++] = &v->dev[i];
 	}
-	return 0;
-}
-
-/*
- * The socket directory: made if missing (0755), and it must be root's and
- * not writable by others, since non-root clients' sockets go there.
- */
-static int sock_dir_setup(struct vdpad *v)
-{
-	char real[PATH_MAX];
-	struct stat st;
-
-	if (mkdir(v->sock_dir, 0755) && errno != EEXIST) {
-		xv_err("cannot make the socket directory %s: %s", v->sock_dir,
-		       strerror(errno));
-		return -errno;
-	}
-	if (!realpath(v->sock_dir, real) || stat(real, &st) ||
-	    !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) ||
-	    strlen(real) >= sizeof(v->sock_dir)) {
-		xv_err("socket directory %s must be a directory of vdpad's user, not writable by group or others",
-		       v->sock_dir);
-		return -EPERM;
-	}
-	strcpy(v->sock_dir, real);
 	return 0;
 }
 
 /* A command-line device: its socket checked as a root request's. */
-static int cmdline_dev_start(struct vdpad *v, struct vdev *d)
+static int cmdline_dev_start(struct xv_devs *v, struct xv_dev *d)
 {
 	char err[256];
 	int rc = dev_path_check(v, d, true, err, sizeof(err));
@@ -1535,97 +851,66 @@ static int cmdline_dev_start(struct vdpad *v, struct vdev *d)
 	return rc;
 }
 
-/*
- * Tells the service manager (systemd Type=notify, $NOTIFY_SOCKET) that the
- * command-line devices and whatever the state file held are up, so units
- * ordered after vdpad (VMs, kubelet) find their sockets. Without a service
- * manager this does nothing.
- */
-static void notify_ready(const struct vdpad *v)
+
+int xv_devs_start_cmdline(struct xv_devs *v)
 {
-	unsigned int i, ndevs = 0, npfs = 0;
-	int rc;
-
-	for (i = 0; i < v->ndevs; i++)
-		ndevs += v->devs[i].used;
-	for (i = 0; i < MAX_PFS; i++)
-		npfs += v->pfs[i].used;
-	rc = sd_notifyf(0, "READY=1\nSTATUS=%u device(s), %u mgmtdev(s)", ndevs,
-			npfs);
-	if (rc < 0)
-		xv_warn("cannot notify the service manager: %s", strerror(-rc));
-	else
-		xv_info("ready: %u device(s), %u mgmtdev(s)", ndevs, npfs);
-}
-
-/* Control clients and frontends each hold fds: the soft limit (often
- * 1024) goes up to the hard one. */
-static void raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl))
-		return;
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl))
-			xv_warn("cannot raise the fd limit: %s",
-				strerror(errno));
-		getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	xv_dbg("fd limit %llu (hard %llu)", (unsigned long long)rl.rlim_cur,
-	       (unsigned long long)rl.rlim_max);
-}
-
-int main(int argc, char **argv)
-{
-	static struct vdpad v;
 	unsigned int i;
 	int err = 0;
 
-	the_daemon = &v;
-	v.ctl_fd = -1;
-	v.ctl_path = XV_CTL_SOCKET;
-	v.ctl_gid = (gid_t)-1;
-	xv_sock_path_init(&v.ctl_sock);
-	strcpy(v.sock_dir, XV_RUN_DIR);
-	xv_log_set_level(XV_LOG_INFO);
-	xv_cycles_calibrate();
-	if (parse_args(argc, argv, &v)) {
-		usage(stderr);
-		return 2;
+	for (i = 0; i < v->ndevs && !err; i++)
+		err = cmdline_dev_start(v, &v->dev[i]);
+	return err;
+}
+
+struct xv_dev *xv_dev_find(struct xv_devs *v, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->ndevs; i++)
+		if (v->dev[i].used && !strcmp(v->dev[i].name, name))
+			return &v->dev[i];
+	return NULL;
+}
+
+void xv_devs_init(struct xv_devs *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->epfd = -1;
+	v->extra_listen_fd = -1;
+}
+
+void xv_dev_on_event(struct ep_tag *t)
+{
+	/* An event queued for a device removed earlier in this batch. */
+	if (!t->dev->used || (t->kind == TAG_CONN && t->dev->conn_fd < 0))
+		return;
+	if (t->kind == TAG_LISTEN)
+		on_listen(t->dev);
+	else if (t->kind == TAG_CONN)
+		on_conn(t->dev);
+}
+
+void xv_devs_tick(struct xv_devs *v, uint64_t now)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->ndevs; i++) {
+		struct xv_dev *d = &v->dev[i];
+
+		if (d->used && d->running && d->client && d->conn_fd < 0 &&
+		    now >= d->next_connect_ms)
+			try_connect(d);
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
-	raise_fd_limit();
-	/* A frontend that shrinks its memory's file breaks its device only. */
-	if (xv_fault_install())
-		return 1;
-	v.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (v.epfd < 0 || sock_dir_setup(&v) || setup_threads(&v) ||
-	    ctl_start(&v))
-		return 1;
-	/* Command-line devices first, then the ones the state file saved. */
-	for (i = 0; i < v.ndevs && !err; i++)
-		err = cmdline_dev_start(&v, &v.devs[i]);
-	if (!err && v.state_path)
-		err = vdpad_state_load(&v);
-	if (!err)
-		err = dp_threads_start(&v);
-	if (!err) {
-		notify_ready(&v);
-		run(&v);
-	}
-	sd_notify(0, "STOPPING=1");
-	dp_threads_stop(&v);
-	ctl_stop(&v);
-	for (i = 0; i < v.ndevs; i++) {
-		if (!v.devs[i].used)
+}
+
+void xv_devs_shutdown(struct xv_devs *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->ndevs; i++) {
+		if (!v->dev[i].used)
 			continue;
-		print_stats(&v.devs[i]);
-		vdev_stop(&v.devs[i]);
+		print_stats(&v->dev[i]);
+		vdev_stop(&v->dev[i]);
 	}
-	print_ctl_stats(&v);
-	return err ? 1 : 0;
 }

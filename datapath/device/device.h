@@ -1,35 +1,45 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* vdpad's devices and threads, shared by its main loop and control server. */
-#ifndef XVDPA_VDPAD_H
-#define XVDPA_VDPAD_H
+/*
+ * vdpad's devices: each a vhost-user socket (server: vdpad listens;
+ * client: vdpad connects, and reconnects with backoff) joined to a
+ * backend (engine/backend.h), and the datapath threads that poll them
+ * (dpthread.c). Everything a device needs it reaches through its own
+ * structs: its set (struct xv_devs) and its thread (struct dp_thread).
+ */
+#ifndef XVDPA_DEVICE_H
+#define XVDPA_DEVICE_H
 
 #include <net/if.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <sys/un.h>
 
-#include "afxdp.h"
-#include "ctl_conn.h"
-#include "eswitch.h"
-#include "loopback.h"
+#include "backend.h"
+#include "cycles.h"
+#include "qstats.h"
 #include "sockpath.h"
 #include "util.h"
 #include "vhost_user.h"
 
-#include <jansson.h>
-
 #define MAX_DEVS 16
-#define MAX_PFS 16
 #define MAX_DP_THREADS 8
-#define LOOP_BUDGET 256
 #define BACKOFF_MIN_MS 50
 #define BACKOFF_MAX_MS 2000
 /* How long a busy datapath thread polls without work before it sleeps. */
 #define BUSY_POLL_NS 500000ull
 #define IDLE_WAIT_MS 100
-/* Devices and PFs that could not start are retried this often. */
+/* Devices (and the daemon's PFs) that could not start are retried this
+ * often. */
 #define RETRY_MS 1000
+/*
+ * An accept that fails for lack of fds leaves the connection pending and
+ * its listening socket readable: polling it again at once would spin. So
+ * every listening socket (fds run out for the whole process) is left out
+ * of the poll for ACCEPT_PAUSE_MS, then put back from the loop's tick.
+ */
+#define ACCEPT_PAUSE_MS 150
 
 enum tag_kind {
 	TAG_LISTEN,
@@ -41,12 +51,12 @@ enum tag_kind {
 	TAG_WAKE
 };
 
-struct vdev;
+struct xv_dev;
 
 struct ep_tag {
 	enum tag_kind kind;
 	unsigned int qidx;
-	struct vdev *dev;
+	struct xv_dev *dev;
 	int fd; /* TAG_CTL_CONN: the client's connection */
 };
 
@@ -61,14 +71,17 @@ struct dp_thread {
 	int epfd;
 	int wake_fd; /* eventfd: the control thread wakes a sleeping loop */
 	int cpu; /* -1: not pinned */
+	bool stop; /* set (__atomic) to end the thread */
 	unsigned int ndevs; /* published with __atomic (release/acquire) */
-	struct vdev *devs[MAX_DEVS];
+	struct xv_dev *devs[MAX_DEVS];
 	unsigned long epoch; /* loop iterations, for quiescence */
 	struct ep_tag tag_wake;
 	struct xv_chain chain; /* scratch, this thread only */
 };
 
-struct vdev {
+struct xv_devs;
+
+struct xv_dev {
 	bool used; /* slot holds a device */
 	bool persist; /* added at run time: saved in the state file */
 	uid_t owner; /* the control client that added it (0: root) */
@@ -92,10 +105,10 @@ struct vdev {
 	unsigned int backoff_ms;
 	pthread_mutex_t lock; /* rings, memory: control vs datapath */
 	struct xv_vu_dev vu;
-	struct xv_xsk_port port;
+	struct xv_backend be; /* what its queue pairs are joined to */
+	struct xv_devs *set; /* the set it belongs to */
 	struct dp_thread *dpt;
-	struct xv_loopback_stats lb[VU_MAX_QUEUE_PAIRS];
-	struct xv_dp_qstats qs[VU_MAX_QUEUE_PAIRS];
+	struct xv_qstats qs[VU_MAX_QUEUE_PAIRS];
 	struct ep_tag tag_listen, tag_conn, tag_kick[VU_MAX_VQS], tag_xsk;
 	int kick_in_ep[VU_MAX_VQS];
 	bool broken_logged; /* this session's breakage was logged */
@@ -106,41 +119,29 @@ struct vdev {
 	uint64_t busy_cycles;
 };
 
-/* An emulated PF that vdpad manages: made or adopted by it, saved in its
- * state file with the VF attributes set through it. */
-struct vpf {
-	bool used;
-	char name[XV_PF_NAME_MAX + 1];
-	char uplink[IF_NAMESIZE];
-	unsigned int numvfs;
-	struct xv_vf_attrs vf[XV_MAX_VFS]; /* .set: what was set */
-	bool up; /* made or adopted; false: saved, waiting for its uplink */
-	char error[160]; /* why it is not up */
-};
-
-struct vdpad {
-	int epfd;
-	int ctl_fd; /* control socket, -1 when none */
-	const char *ctl_path;
-	struct xv_sock_path ctl_sock;
+/* Every device, the datapath threads, and the control thread's poll. */
+struct xv_devs {
+	int epfd; /* the control thread's: listening sockets, frontends */
 	/* Where non-root control clients may have sockets, and where default
 	 * sockets go: a directory vdpad owns (root, not writable by others). */
 	char sock_dir[XV_SUN_PATH_MAX];
-	uid_t ctl_peer_uid; /* the uid of the control request being served */
-	uint64_t next_retry_ms; /* stopped devices and PFs: next attempt */
-	const char *state_path; /* NULL: nothing is saved */
-	gid_t ctl_gid; /* (gid_t)-1: root only */
-	struct ep_tag tag_ctl;
-	struct xv_ctl_conns ctl_conns; /* the control socket's clients */
+	const char *reserved_sock; /* no device's (the control socket) */
+	/* Another listening socket paused with the devices' when fds run
+	 * out (the control socket; -1: none), and its tag. */
+	int extra_listen_fd;
+	struct ep_tag *extra_listen_tag;
+	const unsigned int *conns_open; /* control connections, for the log */
+	uint64_t accept_paused_until; /* 0: accepting */
+	bool accept_starved; /* in an episode, logged */
+	uint64_t accept_emfile; /* accepts that failed for lack of fds */
 	unsigned int ndevs;
-	struct vdev devs[MAX_DEVS];
+	struct xv_dev dev[MAX_DEVS];
 	unsigned int nthreads;
 	struct dp_thread threads[MAX_DP_THREADS];
-	struct vpf pfs[MAX_PFS];
 };
 
-/* Runtime device management (control thread), for the control server. */
-struct vdpad_dev_req {
+/* Runtime device management (control thread). */
+struct xv_dev_req {
 	const char *name;
 	const char *spec; /* as --dev/--loopback take it */
 	bool loopback;
@@ -151,42 +152,61 @@ struct vdpad_dev_req {
 	bool keep_stopped;
 };
 
-int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
-		  struct vdev **out, char *err, size_t errlen);
-int vdpad_dev_del(struct vdpad *v, struct vdev *d);
-/* Starts the devices that are not running whose netdev is there now;
- * also the saved PFs that could not be brought up (control thread). */
-void vdpad_retry_stopped(struct vdpad *v);
+static inline uint64_t xv_now_ms(void)
+{
+	return xv_mono_ns() / 1000000;
+}
+
+int xv_ep_add(int epfd, int fd, struct ep_tag *tag);
+
+/* An empty set: no device, no thread, no poll, no socket directory yet. */
+void xv_devs_init(struct xv_devs *s);
+/* SPEC: PATH[,server|client][,mode=OCTAL][,group=NAME][,mq=N][,mtu=N]
+ *       [,features=HEX][,netdev=IFNAME][,max_mem=SIZE] (logged when bad) */
+int xv_dev_parse_spec(struct xv_dev *d, const char *spec);
+int xv_parse_group(const char *name, gid_t *gid);
+/* A command-line device (--dev/--loopback), started by
+ * xv_devs_start_cmdline. */
+int xv_devs_add_cmdline(struct xv_devs *s, const char *spec, bool loopback);
+/* Makes the datapath threads' polls (one thread unless threads[].cpu
+ * were set) and gives them the command-line devices. */
+int xv_devs_setup_threads(struct xv_devs *s);
+int xv_devs_start_cmdline(struct xv_devs *s);
+
+int xv_dev_add(struct xv_devs *s, const struct xv_dev_req *req,
+	       struct xv_dev **out, char *err, size_t errlen);
+int xv_dev_del(struct xv_devs *s, struct xv_dev *d);
 /* The device named @name, or NULL. */
-struct vdev *vdpad_dev_find(struct vdpad *v, const char *name);
+struct xv_dev *xv_dev_find(struct xv_devs *s, const char *name);
 /* Is netdev @ifname already bound by a device? */
-bool vdpad_netdev_in_use(const struct vdpad *v, const char *ifname);
+bool xv_netdev_in_use(const struct xv_devs *s, const char *ifname);
+/* Is @d joined to a netdev (not loopback)? */
+static inline bool xv_dev_has_netdev(const struct xv_dev *d)
+{
+	return d->be.ops->uses_netdev;
+}
+/* @d's counters summed over its queue pairs. */
+void xv_dev_qstats(const struct xv_dev *d, struct xv_qstats *sum);
 
-/* Emulated PFs (datapath/mgmt.c), for the control server and the state
- * file. Each validates before it changes anything; @err says why not. */
-struct vpf *vdpad_pf_find(struct vdpad *v, const char *name);
-int vdpad_pf_add(struct vdpad *v, const char *name, const char *uplink,
-		 unsigned int numvfs, char *err, size_t errlen);
-/* Refuses while a device uses one of its VFs. */
-int vdpad_pf_del(struct vdpad *v, const char *name, char *err, size_t errlen);
-/* Sets @a on VF @vf and remembers it (adopting a PF made without vdpad);
- * undone if the state cannot be saved. */
-int vdpad_vf_set(struct vdpad *v, const char *name, unsigned int vf,
-		 const struct xv_vf_attrs *a, char *err, size_t errlen);
-/* The device bound to one of @pf's VFs, or NULL. */
-struct vdev *vdpad_pf_user(struct vdpad *v, const char *pf,
-			   unsigned int numvfs);
-json_t *vdpad_pfs_json(const struct vdpad *v);
-/* Brings up the saved PFs that are not up yet, when their uplink exists. */
-void vdpad_pfs_retry(struct vdpad *v);
-/* Restores saved PFs: adopts those still pinned (same uplink and numvfs),
- * re-creates the missing, re-applies VF attributes. One that cannot be
- * brought up is kept (and retried); an invalid entry is counted in
- * *@rejected and left out. */
-int vdpad_pfs_restore(struct vdpad *v, json_t *pfs, unsigned int *rejected);
+/* The control thread's poll: a listening socket or a frontend. */
+void xv_dev_on_event(struct ep_tag *t);
+/* Periodic (control thread): client devices reconnect when due. */
+void xv_devs_tick(struct xv_devs *s, uint64_t now);
+/* Starts the devices that are not running whose netdev is there now. */
+void xv_devs_retry_stopped(struct xv_devs *s);
+/* An accept failed with @err: out of fds pauses every listener. */
+void xv_devs_accept_failed(struct xv_devs *s, int err, const char *what);
+void xv_devs_accept_succeeded(struct xv_devs *s);
+/* The listeners paused for ACCEPT_PAUSE_MS are polled again. */
+void xv_devs_accept_resume(struct xv_devs *s, uint64_t now);
+/* At exit: every device's counters printed, then it is stopped. */
+void xv_devs_shutdown(struct xv_devs *s);
 
-/* The state file (datapath/state.c): PFs and devices added at run time. */
-int vdpad_state_save(struct vdpad *v, char *err, size_t errlen);
-int vdpad_state_load(struct vdpad *v);
+/* The datapath threads (dpthread.c). */
+int xv_dp_threads_start(struct xv_devs *s);
+void xv_dp_threads_stop(struct xv_devs *s);
+/* Waits until @t has passed two loop boundaries: whatever it read before
+ * the caller's last store, it no longer uses. */
+void xv_dp_quiesce(struct dp_thread *t);
 
-#endif /* XVDPA_VDPAD_H */
+#endif /* XVDPA_DEVICE_H */

@@ -29,7 +29,7 @@ GID=$(getent group $GROUP | cut -d: -f3)
 HZ=$(getconf CLK_TCK)
 on_exit "rm -rf $DIR"
 
-if ! cc -std=gnu11 -Wall -Wextra -Werror -O2 -Idatapath -Ilib -Ibpf \
+if ! cc -std=gnu11 -Wall -Wextra -Werror -O2 -Idatapath/engine -Ilib -Ibpf \
 	-o "$DIR/evil_frontend" tests/tools/evil_frontend.c; then
 	not_ok "evil_frontend builds"
 	finish

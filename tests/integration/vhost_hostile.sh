@@ -46,7 +46,7 @@ on_exit "rm -rf $LOG $TPOUT $EOUT $FIFO /var/run/dpdk/xi4; rm -f /dev/hugepages/
 on_exit "rm -f /dev/hugepages/xi4-evil-* /dev/shm/xi4-evil-*"
 START=$SECONDS
 
-if ! cc -std=gnu11 -Wall -Wextra -Werror -O2 -Idatapath -Ilib -Ibpf \
+if ! cc -std=gnu11 -Wall -Wextra -Werror -O2 -Idatapath/engine -Ilib -Ibpf \
 	-o "$EVIL" tests/tools/evil_frontend.c; then
 	not_ok "evil_frontend builds"
 	finish
