@@ -400,7 +400,8 @@ static int pick_vf(struct vdpad *v, const char *mgmtdev, json_int_t *vf,
 		if (*vf >= 0 && (json_int_t)i != *vf)
 			continue;
 		xv_vf_ifname(mgmtdev, i, false, ifname, IF_NAMESIZE);
-		if (if_nametoindex(ifname) && !xv_netdev_in_use(&v->devs, ifname)) {
+		if (if_nametoindex(ifname) &&
+		    !xv_netdev_in_use(&v->devs, ifname)) {
 			*vf = i;
 			return 0;
 		}

@@ -87,8 +87,8 @@ void vdpad_ctl_on_accept(struct vdpad *v)
 		return;
 	}
 	v->ctl_tags[i] = (struct ep_tag){ .kind = TAG_CTL_CONN,
-				       .qidx = (unsigned int)i,
-				       .fd = fd };
+					  .qidx = (unsigned int)i,
+					  .fd = fd };
 	if (xv_ep_add(v->devs.epfd, fd, &v->ctl_tags[i]))
 		close(xv_ctl_conns_release(&v->ctl_conns, (unsigned int)i));
 }
@@ -174,4 +174,3 @@ void vdpad_ctl_stop(struct vdpad *v)
 	v->devs.reserved_sock = NULL;
 	v->ctl_fd = -1;
 }
-

@@ -43,7 +43,8 @@ static bool pf_pinned(const char *name)
 	return !access(path, F_OK);
 }
 
-struct xv_dev *vdpad_pf_user(struct vdpad *v, const char *pf, unsigned int numvfs)
+struct xv_dev *vdpad_pf_user(struct vdpad *v, const char *pf,
+			     unsigned int numvfs)
 {
 	char ifname[IF_NAMESIZE];
 	unsigned int i, k;

@@ -36,11 +36,11 @@ static json_t *state_json(const struct vdpad *v)
 
 		if (!d->used || !d->persist)
 			continue;
-		json_array_append_new(devs,
-				      json_pack("{s:s, s:s, s:b, s:I}", "name",
-						d->name, "spec", d->spec,
-						"loopback", !xv_dev_has_netdev(d),
-						"owner", (json_int_t)d->owner));
+		json_array_append_new(
+			devs, json_pack("{s:s, s:s, s:b, s:I}", "name", d->name,
+					"spec", d->spec, "loopback",
+					!xv_dev_has_netdev(d), "owner",
+					(json_int_t)d->owner));
 	}
 	return json_pack("{s:i, s:o, s:o}", "version", STATE_VERSION,
 			 "mgmtdevs", vdpad_pfs_json(v), "devices", devs);
@@ -84,8 +84,8 @@ int vdpad_state_save(struct vdpad *v, char *err, size_t errlen)
 static int load_one(struct vdpad *v, json_t *e)
 {
 	struct xv_dev_req req = { .persist = true,
-				     .privileged = true,
-				     .keep_stopped = true };
+				  .privileged = true,
+				  .keep_stopped = true };
 	int rc, loopback; /* json_unpack's "b" stores an int */
 	json_int_t owner = 0;
 	char err[256];

@@ -126,7 +126,8 @@ static int parse_cpus(struct vdpad *v, const char *list)
 		char *end;
 
 		cpu = strtoul(tok, &end, 10);
-		if (*end || cpu >= CPU_SETSIZE || v->devs.nthreads == MAX_DP_THREADS)
+		if (*end || cpu >= CPU_SETSIZE ||
+		    v->devs.nthreads == MAX_DP_THREADS)
 			return -EINVAL;
 		v->devs.threads[v->devs.nthreads++].cpu = (int)cpu;
 	}
@@ -202,8 +203,8 @@ static int sock_dir_setup(struct vdpad *v)
 	struct stat st;
 
 	if (mkdir(v->devs.sock_dir, 0755) && errno != EEXIST) {
-		xv_err("cannot make the socket directory %s: %s", v->devs.sock_dir,
-		       strerror(errno));
+		xv_err("cannot make the socket directory %s: %s",
+		       v->devs.sock_dir, strerror(errno));
 		return -errno;
 	}
 	if (!realpath(v->devs.sock_dir, real) || stat(real, &st) ||

@@ -46,7 +46,8 @@ static void on_ring(struct xv_vu_dev *vu, unsigned int qidx, bool started,
 			  NULL);
 		d->kick_in_ep[qidx] = -1;
 	}
-	if (started && fd >= 0 && !xv_ep_add(d->dpt->epfd, fd, &d->tag_kick[qidx]))
+	if (started && fd >= 0 &&
+	    !xv_ep_add(d->dpt->epfd, fd, &d->tag_kick[qidx]))
 		d->kick_in_ep[qidx] = fd;
 	xv_info("%s: vring %u %s", d->name, qidx,
 		started ? "started" : "stopped");
@@ -404,7 +405,8 @@ static void bind_error(const struct xv_dev *d, int rc, char *err, size_t errlen)
 }
 
 /* Why @d's socket could not be served. */
-static void listen_error(const struct xv_dev *d, int rc, char *err, size_t errlen)
+static void listen_error(const struct xv_dev *d, int rc, char *err,
+			 size_t errlen)
 {
 	const char *p = d->sock.canon;
 
@@ -514,8 +516,7 @@ static void print_stats(const struct xv_dev *d)
 		printf(" %s %llu", xv_dp_drop_name(r),
 		       (unsigned long long)s.drops[r]);
 	print_backend_stats(d);
-	printf("; tx_backpressure %llu",
-	       (unsigned long long)s.tx_backpressure);
+	printf("; tx_backpressure %llu", (unsigned long long)s.tx_backpressure);
 	printf("; mem_faults %llu mem_refused %llu",
 	       (unsigned long long)vs->mem_faults,
 	       (unsigned long long)vs->mem_refused);
@@ -638,8 +639,7 @@ static void dev_publish(struct xv_dev *d)
 
 /* Parses and checks @req into slot @d; nothing is started. */
 static int dev_configure(struct xv_devs *v, struct xv_dev *d,
-			 const struct xv_dev_req *req, char *err,
-			 size_t errlen)
+			 const struct xv_dev_req *req, char *err, size_t errlen)
 {
 	int rc = xv_dev_parse_spec(d, req->spec);
 
@@ -669,7 +669,7 @@ static void dev_keep_stopped(struct xv_dev *d, const char *why)
 }
 
 int xv_dev_add(struct xv_devs *v, const struct xv_dev_req *req,
-		  struct xv_dev **out, char *err, size_t errlen)
+	       struct xv_dev **out, char *err, size_t errlen)
 {
 	unsigned int idx;
 	struct xv_dev *d;
@@ -850,7 +850,6 @@ static int cmdline_dev_start(struct xv_devs *v, struct xv_dev *d)
 	d->running = !rc;
 	return rc;
 }
-
 
 int xv_devs_start_cmdline(struct xv_devs *v)
 {

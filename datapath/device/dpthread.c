@@ -153,7 +153,8 @@ static int poll_all(struct dp_thread *t, bool kicks)
 	int work = 0;
 
 	for (i = 0; i < ndevs; i++) {
-		struct xv_dev *d = __atomic_load_n(&t->devs[i], __ATOMIC_ACQUIRE);
+		struct xv_dev *d =
+			__atomic_load_n(&t->devs[i], __ATOMIC_ACQUIRE);
 
 		if (d && !__atomic_load_n(&d->dying, __ATOMIC_ACQUIRE))
 			work += poll_dev(t, d, kicks);
@@ -200,11 +201,13 @@ static bool busy_expired(uint64_t *idle_since, unsigned int *idle_rounds)
  */
 static void xsk_watch(struct dp_thread *t, bool on)
 {
-	unsigned int i, q, n, ndevs = __atomic_load_n(&t->ndevs, __ATOMIC_ACQUIRE);
+	unsigned int i, q, n,
+		ndevs = __atomic_load_n(&t->ndevs, __ATOMIC_ACQUIRE);
 	int fds[VU_MAX_QUEUE_PAIRS];
 
 	for (i = 0; i < ndevs; i++) {
-		struct xv_dev *d = __atomic_load_n(&t->devs[i], __ATOMIC_ACQUIRE);
+		struct xv_dev *d =
+			__atomic_load_n(&t->devs[i], __ATOMIC_ACQUIRE);
 
 		if (!d || d->be.watched == on ||
 		    __atomic_load_n(&d->dying, __ATOMIC_ACQUIRE))
@@ -300,4 +303,3 @@ void xv_dp_quiesce(struct dp_thread *t)
 	}
 	xv_warn("datapath thread did not quiesce");
 }
-
