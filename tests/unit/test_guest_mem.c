@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for datapath/guest_mem.c: a fake guest memory made of memfd
- * regions (adjacent ones, holes, unrelated uvas, odd mmap offsets), as a
+ * Unit tests for datapath/engine/guest_mem.c: a fake guest memory made of
+ * memfd regions (adjacent ones, holes, unrelated uvas, odd mmap offsets), as a
  * vhost-user frontend would share it.
  */
 #include <errno.h>
