@@ -371,14 +371,12 @@ static void dev_set_backend(struct xv_dev *d)
 
 static int vdev_bind_netdev(struct xv_dev *d)
 {
-	int err;
-
-	if (!xv_dev_has_netdev(d))
-		return 0;
 	/* Queue pair p <-> netdev queue p (mq=N: N of them); the datapath
 	 * thread watches the backend's fds itself (xsk_watch). */
-	err = d->be.ops->start(&d->be, d->netdev, d->vu.cfg.max_queue_pairs);
-	if (err)
+	int err =
+		d->be.ops->start(&d->be, d->netdev, d->vu.cfg.max_queue_pairs);
+
+	if (err || !xv_dev_has_netdev(d))
 		return err;
 	xv_info("%s: bound to %s through AF_XDP (%u queue%s)", d->name,
 		d->netdev, d->be.port.nqueues,
