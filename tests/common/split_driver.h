@@ -258,7 +258,6 @@ struct sd_ring {
 	struct vring_used *used;
 	uint16_t avail_idx; /* next avail entry, not yet published */
 	uint16_t next_desc; /* next free descriptor, round robin */
-	uint16_t last_used; /* next used entry sd_get_used reads */
 };
 
 /* Bytes of each part of a ring of @size, event index fields included. */
@@ -327,7 +326,6 @@ static inline void sd_ring_clear(struct sd_ring *r)
 	memset(r->used, 0, sd_used_bytes(r->size));
 	r->avail_idx = 0;
 	r->next_desc = 0;
-	r->last_used = 0;
 }
 
 /* A fresh ring at index @start (both rings' idx), as after a reset. */
@@ -337,7 +335,6 @@ static inline void sd_ring_reset(struct sd_ring *r, uint16_t start)
 	r->avail->idx = htole16(start);
 	r->used->idx = htole16(start);
 	r->avail_idx = start;
-	r->last_used = start;
 }
 
 static inline uint16_t sd_mask(const struct sd_ring *r, uint32_t i)
@@ -492,19 +489,6 @@ static inline struct vring_used_elem sd_used_elem(const struct sd_ring *r,
 
 	return (struct vring_used_elem){ .id = le32toh(e->id),
 					 .len = le32toh(e->len) };
-}
-
-/* The next used entry, if the device published one: 1, else 0. */
-static inline int sd_get_used(struct sd_ring *r, uint32_t *id, uint32_t *len)
-{
-	struct vring_used_elem e;
-
-	if (r->last_used == sd_used_idx(r))
-		return 0;
-	e = sd_used_elem(r, r->last_used++);
-	*id = e.id;
-	*len = e.len;
-	return 1;
 }
 
 /* ---- event index (VIRTIO_RING_F_EVENT_IDX) ---- */
