@@ -154,9 +154,10 @@ $(BUILD)/fuzz/fuzz_cni_conf: tests/fuzz/fuzz_cni_conf.c $(FUZZ_CNI_DEPS) \
 	$(CLANG) $(FUZZ_CFLAGS) -Icni -I$(BUILD)/bpf $< $(FUZZ_CNI_DEPS) -o $@ \
 		$(LIBS)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(wildcard datapath/engine/*.h lib/*.h)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) \
+		$(wildcard datapath/engine/*.h lib/*.h tests/common/*.h)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_DEPS) -o $@
+	$(CLANG) $(FUZZ_CFLAGS) -Itests/common $< $(FUZZ_DEPS) -o $@
 
 $(BUILD)/ctl/%.o: ctl/%.c $(wildcard ctl/*.h lib/*.h bpf/*.h)
 	@mkdir -p $(@D)
@@ -172,16 +173,27 @@ $(BUILD)/vdpad: datapath/daemon/vdpad.c $(DP_HDRS) $(DPLIB) $(ENGLIB) $(LIB)
 	$(CC) $(XCFLAGS) $(DAEMON_INC) $< -o $@ $(XLDFLAGS) $(DPLIB) $(ENGLIB) \
 		$(LIB) -lxdp $(LIBS) $(SYSTEMD_LIBS) -lpthread
 
-$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB) $(DPLIB) \
-		$(ENGLIB) $(CTLLIB) $(CNILIB)
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h tests/common/*.h) \
+		$(LIB) $(DPLIB) $(ENGLIB) $(CTLLIB) $(CNILIB)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $(DAEMON_INC) -Ictl -Icni $< -o $@ $(XLDFLAGS) \
-		$(CTLLIB) $(DPLIB) $(ENGLIB) $(CNILIB) $(LIB) \
+	$(CC) $(XCFLAGS) $(DAEMON_INC) -Ictl -Icni -Itests/common $< -o $@ \
+		$(XLDFLAGS) $(CTLLIB) $(DPLIB) $(ENGLIB) $(CNILIB) $(LIB) \
 		-lxdp $(LIBS) $(TEST_LIBS) -lpthread
 
 $(BUILD)/tests/%: tests/bpf/%.c $(LIB) $(BPF_SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(LIB) $(LIBS) $(TEST_LIBS)
+
+# Test-only tools the integration tests run (tests/tools/*.c: evil_frontend,
+# a hostile vhost-user frontend), into $(BUILD)/tools/ with make tests.
+TOOLS := $(BUILD)/tools/evil_frontend
+
+tests: $(TOOLS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(wildcard tests/common/*.h \
+		datapath/engine/*.h lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(ENGINE_INC) -Itests/common $< -o $@ $(XLDFLAGS)
 
 # Tests run against a sanitizer build in its own tree.
 check:
