@@ -19,8 +19,8 @@ PKG_CONFIG ?= pkg-config
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2
 CFLAGS ?= -O2 -g
-XCFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf -Idatapath \
-	-I$(BUILD)/bpf $(CFLAGS)
+XCFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf -I$(BUILD)/bpf \
+	$(CFLAGS)
 XLDFLAGS := $(LDFLAGS)
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -47,8 +47,20 @@ LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 LIB := $(BUILD)/libxvdpa.a
 
-# vdpad's parts, as a library the daemon, unit tests and fuzzers share.
-DP_SRCS := $(filter-out datapath/vdpad.c,$(wildcard datapath/*.c))
+# vdpad's parts in three layers, each seeing only the headers of those
+# below it: daemon -> device -> engine.
+ENGINE_INC := -Idatapath/engine
+DEVICE_INC := $(ENGINE_INC) -Idatapath/device
+DAEMON_INC := $(DEVICE_INC) -Idatapath/daemon
+DP_HDRS := $(wildcard datapath/*/*.h)
+# The engine (vhost-user, guest memory, virtqueues, virtio-net, backends).
+ENGINE_SRCS := $(wildcard datapath/engine/*.c)
+ENGINE_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(ENGINE_SRCS))
+ENGLIB := $(BUILD)/libxvengine.a
+# Devices, datapath threads and the daemon's parts besides main(), as a
+# library the daemon and unit tests share.
+DP_SRCS := $(wildcard datapath/device/*.c) \
+	$(filter-out datapath/daemon/vdpad.c,$(wildcard datapath/daemon/*.c))
 DP_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(DP_SRCS))
 DPLIB := $(BUILD)/libxvdp.a
 
@@ -72,17 +84,17 @@ BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(BPFTEST_SRCS))
 # libFuzzer targets: clang, ASan + UBSan, built from the sources they test.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_DEPS := $(filter-out datapath/xsk.c datapath/afxdp.c \
-	datapath/ctl_server.c datapath/state.c datapath/mgmt.c,$(DP_SRCS)) \
+FUZZ_DEPS := $(filter-out datapath/engine/xsk.c datapath/engine/afxdp.c \
+	datapath/engine/backend.c,$(ENGINE_SRCS)) \
 	lib/log.c lib/util.c
-FUZZ_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf -Idatapath -g -O1 \
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf $(ENGINE_INC) -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 .PHONY: all tests check deps demo fuzz bench install format clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BPF_OBJS) $(LIB) $(DPLIB) $(BINS) $(CNI_PLUGIN)
+all: $(BPF_OBJS) $(LIB) $(ENGLIB) $(DPLIB) $(BINS) $(CNI_PLUGIN)
 
 tests: all $(UNIT_BINS) $(BPFTEST_BINS) $(FUZZ_BINS)
 
@@ -100,10 +112,24 @@ $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h bpf/*.h) $(BPF_SKELS)
 $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
-$(BUILD)/datapath/%.o: datapath/%.c $(wildcard datapath/*.h lib/*.h bpf/*.h) \
-		$(BPF_SKELS)
+$(BUILD)/datapath/engine/%.o: datapath/engine/%.c \
+		$(wildcard datapath/engine/*.h lib/*.h bpf/*.h) $(BPF_SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) -c $< -o $@
+	$(CC) $(XCFLAGS) $(ENGINE_INC) -c $< -o $@
+
+$(BUILD)/datapath/device/%.o: datapath/device/%.c \
+		$(wildcard datapath/engine/*.h datapath/device/*.h lib/*.h \
+		bpf/*.h) $(BPF_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(DEVICE_INC) -c $< -o $@
+
+$(BUILD)/datapath/daemon/%.o: datapath/daemon/%.c $(DP_HDRS) \
+		$(wildcard lib/*.h bpf/*.h) $(BPF_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(DAEMON_INC) -c $< -o $@
+
+$(ENGLIB): $(ENGINE_OBJS)
+	$(AR) rcs $@ $^
 
 $(DPLIB): $(DP_OBJS)
 	$(AR) rcs $@ $^
@@ -128,8 +154,8 @@ $(BUILD)/fuzz/fuzz_cni_conf: tests/fuzz/fuzz_cni_conf.c $(FUZZ_CNI_DEPS) \
 	$(CLANG) $(FUZZ_CFLAGS) -Icni -I$(BUILD)/bpf $< $(FUZZ_CNI_DEPS) -o $@ \
 		$(LIBS)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(wildcard datapath/*.h lib/*.h) \
-		$(wildcard tests/common/*.h)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) \
+		$(wildcard datapath/engine/*.h lib/*.h tests/common/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -Itests/common $< $(FUZZ_DEPS) -o $@
 
@@ -143,17 +169,16 @@ $(CTLLIB): $(CTL_OBJS)
 $(BUILD)/vdpactl: ctl/vdpactl.c $(wildcard ctl/*.h) $(CTLLIB) $(LIB)
 	$(CC) $(XCFLAGS) -Ictl $< -o $@ $(XLDFLAGS) $(CTLLIB) $(LIB) $(LIBS)
 
-$(BUILD)/vdpad: datapath/vdpad.c $(DPLIB) $(LIB)
-	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(DPLIB) $(LIB) -lxdp $(LIBS) \
-		$(SYSTEMD_LIBS) -lpthread
+$(BUILD)/vdpad: datapath/daemon/vdpad.c $(DP_HDRS) $(DPLIB) $(ENGLIB) $(LIB)
+	$(CC) $(XCFLAGS) $(DAEMON_INC) $< -o $@ $(XLDFLAGS) $(DPLIB) $(ENGLIB) \
+		$(LIB) -lxdp $(LIBS) $(SYSTEMD_LIBS) -lpthread
 
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h tests/common/*.h) \
-		$(LIB) $(DPLIB) $(CTLLIB) $(CNILIB)
+		$(LIB) $(DPLIB) $(ENGLIB) $(CTLLIB) $(CNILIB)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) -Ictl -Icni -Itests/common $< -o $@ $(XLDFLAGS) \
-		$(CTLLIB) $(DPLIB) \
-		$(CNILIB) $(LIB) \
-		-lxdp $(LIBS) $(TEST_LIBS)
+	$(CC) $(XCFLAGS) $(DAEMON_INC) -Ictl -Icni -Itests/common $< -o $@ \
+		$(XLDFLAGS) $(CTLLIB) $(DPLIB) $(ENGLIB) $(CNILIB) $(LIB) \
+		-lxdp $(LIBS) $(TEST_LIBS) -lpthread
 
 $(BUILD)/tests/%: tests/bpf/%.c $(LIB) $(BPF_SKELS)
 	@mkdir -p $(@D)
@@ -165,10 +190,10 @@ TOOLS := $(BUILD)/tools/evil_frontend
 
 tests: $(TOOLS)
 
-$(BUILD)/tools/%: tests/tools/%.c $(wildcard tests/common/*.h datapath/*.h \
-		lib/*.h)
+$(BUILD)/tools/%: tests/tools/%.c $(wildcard tests/common/*.h \
+		datapath/engine/*.h lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) -Itests/common $< -o $@ $(XLDFLAGS)
+	$(CC) $(XCFLAGS) $(ENGINE_INC) -Itests/common $< -o $@ $(XLDFLAGS)
 
 # Tests run against a sanitizer build in its own tree.
 check:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for vdpad's table of control connections (datapath/ctl_conn.c):
+ * Unit tests for vdpad's table of control connections
+ * (datapath/daemon/ctl_conn.c):
  * the global and per-uid caps, root's eviction of the oldest non-root
  * client, and time-outs. No sockets: the fds are numbers.
  */

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for vdpad's control requests (datapath/ctl_server.c): the
- * handler table's dispatcher called with JSON, no socket. Every request
- * here fails validation: the answer says why, and nothing changed (no PF
- * or device in vdpad's tables, no state file, nothing pinned).
+ * Unit tests for vdpad's control requests (datapath/daemon/ctl_server.c):
+ * the handler table's dispatcher called with JSON, no socket, on the real
+ * device code. Requests that fail validation get an answer that says why,
+ * and nothing changed (no PF or device in vdpad's tables, no state file,
+ * nothing pinned); a loopback device is added, shown and removed.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -12,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -21,43 +24,35 @@
 
 #define STATE "/tmp/x5-unit-state.json"
 
-/* vdpad.c's device management: validation must never get that far. */
-int vdpad_dev_add(struct vdpad *v, const struct vdpad_dev_req *req,
-		  struct vdev **out, char *err, size_t errlen)
-{
-	(void)v;
-	(void)req;
-	(void)out;
-	(void)err;
-	(void)errlen;
-	fail_msg("dev add reached vdpad_dev_add");
-	return -EIO;
-}
-
-int vdpad_dev_del(struct vdpad *v, struct vdev *d)
-{
-	(void)v;
-	(void)d;
-	fail_msg("dev del reached vdpad_dev_del");
-	return -EIO;
-}
-
-bool vdpad_netdev_in_use(const struct vdpad *v, const char *ifname)
-{
-	(void)v;
-	(void)ifname;
-	return false;
-}
-
 static struct vdpad vd;
 
 static int setup(void **state)
 {
 	(void)state;
 	memset(&vd, 0, sizeof(vd));
+	xv_devs_init(&vd.devs);
+	vd.devs.epfd = epoll_create1(EPOLL_CLOEXEC);
+	assert_true(vd.devs.epfd >= 0);
+	/* One datapath thread's poll, the thread not started: a device is
+	 * handed to it and taken back without waiting for it. */
+	assert_int_equal(xv_devs_setup_threads(&vd.devs), 0);
 	vd.ctl_fd = -1;
 	vd.ctl_gid = (gid_t)-1;
 	vd.state_path = STATE;
+	unlink(STATE);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < vd.devs.nthreads; i++) {
+		close(vd.devs.threads[i].epfd);
+		close(vd.devs.threads[i].wake_fd);
+	}
+	close(vd.devs.epfd);
 	unlink(STATE);
 	return 0;
 }
@@ -69,7 +64,7 @@ static void assert_unchanged(void)
 	for (i = 0; i < MAX_PFS; i++)
 		assert_false(vd.pfs[i].used);
 	for (i = 0; i < MAX_DEVS; i++)
-		assert_false(vd.devs[i].used);
+		assert_false(vd.devs.dev[i].used);
 	assert_int_not_equal(access(STATE, F_OK), 0);
 	assert_int_not_equal(access(XV_BPFFS_ROOT "/x5u", F_OK), 0);
 }
@@ -263,7 +258,7 @@ static void test_daemon_show(void **state)
 	vd.ctl_conns.stats.refused_per_uid = 992;
 	vd.ctl_conns.stats.evicted = 2;
 	vd.ctl_conns.stats.timed_out = 20;
-	vd.ctl_conns.stats.accept_emfile = 5;
+	vd.devs.accept_emfile = 5;
 	resp = xv_ctl_dispatch(&vd, req);
 	json_decref(req);
 	assert_int_equal(json_integer_value(json_object_get(resp, "status")),
@@ -294,15 +289,115 @@ static void test_daemon_show(void **state)
 	json_decref(resp);
 }
 
+/* Sends @json; expects success and returns the result (the caller puts
+ * the response back with json_decref(*@resp)). */
+static json_t *expect_ok(const char *json, json_t **resp)
+{
+	json_error_t jerr;
+	json_t *req = json_loads(json, 0, &jerr);
+
+	if (!req)
+		fail_msg("bad test JSON %s: %s", json, jerr.text);
+	*resp = xv_ctl_dispatch(&vd, req);
+	json_decref(req);
+	assert_non_null(*resp);
+	if (json_integer_value(json_object_get(*resp, "status")))
+		fail_msg("%s: %s", json,
+			 json_string_value(json_object_get(*resp, "error")));
+	assert_non_null(json_object_get(*resp, "result"));
+	return json_object_get(*resp, "result");
+}
+
+/* A loopback device (no netdev, no root needed): added through the
+ * handler table, saved, shown with its counters, removed. */
+static void test_dev_add_del_loopback(void **state)
+{
+	char dir[] = "/tmp/x5u-sock.XXXXXX", sock[128], req[512];
+	json_t *resp, *r, *o;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sock, sizeof(sock), "%s/lb0.sock", dir);
+	snprintf(
+		req, sizeof(req),
+		"{\"cmd\": \"dev add\", \"args\": {\"name\": \"lb0\", \"socket\": \"%s\", \"loopback\": true, \"max_vqp\": 2}}",
+		sock);
+	r = expect_ok(req, &resp);
+	o = json_object_get(json_object_get(r, "dev"), "lb0");
+	assert_string_equal(json_string_value(json_object_get(o, "backend")),
+			    "loopback");
+	assert_true(json_is_true(json_object_get(o, "running")));
+	assert_true(json_is_null(json_object_get(o, "netdev")) ||
+		    !json_object_get(o, "netdev"));
+	json_decref(resp);
+	assert_int_equal(stat(sock, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(access(STATE, F_OK), 0);
+	assert_non_null(xv_dev_find(&vd.devs, "lb0"));
+	assert_int_equal(vd.devs.threads[0].ndevs, 1);
+
+	/* Shown, with every counter vdpad keeps (all zero: no frontend). */
+	r = expect_ok("{\"cmd\": \"dev show\"}", &resp);
+	assert_non_null(json_object_get(json_object_get(r, "dev"), "lb0"));
+	json_decref(resp);
+	r = expect_ok("{\"cmd\": \"dev stats\", \"args\": {\"name\": \"lb0\"}}",
+		      &resp);
+	o = json_object_get(json_object_get(r, "stats"), "lb0");
+	assert_int_equal(json_integer_value(json_object_get(o, "tx_packets")),
+			 0);
+	assert_true(json_is_integer(json_object_get(
+		json_object_get(o, "datapath"), "tx_backpressure")));
+	assert_null(
+		json_object_get(json_object_get(o, "drops"), "xsk_rx_dropped"));
+	json_decref(resp);
+	r = expect_ok(
+		"{\"cmd\": \"dev config show\", \"args\": {\"name\": \"lb0\"}}",
+		&resp);
+	o = json_object_get(json_object_get(json_object_get(r, "config"),
+					    "lb0"),
+			    "vhost_user");
+	assert_true(json_is_integer(json_object_get(o, "bad_msgs")));
+	assert_true(json_is_integer(json_object_get(o, "stray_fds")));
+	assert_true(json_is_integer(json_object_get(o, "ring_resyncs")));
+	json_decref(resp);
+	r = expect_ok(
+		"{\"cmd\": \"dev vstats show\", \"args\": {\"name\": \"lb0\", \"qidx\": 3}}",
+		&resp);
+	o = json_object_get(json_object_get(r, "vstats"), "lb0");
+	assert_string_equal(json_string_value(json_object_get(o, "type")),
+			    "tx");
+	assert_true(json_is_integer(json_object_get(o, "tx_backpressure")));
+	json_decref(resp);
+
+	/* Removed: gone from the table, the thread and the file system. */
+	expect_ok("{\"cmd\": \"dev del\", \"args\": {\"name\": \"lb0\"}}",
+		  &resp);
+	json_decref(resp);
+	r = expect_ok("{\"cmd\": \"dev show\"}", &resp);
+	assert_int_equal(json_object_size(json_object_get(r, "dev")), 0);
+	json_decref(resp);
+	assert_null(xv_dev_find(&vd.devs, "lb0"));
+	assert_int_equal(vd.devs.threads[0].ndevs, 0);
+	assert_int_not_equal(access(sock, F_OK), 0);
+	unlink(STATE);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_envelope, setup),
-		cmocka_unit_test_setup(test_mgmtdev_add, setup),
-		cmocka_unit_test_setup(test_mgmtdev_del_show, setup),
-		cmocka_unit_test_setup(test_vf_set, setup),
-		cmocka_unit_test_setup(test_dev, setup),
-		cmocka_unit_test_setup(test_daemon_show, setup),
+		cmocka_unit_test_setup_teardown(test_envelope, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mgmtdev_add, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_mgmtdev_del_show, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_vf_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dev, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_daemon_show, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dev_add_del_loopback,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for datapath/guest_mem.c: a fake guest memory made of memfd
- * regions (adjacent ones, holes, unrelated uvas, odd mmap offsets), as a
- * vhost-user frontend would share it.
+ * Unit tests for datapath/engine/guest_mem.c: a fake guest memory made of
+ * memfd regions (adjacent ones, holes, unrelated uvas, odd mmap offsets),
+ * as a vhost-user frontend would share it.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for datapath/virtio_net.c. The fake guest is the one of
+ * Unit tests for datapath/engine/virtio_net.c. The fake guest is the one of
  * test_virtq_split.c, cut down: memfd regions shared as a frontend would
  * (two of them adjacent in gpa space but swapped in the fd, so a buffer
  * across their edge maps to two iovecs), and a "driver" that lays out a

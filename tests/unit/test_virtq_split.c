@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for datapath/virtq_split.c. A fake guest: memfd regions
+ * Unit tests for datapath/engine/virtq_split.c. A fake guest: memfd regions
  * shared as a frontend would (two of them adjacent in gpa space but not
  * in host memory, a hole, an unrelated one), and a "driver" in this file
  * that lays out desc/avail/used through its own mapping of the fd and

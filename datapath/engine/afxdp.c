@@ -3,25 +3,15 @@
 #include <unistd.h>
 
 #include "afxdp.h"
+#include "backend.h"
 
 /* Ethernet header plus one VLAN tag on top of the MTU. */
 #define XV_L2_OVERHEAD 18
 
-static const char *const dp_drop_names[XV_DP_DROP_MAX] = {
-	[XV_DP_DROP_NOT_READY] = "not_ready",
-	[XV_DP_DROP_BROKEN] = "broken",
-	[XV_DP_DROP_OVERSIZE] = "oversize",
-};
-
-const char *xv_dp_drop_name(enum xv_dp_drop d)
-{
-	return (unsigned int)d < XV_DP_DROP_MAX ? dp_drop_names[d] : "unknown";
-}
-
 static inline bool pair_ready(const struct xv_vu_dev *dev, unsigned int pair)
 {
-	return dev->vrings[2 * pair].started &&
-	       dev->vrings[2 * pair + 1].started && !dev->broken;
+	return dev->vrings[xv_rxq(pair)].started &&
+	       dev->vrings[xv_txq(pair)].started && !dev->broken;
 }
 
 /* Gives the RX frames back to the kernel through the fill ring. */
@@ -44,9 +34,9 @@ static inline void refill(struct xv_xsk *x, uint32_t rx_idx, uint32_t n)
 }
 
 int xv_afxdp_rx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
-		struct xv_chain *c, struct xv_dp_qstats *st)
+		struct xv_chain *c, struct xv_qstats *st)
 {
-	struct xv_vu_vring *rx = &dev->vrings[2 * pair];
+	struct xv_vu_vring *rx = &dev->vrings[xv_rxq(pair)];
 	bool mrg = dev->features & VU_BIT(VU_F_MRG_RXBUF);
 	bool ready = pair_ready(dev, pair);
 	uint16_t used_before = rx->vq.used_idx;
@@ -84,9 +74,9 @@ int xv_afxdp_rx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 }
 
 int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
-		struct xv_chain *c, struct xv_dp_qstats *st)
+		struct xv_chain *c, struct xv_qstats *st)
 {
-	struct xv_vu_vring *tx = &dev->vrings[2 * pair + 1];
+	struct xv_vu_vring *tx = &dev->vrings[xv_txq(pair)];
 	uint32_t max_len = (uint32_t)dev->cfg.mtu + XV_L2_OVERHEAD;
 	uint64_t addrs[XV_XSK_BATCH];
 	uint32_t lens[XV_XSK_BATCH];
@@ -142,3 +132,65 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 	xv_vu_vring_publish(tx, used_before);
 	return (int)n;
 }
+
+/* ---- the backend: queue pair p <-> the XSK on netdev queue p ---- */
+
+static int afxdp_start(struct xv_backend *b, const char *netdev,
+		       unsigned int npairs)
+{
+	return xv_xsk_port_open(&b->port, netdev, npairs);
+}
+
+static void afxdp_stop(struct xv_backend *b)
+{
+	xv_xsk_port_close(&b->port);
+}
+
+static int afxdp_poll(struct xv_backend *b, struct xv_vu_dev *vu,
+		      unsigned int p, struct xv_chain *c, struct xv_qstats *st,
+		      struct xv_poll_extra *e)
+{
+	struct xv_xsk *x = &b->port.q[p];
+	uint64_t woke = x->tx_wakeups;
+	int n;
+
+	if (p >= b->port.nqueues)
+		return 0;
+	n = xv_afxdp_rx(vu, p, x, c, st);
+	n += xv_afxdp_tx(vu, p, x, c, st);
+	e->pending |= x->tx_outstanding != 0;
+	e->woke |= x->tx_wakeups != woke;
+	return n;
+}
+
+static void afxdp_stats(const struct xv_backend *b, struct xv_backend_stats *st)
+{
+	unsigned int q;
+
+	st->kernel = true;
+	xv_xsk_port_kstats(&b->port, &st->k);
+	st->tx_wakeups = 0;
+	for (q = 0; q < b->port.nqueues; q++)
+		st->tx_wakeups += __atomic_load_n(&b->port.q[q].tx_wakeups,
+						  __ATOMIC_RELAXED);
+}
+
+static unsigned int afxdp_fds(const struct xv_backend *b, int *fds,
+			      unsigned int max)
+{
+	unsigned int q;
+
+	for (q = 0; q < b->port.nqueues && q < max; q++)
+		fds[q] = b->port.q[q].fd;
+	return q;
+}
+
+const struct xv_backend_ops xv_afxdp_backend = {
+	.name = "afxdp",
+	.uses_netdev = true,
+	.start = afxdp_start,
+	.stop = afxdp_stop,
+	.poll = afxdp_poll,
+	.stats = afxdp_stats,
+	.fds = afxdp_fds,
+};

@@ -56,7 +56,6 @@ struct xv_xsk_port {
 	unsigned int nqueues;
 	struct xsk_redirect *prog;
 	struct bpf_link *link;
-	bool watched; /* the fds are in the datapath thread's epoll set */
 	struct xv_xsk q[8];
 };
 

@@ -67,16 +67,6 @@ static json_t *features_json(uint64_t f)
 	return a;
 }
 
-struct vdev *vdpad_dev_find(struct vdpad *v, const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < v->ndevs; i++)
-		if (v->devs[i].used && !strcmp(v->devs[i].name, name))
-			return &v->devs[i];
-	return NULL;
-}
-
 /* Every argument must be one of @keys (or a VF attribute): a typo is an
  * error, not a silently ignored option. */
 static int check_keys(json_t *args, const char *const *keys, bool vf_attrs,
@@ -98,7 +88,7 @@ static int check_keys(json_t *args, const char *const *keys, bool vf_attrs,
 }
 
 /* Optional "name" argument: NULL means every device. */
-static int arg_dev(struct vdpad *v, json_t *args, struct vdev **d, char *err,
+static int arg_dev(struct vdpad *v, json_t *args, struct xv_dev **d, char *err,
 		   size_t errlen)
 {
 	json_t *n = json_object_get(args, "name");
@@ -110,7 +100,7 @@ static int arg_dev(struct vdpad *v, json_t *args, struct vdev **d, char *err,
 		snprintf(err, errlen, "\"name\" must be a string");
 		return -EINVAL;
 	}
-	*d = vdpad_dev_find(v, json_string_value(n));
+	*d = xv_dev_find(&v->devs, json_string_value(n));
 	if (!*d) {
 		snprintf(err, errlen, "no device \"%s\"", json_string_value(n));
 		return -ENOENT;
@@ -118,19 +108,19 @@ static int arg_dev(struct vdpad *v, json_t *args, struct vdev **d, char *err,
 	return 0;
 }
 
-static bool dev_link_up(const struct vdev *d)
+static bool dev_link_up(const struct xv_dev *d)
 {
-	return d->conn_fd >= 0 && d->vu.vrings[0].started &&
-	       d->vu.vrings[1].started && !d->vu.broken;
+	return d->conn_fd >= 0 && d->vu.vrings[xv_rxq(0)].started &&
+	       d->vu.vrings[xv_txq(0)].started && !d->vu.broken;
 }
 
-static json_t *dev_show_one(const struct vdev *d)
+static json_t *dev_show_one(const struct xv_dev *d)
 {
 	json_t *o = json_pack(
 		"{s:s, s:s, s:s, s:s?, s:i, s:i, s:I, s:b, s:b, s:b}", "socket",
 		d->sock.canon, "mode", d->client ? "client" : "server",
-		"backend", d->netdev[0] ? "afxdp" : "loopback", "netdev",
-		d->netdev[0] ? d->netdev : NULL, "max_vqp",
+		"backend", d->be.ops->name, "netdev",
+		xv_dev_has_netdev(d) ? d->netdev : NULL, "max_vqp",
 		(int)d->vu.cfg.max_queue_pairs, "mtu", (int)d->vu.cfg.mtu,
 		"max_mem", (json_int_t)d->vu.cfg.max_mem, "running", d->running,
 		"connected", d->conn_fd >= 0, "broken", d->vu.broken);
@@ -142,7 +132,7 @@ static json_t *dev_show_one(const struct vdev *d)
 
 /* The frontend's memory as mapped now (the control thread maps it), and
  * what was refused or faulted. */
-static json_t *guest_memory_json(const struct vdev *d)
+static json_t *guest_memory_json(const struct xv_dev *d)
 {
 	const struct xv_guest_mem *m = &d->vu.mem;
 
@@ -155,13 +145,13 @@ static json_t *guest_memory_json(const struct vdev *d)
 			 (json_int_t)d->vu.stats.mem_refused);
 }
 
-static json_t *dev_config_one(const struct vdev *d)
+static json_t *dev_config_one(const struct xv_dev *d)
 {
 	char mac[XV_MAC_STR_LEN];
 
 	xv_format_mac(d->vu.cfg.mac, mac);
 	return json_pack(
-		"{s:s, s:i, s:s, s:i, s:o, s:o, s:{s:b, s:s, s:i, s:o, s:i}, s:o}",
+		"{s:s, s:i, s:s, s:i, s:o, s:o, s:{s:b, s:s, s:i, s:o, s:i, s:I, s:I, s:I, s:I, s:I}, s:o}",
 		"mac", mac, "mtu", (int)(d->vu.mtu ? d->vu.mtu : d->vu.cfg.mtu),
 		"link", dev_link_up(d) ? "up" : "down", "max_vq_pairs",
 		(int)d->vu.cfg.max_queue_pairs, "negotiated_features",
@@ -170,7 +160,12 @@ static json_t *dev_config_one(const struct vdev *d)
 		d->conn_fd >= 0, "mode", d->client ? "client" : "server",
 		"status", (int)d->vu.status, "protocol_features",
 		json_integer((json_int_t)d->vu.protocol_features),
-		"broken_sessions", (int)d->broken_sessions, "guest_memory",
+		"broken_sessions", (int)d->broken_sessions, "msgs",
+		(json_int_t)d->vu.stats.msgs, "bad_msgs",
+		(json_int_t)d->vu.stats.bad_msgs, "unsupported",
+		(json_int_t)d->vu.stats.unsupported, "stray_fds",
+		(json_int_t)d->vu.stats.stray_fds, "ring_resyncs",
+		(json_int_t)d->vu.stats.ring_resyncs, "guest_memory",
 		guest_memory_json(d));
 }
 
@@ -185,35 +180,25 @@ static json_t *net_drops_json(const struct xv_net_q_stats *s)
 	return o;
 }
 
-/* Counters of queue pair @p: from the AF_XDP or the loopback path. */
-static void pair_stats(const struct vdev *d, unsigned int p,
-		       struct xv_dp_qstats *out)
+static json_t *queue_json(const struct xv_dev *d, unsigned int qidx)
 {
-	if (d->netdev[0]) {
-		*out = d->qs[p];
-		return;
-	}
-	memset(out, 0, sizeof(*out));
-	out->rx = d->lb[p].rx;
-	out->tx = d->lb[p].tx;
-}
-
-static json_t *queue_json(const struct vdev *d, unsigned int qidx)
-{
-	struct xv_dp_qstats s;
-	const struct xv_net_q_stats *q;
+	const struct xv_qstats *s = &d->qs[xv_q_pair(qidx)];
+	bool tx = xv_q_is_tx(qidx);
+	const struct xv_net_q_stats *q = tx ? &s->tx : &s->rx;
 	json_t *o, *drops, *errs;
 	unsigned int r;
 
-	pair_stats(d, qidx / 2, &s);
-	q = qidx % 2 ? &s.tx : &s.rx;
 	drops = net_drops_json(q);
-	for (r = 0; r < XV_DP_DROP_MAX && !(qidx % 2); r++)
+	for (r = 0; r < XV_DP_DROP_MAX && !tx; r++)
 		json_object_set_new(drops, xv_dp_drop_name(r),
-				    json_integer((json_int_t)s.drops[r]));
+				    json_integer((json_int_t)s->drops[r]));
 	o = json_pack("{s:i, s:s, s:I, s:I, s:o}", "qidx", (int)qidx, "type",
-		      qidx % 2 ? "tx" : "rx", "packets", (json_int_t)q->packets,
+		      tx ? "tx" : "rx", "packets", (json_int_t)q->packets,
 		      "bytes", (json_int_t)q->bytes, "drops", drops);
+	if (tx)
+		json_object_set_new(
+			o, "tx_backpressure",
+			json_integer((json_int_t)s->tx_backpressure));
 	errs = json_object();
 	for (r = 0; r < XV_VQ_ERR_MAX; r++)
 		if (d->vu.vrings[qidx].vq.errors[r])
@@ -229,60 +214,46 @@ static json_t *queue_json(const struct vdev *d, unsigned int qidx)
 
 /* What the device costs its datapath thread: busy polls and their time,
  * and the kernel TX wakeups (sendto) it made. */
-static json_t *datapath_json(const struct vdev *d)
+static json_t *datapath_json(const struct xv_dev *d,
+			     const struct xv_backend_stats *bs,
+			     const struct xv_qstats *sum)
 {
-	uint64_t wakeups = 0;
-	unsigned int q;
-
-	for (q = 0; q < d->port.nqueues; q++)
-		wakeups += __atomic_load_n(&d->port.q[q].tx_wakeups,
-					   __ATOMIC_RELAXED);
 	return json_pack(
-		"{s:I, s:I, s:I}", "busy_polls",
+		"{s:I, s:I, s:I, s:I}", "busy_polls",
 		(json_int_t)__atomic_load_n(&d->busy_polls, __ATOMIC_RELAXED),
 		"busy_ns",
 		(json_int_t)xv_cycles_to_ns(
 			__atomic_load_n(&d->busy_cycles, __ATOMIC_RELAXED)),
-		"tx_wakeups", (json_int_t)wakeups);
+		"tx_wakeups", (json_int_t)bs->tx_wakeups, "tx_backpressure",
+		(json_int_t)sum->tx_backpressure);
 }
 
 /* What the kernel dropped on the device's AF_XDP sockets, named as in
  * vdpad's exit summary; not its fill-ring-empty count, which is part of
  * xsk_rx_dropped (every drop is counted once). Loopback: none. */
-static void xsk_drops_json(const struct vdev *d, json_t *drops)
+static void xsk_drops_json(const struct xv_backend_stats *bs, json_t *drops)
 {
-	struct xv_xsk_kstats sum;
-
-	if (!d->netdev[0])
+	if (!bs->kernel)
 		return;
-	xv_xsk_port_kstats(&d->port, &sum);
 	json_object_set_new(drops, "xsk_rx_dropped",
-			    json_integer((json_int_t)sum.rx_dropped));
+			    json_integer((json_int_t)bs->k.rx_dropped));
 	json_object_set_new(drops, "xsk_rx_ring_full",
-			    json_integer((json_int_t)sum.rx_ring_full));
+			    json_integer((json_int_t)bs->k.rx_ring_full));
 	json_object_set_new(drops, "xsk_tx_invalid",
-			    json_integer((json_int_t)sum.tx_invalid_descs));
+			    json_integer((json_int_t)bs->k.tx_invalid_descs));
+	json_object_set_new(drops, "xsk_rx_invalid",
+			    json_integer((json_int_t)bs->k.rx_invalid_descs));
 }
 
-static json_t *dev_stats_one(const struct vdev *d)
+static json_t *dev_stats_one(const struct xv_dev *d)
 {
-	struct xv_dp_qstats s, sum = {};
-	unsigned int p, r;
+	struct xv_backend_stats bs;
+	struct xv_qstats sum;
+	unsigned int r;
 	json_t *drops;
 
-	for (p = 0; p < d->vu.cfg.max_queue_pairs; p++) {
-		pair_stats(d, p, &s);
-		sum.rx.packets += s.rx.packets;
-		sum.rx.bytes += s.rx.bytes;
-		sum.tx.packets += s.tx.packets;
-		sum.tx.bytes += s.tx.bytes;
-		for (r = 0; r < XV_NET_DROP_MAX; r++) {
-			sum.rx.drops[r] += s.rx.drops[r];
-			sum.tx.drops[r] += s.tx.drops[r];
-		}
-		for (r = 0; r < XV_DP_DROP_MAX; r++)
-			sum.drops[r] += s.drops[r];
-	}
+	xv_dev_qstats(d, &sum);
+	d->be.ops->stats(&d->be, &bs);
 	drops = json_object();
 	for (r = 0; r < XV_NET_DROP_MAX; r++) {
 		char k[32];
@@ -297,23 +268,23 @@ static json_t *dev_stats_one(const struct vdev *d)
 	for (r = 0; r < XV_DP_DROP_MAX; r++)
 		json_object_set_new(drops, xv_dp_drop_name(r),
 				    json_integer((json_int_t)sum.drops[r]));
-	xsk_drops_json(d, drops);
+	xsk_drops_json(&bs, drops);
 	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "rx_packets",
 			 (json_int_t)sum.rx.packets, "rx_bytes",
 			 (json_int_t)sum.rx.bytes, "tx_packets",
 			 (json_int_t)sum.tx.packets, "tx_bytes",
 			 (json_int_t)sum.tx.bytes, "drops", drops, "datapath",
-			 datapath_json(d));
+			 datapath_json(d, &bs, &sum));
 }
 
 /* Runs @one on the named device, or on each; keyed by device name. */
 static json_t *per_dev(struct vdpad *v, json_t *args, const char *key,
-		       json_t *(*one)(const struct vdev *), int *status,
+		       json_t *(*one)(const struct xv_dev *), int *status,
 		       char *err, size_t errlen)
 {
 	static const char *const keys[] = { "name", NULL };
 	json_t *all;
-	struct vdev *d;
+	struct xv_dev *d;
 	unsigned int i;
 
 	*status = check_keys(args, keys, false, err, errlen) ?:
@@ -321,10 +292,10 @@ static json_t *per_dev(struct vdpad *v, json_t *args, const char *key,
 	if (*status)
 		return NULL;
 	all = json_object();
-	for (i = 0; i < v->ndevs; i++)
-		if (v->devs[i].used && (!d || d == &v->devs[i]))
-			json_object_set_new(all, v->devs[i].name,
-					    one(&v->devs[i]));
+	for (i = 0; i < v->devs.ndevs; i++)
+		if (v->devs.dev[i].used && (!d || d == &v->devs.dev[i]))
+			json_object_set_new(all, v->devs.dev[i].name,
+					    one(&v->devs.dev[i]));
 	return json_pack("{s:o}", key, all);
 }
 
@@ -351,7 +322,7 @@ static json_t *h_dev_vstats(struct vdpad *v, json_t *args, int *status,
 {
 	static const char *const keys[] = { "name", "qidx", NULL };
 	json_t *q = json_object_get(args, "qidx");
-	struct vdev *d;
+	struct xv_dev *d;
 	json_int_t qidx;
 
 	*status = check_keys(args, keys, false, err, errlen) ?:
@@ -363,10 +334,11 @@ static json_t *h_dev_vstats(struct vdpad *v, json_t *args, int *status,
 	if (*status)
 		return NULL;
 	qidx = json_is_integer(q) ? json_integer_value(q) : -1;
-	if (qidx < 0 || qidx >= 2 * (json_int_t)d->vu.cfg.max_queue_pairs) {
+	if (qidx < 0 ||
+	    qidx >= (json_int_t)xv_nqueues(d->vu.cfg.max_queue_pairs)) {
 		snprintf(err, errlen,
 			 "\"qidx\" must be an integer from 0 to %d for %s",
-			 2 * d->vu.cfg.max_queue_pairs - 1, d->name);
+			 xv_nqueues(d->vu.cfg.max_queue_pairs) - 1, d->name);
 		*status = -ERANGE;
 		return NULL;
 	}
@@ -428,7 +400,8 @@ static int pick_vf(struct vdpad *v, const char *mgmtdev, json_int_t *vf,
 		if (*vf >= 0 && (json_int_t)i != *vf)
 			continue;
 		xv_vf_ifname(mgmtdev, i, false, ifname, IF_NAMESIZE);
-		if (if_nametoindex(ifname) && !vdpad_netdev_in_use(v, ifname)) {
+		if (if_nametoindex(ifname) &&
+		    !xv_netdev_in_use(&v->devs, ifname)) {
 			*vf = i;
 			return 0;
 		}
@@ -550,7 +523,7 @@ static int dev_name_check(struct vdpad *v, const char *name, char *err,
 			XV_DEV_NAME_MAX);
 		return -EINVAL;
 	}
-	if (vdpad_dev_find(v, name)) {
+	if (xv_dev_find(&v->devs, name)) {
 		snprintf(err, errlen, "device \"%s\" exists already", name);
 		return -EEXIST;
 	}
@@ -578,7 +551,7 @@ static int default_socket(struct vdpad *v, json_t *args, const char *name)
 
 	if (json_object_get(args, "socket"))
 		return 0;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s.sock", v->sock_dir,
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.sock", v->devs.sock_dir,
 			     name) >= sizeof(path))
 		return -ENAMETOOLONG;
 	json_object_set_new(args, "socket", json_string(path));
@@ -639,11 +612,11 @@ static json_t *h_dev_add(struct vdpad *v, json_t *args, int *status, char *err,
 					    "max_mem",
 					    NULL };
 	const char *name = opt_str(args, "name", status, err, errlen);
-	struct vdpad_dev_req req = { .name = name };
+	struct xv_dev_req req = { .name = name };
 	struct xv_vf_attrs old = { 0 };
 	json_int_t vf = -1;
 	char spec[512], ignore[64];
-	struct vdev *d;
+	struct xv_dev *d;
 
 	*status = *status					     ?:
 			  check_keys(args, keys, false, err, errlen) ?:
@@ -660,12 +633,12 @@ static json_t *h_dev_add(struct vdpad *v, json_t *args, int *status, char *err,
 	req.persist = true;
 	req.privileged = v->ctl_peer_uid == 0;
 	req.owner = v->ctl_peer_uid;
-	*status = vdpad_dev_add(v, &req, &d, err, errlen);
+	*status = xv_dev_add(&v->devs, &req, &d, err, errlen);
 	/* A device that cannot be saved is not kept: nothing half-done. */
 	if (!*status) {
 		*status = vdpad_state_save(v, err, errlen);
 		if (*status)
-			vdpad_dev_del(v, d);
+			xv_dev_del(&v->devs, d);
 	}
 	if (*status && old.set)
 		vdpad_vf_set(
@@ -680,7 +653,7 @@ static json_t *h_dev_del(struct vdpad *v, json_t *args, int *status, char *err,
 			 size_t errlen)
 {
 	static const char *const keys[] = { "name", NULL };
-	struct vdev *d;
+	struct xv_dev *d;
 
 	*status = check_keys(args, keys, false, err, errlen) ?:
 			  arg_dev(v, args, &d, err, errlen);
@@ -697,7 +670,7 @@ static json_t *h_dev_del(struct vdpad *v, json_t *args, int *status, char *err,
 	}
 	if (*status)
 		return NULL;
-	*status = vdpad_dev_del(v, d);
+	*status = xv_dev_del(&v->devs, d);
 	if (!*status)
 		*status = vdpad_state_save(v, err, errlen);
 	return *status ? NULL : json_object();
@@ -886,7 +859,7 @@ static json_t *h_daemon_show(struct vdpad *v, json_t *args, int *status,
 		(json_int_t)c->stats.evicted, "timed_out",
 		(json_int_t)c->stats.timed_out, "fds", "limit",
 		(json_int_t)rl.rlim_cur, "reserve", XV_CTL_FD_RESERVE,
-		"accept_emfile", (json_int_t)c->stats.accept_emfile);
+		"accept_emfile", (json_int_t)v->devs.accept_emfile);
 }
 
 /* The one table of control requests. */

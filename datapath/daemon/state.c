@@ -31,16 +31,16 @@ static json_t *state_json(const struct vdpad *v)
 	json_t *devs = json_array();
 	unsigned int i;
 
-	for (i = 0; i < v->ndevs; i++) {
-		const struct vdev *d = &v->devs[i];
+	for (i = 0; i < v->devs.ndevs; i++) {
+		const struct xv_dev *d = &v->devs.dev[i];
 
 		if (!d->used || !d->persist)
 			continue;
-		json_array_append_new(devs,
-				      json_pack("{s:s, s:s, s:b, s:I}", "name",
-						d->name, "spec", d->spec,
-						"loopback", !d->netdev[0],
-						"owner", (json_int_t)d->owner));
+		json_array_append_new(
+			devs, json_pack("{s:s, s:s, s:b, s:I}", "name", d->name,
+					"spec", d->spec, "loopback",
+					!xv_dev_has_netdev(d), "owner",
+					(json_int_t)d->owner));
 	}
 	return json_pack("{s:i, s:o, s:o}", "version", STATE_VERSION,
 			 "mgmtdevs", vdpad_pfs_json(v), "devices", devs);
@@ -83,13 +83,13 @@ int vdpad_state_save(struct vdpad *v, char *err, size_t errlen)
  * retried; an invalid one is left out (-EINVAL). */
 static int load_one(struct vdpad *v, json_t *e)
 {
-	struct vdpad_dev_req req = { .persist = true,
-				     .privileged = true,
-				     .keep_stopped = true };
+	struct xv_dev_req req = { .persist = true,
+				  .privileged = true,
+				  .keep_stopped = true };
 	int rc, loopback; /* json_unpack's "b" stores an int */
 	json_int_t owner = 0;
 	char err[256];
-	struct vdev *d;
+	struct xv_dev *d;
 
 	if (json_unpack(e, "{s:s, s:s, s:b, s?I}", "name", &req.name, "spec",
 			&req.spec, "loopback", &loopback, "owner", &owner) ||
@@ -99,7 +99,7 @@ static int load_one(struct vdpad *v, json_t *e)
 	}
 	req.loopback = loopback;
 	req.owner = (uid_t)owner;
-	rc = vdpad_dev_add(v, &req, &d, err, sizeof(err));
+	rc = xv_dev_add(&v->devs, &req, &d, err, sizeof(err));
 	if (rc)
 		xv_err("state: device \"%.32s%s\" left out: %s", req.name,
 		       strlen(req.name) > 32 ? "..." : "", err);

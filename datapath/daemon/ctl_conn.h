@@ -36,7 +36,6 @@ struct xv_ctl_conn_stats {
 	uint64_t refused_fds; /* fewer than XV_CTL_FD_RESERVE fds were left */
 	uint64_t evicted; /* closed to make room for root */
 	uint64_t timed_out; /* no request within XV_CTL_CONN_TIMEOUT_MS */
-	uint64_t accept_emfile; /* accepts that failed for lack of fds */
 };
 
 /* All zero is an empty table. */

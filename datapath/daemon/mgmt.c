@@ -43,17 +43,18 @@ static bool pf_pinned(const char *name)
 	return !access(path, F_OK);
 }
 
-struct vdev *vdpad_pf_user(struct vdpad *v, const char *pf, unsigned int numvfs)
+struct xv_dev *vdpad_pf_user(struct vdpad *v, const char *pf,
+			     unsigned int numvfs)
 {
 	char ifname[IF_NAMESIZE];
 	unsigned int i, k;
 
 	for (i = 0; i < numvfs && i < XV_MAX_VFS; i++) {
 		xv_vf_ifname(pf, i, false, ifname, sizeof(ifname));
-		for (k = 0; k < v->ndevs; k++)
-			if (v->devs[k].used &&
-			    !strcmp(v->devs[k].netdev, ifname))
-				return &v->devs[k];
+		for (k = 0; k < v->devs.ndevs; k++)
+			if (v->devs.dev[k].used &&
+			    !strcmp(v->devs.dev[k].netdev, ifname))
+				return &v->devs.dev[k];
 	}
 	return NULL;
 }
@@ -161,7 +162,7 @@ static int pf_numvfs(struct vdpad *v, const char *name, unsigned int *n)
 int vdpad_pf_del(struct vdpad *v, const char *name, char *err, size_t errlen)
 {
 	struct vpf *p = vdpad_pf_find(v, name);
-	struct vdev *d;
+	struct xv_dev *d;
 	unsigned int n;
 	int rc;
 

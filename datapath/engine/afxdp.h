@@ -9,33 +9,18 @@
 #ifndef XVDPA_AFXDP_H
 #define XVDPA_AFXDP_H
 
+#include "qstats.h"
 #include "vhost_user.h"
 #include "virtio_net.h"
 #include "xsk.h"
 
-enum xv_dp_drop {
-	XV_DP_DROP_NOT_READY = 0, /* rings not started (no frontend, stopped) */
-	XV_DP_DROP_BROKEN, /* the device was marked broken */
-	XV_DP_DROP_OVERSIZE, /* guest frame larger than the MTU allows */
-	XV_DP_DROP_MAX,
-};
-
-struct xv_dp_qstats {
-	struct xv_net_q_stats rx; /* network -> guest (and its drops) */
-	struct xv_net_q_stats tx; /* guest -> network (and its drops) */
-	uint64_t drops[XV_DP_DROP_MAX];
-	uint64_t tx_backpressure; /* rounds stopped for lack of UMEM/ring */
-};
-
 /* Network -> guest: up to a batch from the XSK RX ring into the guest's
  * RX queue of @pair. Returns frames taken from the XSK (0: none). */
 int xv_afxdp_rx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
-		struct xv_chain *c, struct xv_dp_qstats *st);
+		struct xv_chain *c, struct xv_qstats *st);
 /* Guest -> network: up to a batch from the guest's TX queue into the XSK
  * TX ring. Returns frames sent. */
 int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
-		struct xv_chain *c, struct xv_dp_qstats *st);
-
-const char *xv_dp_drop_name(enum xv_dp_drop d);
+		struct xv_chain *c, struct xv_qstats *st);
 
 #endif /* XVDPA_AFXDP_H */
