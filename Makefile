@@ -128,6 +128,13 @@ $(BUILD)/fuzz/fuzz_cni_conf: tests/fuzz/fuzz_cni_conf.c $(FUZZ_CNI_DEPS) \
 	$(CLANG) $(FUZZ_CFLAGS) -Icni -I$(BUILD)/bpf $< $(FUZZ_CNI_DEPS) -o $@ \
 		$(LIBS)
 
+# The device configuration's parsers (lib/devcfg.c), alone.
+FUZZ_DEVCFG_DEPS := lib/devcfg.c lib/util.c lib/log.c
+$(BUILD)/fuzz/fuzz_devcfg: tests/fuzz/fuzz_devcfg.c $(FUZZ_DEVCFG_DEPS) \
+		$(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_DEVCFG_DEPS) -o $@ -ljansson
+
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(wildcard datapath/*.h lib/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_DEPS) -o $@

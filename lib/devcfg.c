@@ -43,7 +43,7 @@ const struct xv_dev_field xv_dev_fields[XV_DEVF_COUNT] = {
 		.key = "vf", .type = XV_DEV_T_UINT,
 		.where = XV_DEV_F_REQ | XV_DEV_F_CLI | XV_DEV_F_BACKEND_OPT,
 		.min = 0, .max = XV_MAX_VFS - 1, .def = (uint64_t)-1, AT(vf),
-		.metavar = "N", .help = "with mgmtdev: this VF (default: any free one)",
+		.metavar = "N", .help = "with mgmtdev: this VF, not any free one",
 	},
 	[XV_DEVF_NETDEV] = {
 		.key = "netdev", .spec = "netdev", .type = XV_DEV_T_IFNAME,
@@ -64,7 +64,7 @@ const struct xv_dev_field xv_dev_fields[XV_DEVF_COUNT] = {
 		.where = XV_DEV_F_SPEC | XV_DEV_F_REQ | XV_DEV_F_STATE |
 			 XV_DEV_F_SHOW | XV_DEV_F_CLI,
 		.max = XV_DEV_PATH_MAX, AT(socket), .metavar = "PATH",
-		.help = "the vhost-user socket (default: the socket directory's NAME.sock)",
+		.help = "the vhost-user socket (default: NAME.sock in vdpad's socket directory)",
 	},
 	[XV_DEVF_MAC] = {
 		.key = "mac", .type = XV_DEV_T_MAC,
@@ -102,7 +102,7 @@ const struct xv_dev_field xv_dev_fields[XV_DEVF_COUNT] = {
 		.where = XV_DEV_F_SPEC | XV_DEV_F_REQ | XV_DEV_F_STATE |
 			 XV_DEV_F_CNI | XV_DEV_F_CLI,
 		.max = UINT64_MAX, AT(device_features), .metavar = "0xHEX",
-		.help = "the virtio features offered, some of vdpad's (default: all of them)",
+		.help = "the virtio features offered, a subset of vdpad's (default: all)",
 	},
 	[XV_DEVF_SOCKET_MODE] = {
 		.key = "socket_mode", .spec = "socket_mode", .alias = "mode",
@@ -110,7 +110,7 @@ const struct xv_dev_field xv_dev_fields[XV_DEVF_COUNT] = {
 		.where = XV_DEV_F_SPEC | XV_DEV_F_REQ | XV_DEV_F_STATE |
 			 XV_DEV_F_CNI | XV_DEV_F_CLI,
 		.min = 01, .max = 0777, AT(socket_mode), .metavar = "OCTAL",
-		.help = "the socket's permissions (default: as the umask makes them)",
+		.help = "the socket's permissions, instead of the umask's",
 	},
 	[XV_DEVF_SOCKET_GROUP] = {
 		.key = "socket_group", .spec = "socket_group", .alias = "group",
@@ -118,7 +118,7 @@ const struct xv_dev_field xv_dev_fields[XV_DEVF_COUNT] = {
 		.where = XV_DEV_F_SPEC | XV_DEV_F_REQ | XV_DEV_F_STATE |
 			 XV_DEV_F_CLI,
 		.max = XV_DEV_GROUP_MAX, AT(socket_group), .metavar = "GROUP",
-		.help = "the socket's group (default: vdpad's)",
+		.help = "the socket's group, instead of vdpad's",
 	},
 	[XV_DEVF_MAX_MEM] = {
 		.key = "max_mem", .spec = "max_mem", .type = XV_DEV_T_SIZE,
@@ -305,6 +305,21 @@ static int parse_c_number(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* A string that JSON can hold and a log line can show: UTF-8, no
+ * control characters. */
+static bool text_ok(const char *s)
+{
+	const unsigned char *p;
+	json_t *t;
+
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	t = json_string(s);
+	json_decref(t);
+	return t;
+}
+
 /* Text @s into field @f of @c, by @ctx's rules; no message. */
 static int store_text(struct xv_dev_cfg *c, const struct xv_dev_field *f,
 		      const char *s, enum ctx ctx)
@@ -390,6 +405,8 @@ static int store_text(struct xv_dev_cfg *c, const struct xv_dev_field *f,
 			return -EINVAL;
 		if (n > f->max)
 			return -ENAMETOOLONG;
+		if (!text_ok(s))
+			return -EINVAL;
 		if (f->type == XV_DEV_T_NAME && xv_validate_dev_name(s))
 			return -EINVAL;
 		memcpy((char *)c + f->off, s, n + 1);
