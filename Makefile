@@ -128,6 +128,9 @@ $(BUILD)/fuzz/fuzz_cni_conf: tests/fuzz/fuzz_cni_conf.c $(FUZZ_CNI_DEPS) \
 	$(CLANG) $(FUZZ_CFLAGS) -Icni -I$(BUILD)/bpf $< $(FUZZ_CNI_DEPS) -o $@ \
 		$(LIBS)
 
+# cni/config.c checks deviceOptions with the device table (recipes expand
+# late: the rule above links it too).
+FUZZ_CNI_DEPS += lib/devcfg.c
 # The device configuration's parsers (lib/devcfg.c), alone.
 FUZZ_DEVCFG_DEPS := lib/devcfg.c lib/util.c lib/log.c
 $(BUILD)/fuzz/fuzz_devcfg: tests/fuzz/fuzz_devcfg.c $(FUZZ_DEVCFG_DEPS) \

@@ -15,7 +15,7 @@
 #include "devcfg.h"
 #include "eswitch_maps.h" /* XV_MAX_VFS */
 
-#define AT(m)                                 \
+#define AT(m)                                  \
 	.off = offsetof(struct xv_dev_cfg, m), \
 	.size = sizeof(((struct xv_dev_cfg *)0)->m)
 
@@ -265,7 +265,8 @@ static void describe(const struct xv_dev_field *f, char *buf, size_t len)
 		snprintf(buf, len, "bytes, or a number with K, M, G or T");
 		break;
 	case XV_DEV_T_PATH:
-		snprintf(buf, len, "a path of at most %llu characters, no commas",
+		snprintf(buf, len,
+			 "a path of at most %llu characters, no commas",
 			 (unsigned long long)f->max);
 		break;
 	case XV_DEV_T_NAME:
@@ -461,7 +462,8 @@ static const struct xv_dev_field *spec_field(const char *key)
 		f = &xv_dev_fields[i];
 		if (!(f->where & XV_DEV_F_SPEC) || !f->spec)
 			continue;
-		if (!strcmp(f->spec, key) || (f->alias && !strcmp(f->alias, key)))
+		if (!strcmp(f->spec, key) ||
+		    (f->alias && !strcmp(f->alias, key)))
 			return f;
 	}
 	return NULL;
@@ -626,10 +628,11 @@ static int json_value(struct xv_dev_cfg *c, const struct xv_dev_field *f,
 	if (f->type == XV_DEV_T_UINT || f->type == XV_DEV_T_SIZE) {
 		n = json_is_integer(v) ? json_integer_value(v) : -1;
 		if (n < 0 || (uint64_t)n < f->min || (uint64_t)n > f->max)
-			return fail(err, errlen, -EINVAL,
-				    "\"%s\" must be an integer from %llu to %llu",
-				    f->key, (unsigned long long)f->min,
-				    (unsigned long long)f->max);
+			return fail(
+				err, errlen, -EINVAL,
+				"\"%s\" must be an integer from %llu to %llu",
+				f->key, (unsigned long long)f->min,
+				(unsigned long long)f->max);
 		put_num(c, f, (uint64_t)n);
 		c->set |= XV_DEV_BIT(id_of(f));
 		return 0;
@@ -644,8 +647,9 @@ static int json_value(struct xv_dev_cfg *c, const struct xv_dev_field *f,
 			    f->key);
 	if (store_text(c, f, s, CTX_JSON))
 		return fail(err, errlen, -EINVAL,
-			    f->type == XV_DEV_T_NAME ? "\"%s\" is required: %s" :
-						       "\"%s\" must be %s",
+			    f->type == XV_DEV_T_NAME ?
+				    "\"%s\" is required: %s" :
+				    "\"%s\" must be %s",
 			    f->key, what);
 	return 0;
 }
@@ -703,9 +707,8 @@ json_t *xv_dev_cfg_to_json(const struct xv_dev_cfg *c, unsigned int where)
 
 /* ---- text (vdpactl) and typed setters ---- */
 
-int xv_dev_cfg_set_text(struct xv_dev_cfg *c, const char *key,
-			const char *val, unsigned int where, char *err,
-			size_t errlen)
+int xv_dev_cfg_set_text(struct xv_dev_cfg *c, const char *key, const char *val,
+			unsigned int where, char *err, size_t errlen)
 {
 	const struct xv_dev_field *f = xv_dev_field_find(key, where);
 	char what[128];
@@ -767,6 +770,18 @@ int xv_dev_cfg_set_uint(struct xv_dev_cfg *c, enum xv_dev_field_id id,
 
 /* ---- the whole ---- */
 
+void xv_dev_cfg_copy_field(struct xv_dev_cfg *dst, const struct xv_dev_cfg *src,
+			   enum xv_dev_field_id id)
+{
+	const struct xv_dev_field *f;
+
+	if ((unsigned int)id >= XV_DEVF_COUNT)
+		return;
+	f = &xv_dev_fields[id];
+	memcpy((char *)dst + f->off, (const char *)src + f->off, f->size);
+	dst->set |= XV_DEV_BIT(id);
+}
+
 int xv_dev_cfg_check(const struct xv_dev_cfg *c, char *err, size_t errlen)
 {
 	const struct xv_dev_field *m = &xv_dev_fields[XV_DEVF_MGMTDEV];
@@ -800,11 +815,12 @@ int xv_dev_cfg_resolve(struct xv_dev_cfg *c, uint64_t offered, char *err,
 	if (!(c->set & XV_DEV_BIT(XV_DEVF_FEATURES)))
 		c->device_features = offered;
 	else if (c->device_features & ~offered)
-		return fail(err, errlen, -EINVAL,
-			    "\"%s\" 0x%llx asks for features vdpad does not have (it offers 0x%llx)",
-			    xv_dev_fields[XV_DEVF_FEATURES].key,
-			    (unsigned long long)c->device_features,
-			    (unsigned long long)offered);
+		return fail(
+			err, errlen, -EINVAL,
+			"\"%s\" 0x%llx asks for features vdpad does not have (it offers 0x%llx)",
+			xv_dev_fields[XV_DEVF_FEATURES].key,
+			(unsigned long long)c->device_features,
+			(unsigned long long)offered);
 	return 0;
 }
 
@@ -870,7 +886,10 @@ static void usage_head(struct sbuf *b)
 			first = false;
 		} else if (f->where & XV_DEV_F_BACKEND) {
 			usage_item(f, XV_DEV_F_CLI, false, item, sizeof(item));
-			sb_add(b, "%s%s", group ? " | " : first ? "(" : " (",
+			sb_add(b, "%s%s",
+			       group ? " | " :
+			       first ? "(" :
+				       " (",
 			       item);
 			first = false;
 			group = true;
@@ -909,8 +928,9 @@ int xv_dev_cfg_usage(char *buf, size_t len, unsigned int where,
 	for (i = 0; i < XV_DEVF_COUNT; i++) {
 		f = &xv_dev_fields[i];
 		if (!(f->where & where) || (spec && i == XV_DEVF_SOCKET) ||
-		    (!spec && (f->where & (XV_DEV_F_REQUIRED | XV_DEV_F_BACKEND |
-					   XV_DEV_F_BACKEND_OPT))))
+		    (!spec &&
+		     (f->where & (XV_DEV_F_REQUIRED | XV_DEV_F_BACKEND |
+				  XV_DEV_F_BACKEND_OPT))))
 			continue;
 		usage_item(f, where, true, item, sizeof(item));
 		need = (any && !spec) + strlen(item);

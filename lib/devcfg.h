@@ -160,14 +160,18 @@ json_t *xv_dev_cfg_to_json(const struct xv_dev_cfg *c, unsigned int where);
 /* Sets field @key (a keyword of @where, e.g. XV_DEV_F_CLI) from text, as
  * vdpactl takes it; @val NULL for a bool (the keyword alone). -ENOENT for
  * an unknown key, -EINVAL/-ERANGE for a bad value (vdpactl's message). */
-int xv_dev_cfg_set_text(struct xv_dev_cfg *c, const char *key,
-			const char *val, unsigned int where, char *err,
-			size_t errlen);
+int xv_dev_cfg_set_text(struct xv_dev_cfg *c, const char *key, const char *val,
+			unsigned int where, char *err, size_t errlen);
 /* Typed setters, checked like the others; mark the field set. */
 int xv_dev_cfg_set_str(struct xv_dev_cfg *c, enum xv_dev_field_id id,
 		       const char *val, char *err, size_t errlen);
 int xv_dev_cfg_set_uint(struct xv_dev_cfg *c, enum xv_dev_field_id id,
 			uint64_t val, char *err, size_t errlen);
+
+/* Field @id of @src onto @dst, and marked set there (an overlay, e.g. a
+ * CNI network's deviceOptions over what the plugin sets). */
+void xv_dev_cfg_copy_field(struct xv_dev_cfg *dst, const struct xv_dev_cfg *src,
+			   enum xv_dev_field_id id);
 
 /* What "dev add" needs of the whole: exactly one of mgmtdev, netdev and
  * loopback; mac only with mgmtdev. */

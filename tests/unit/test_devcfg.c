@@ -112,8 +112,7 @@ static void test_defaults(void **state)
 	json_is(&c, XV_DEV_F_SHOW,
 		"{\"max_mem\":0,\"max_vqp\":1,\"mode\":\"server\",\"mtu\":1500}");
 	/* No socket: no SPEC. */
-	assert_int_equal(xv_dev_cfg_render_spec(&c, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(xv_dev_cfg_render_spec(&c, err, sizeof(err)), -EINVAL);
 }
 
 /* The SPEC vdpad takes: the path first, bare server|client, KEY=VALUE. */
@@ -191,8 +190,9 @@ static void test_spec_aliases(void **state)
 	assert_int_equal(spec(&a, "/s,netdev=e,mq=4,mode=0660,group=kvm,"
 				  "features=0x130000000"),
 			 0);
-	assert_int_equal(spec(&b, "/s,netdev=e,max_vqp=4,socket_mode=0660,"
-				  "socket_group=kvm,device_features=0x130000000"),
+	assert_int_equal(spec(&b,
+			      "/s,netdev=e,max_vqp=4,socket_mode=0660,"
+			      "socket_group=kvm,device_features=0x130000000"),
 			 0);
 	assert_true(xv_dev_cfg_equal(&a, &b, XV_DEV_F_STATE));
 	assert_int_equal(a.max_vqp, 4);
@@ -262,9 +262,8 @@ static void test_ranges(void **state)
 	assert_int_equal(js(&c, "{\"vf\": 64}", XV_DEV_F_REQ), -EINVAL);
 	assert_int_equal(js(&c, "{\"max_mem\": -1}", XV_DEV_F_REQ), -EINVAL);
 	err_is("\"max_mem\" must be an integer from 0 to 9223372036854775807");
-	assert_int_equal(js(&c, "{\"max_mem\": 9223372036854775807}",
-			    XV_DEV_F_REQ),
-			 0);
+	assert_int_equal(
+		js(&c, "{\"max_mem\": 9223372036854775807}", XV_DEV_F_REQ), 0);
 	assert_int_equal(js(&c, "{\"socket_mode\": \"0\"}", XV_DEV_F_REQ),
 			 -EINVAL);
 	err_is("\"socket_mode\" must be an octal mode from 01 to 0777");
@@ -273,8 +272,7 @@ static void test_ranges(void **state)
 	assert_int_equal(js(&c, "{\"socket_mode\": 438}", XV_DEV_F_REQ),
 			 -EINVAL);
 	err_is("\"socket_mode\" must be a string");
-	assert_int_equal(js(&c, "{\"device_features\": \"xyz\"}",
-			    XV_DEV_F_REQ),
+	assert_int_equal(js(&c, "{\"device_features\": \"xyz\"}", XV_DEV_F_REQ),
 			 -EINVAL);
 	err_is("\"device_features\" must be a feature mask in hex (0xHEX)");
 	assert_int_equal(js(&c, "{\"loopback\": 1}", XV_DEV_F_REQ), -EINVAL);
@@ -366,24 +364,21 @@ static void test_strings(void **state)
 	err_is("\"netdev\" must be a string");
 	assert_int_equal(js(&c, "{\"netdev\": null}", XV_DEV_F_REQ), -EINVAL);
 
-	assert_int_equal(js(&c, "{\"name\": \"abcdefghijklmno\"}",
-			    XV_DEV_F_REQ),
-			 0);
+	assert_int_equal(
+		js(&c, "{\"name\": \"abcdefghijklmno\"}", XV_DEV_F_REQ), 0);
 	assert_int_equal(js(&c, "{\"name\": \"abcdefghijklmnop\"}",
 			    XV_DEV_F_REQ),
 			 -EINVAL);
 	err_is("\"name\" is required: 1 to 15 letters, digits, '-', '_' or '.', not starting with '.' or '-'");
 	assert_int_equal(js(&c, "{\"name\": \".x\"}", XV_DEV_F_REQ), -EINVAL);
 	assert_int_equal(js(&c, "{\"name\": \"a/b\"}", XV_DEV_F_REQ), -EINVAL);
-	assert_int_equal(js(&c, "{\"mgmtdev\": \"abcdefghijkl\"}",
-			    XV_DEV_F_REQ),
-			 0);
+	assert_int_equal(
+		js(&c, "{\"mgmtdev\": \"abcdefghijkl\"}", XV_DEV_F_REQ), 0);
 	assert_int_equal(js(&c, "{\"mgmtdev\": \"abcdefghijklm\"}",
 			    XV_DEV_F_REQ),
 			 -EINVAL);
-	assert_int_equal(js(&c, "{\"mac\": \"02:00:00:00:00:01\"}",
-			    XV_DEV_F_REQ),
-			 0);
+	assert_int_equal(
+		js(&c, "{\"mac\": \"02:00:00:00:00:01\"}", XV_DEV_F_REQ), 0);
 	assert_int_equal(js(&c, "{\"mac\": \"00:00:00:00:00:00\"}",
 			    XV_DEV_F_REQ),
 			 -EINVAL);
@@ -424,8 +419,9 @@ static void test_unknown_keys(void **state)
 	assert_int_equal(js(&c, "{\"mtu\": 1500}", XV_DEV_F_CNI), -EINVAL);
 	err_is("unknown argument \"mtu\"");
 	assert_int_equal(js(&c, "{\"socket\": \"/s\"}", XV_DEV_F_CNI), -EINVAL);
-	assert_int_equal(js(&c, "{\"max_vqp\": 2, \"device_features\": \"0x1\","
-				" \"socket_mode\": \"0600\", \"max_mem\": 1}",
+	assert_int_equal(js(&c,
+			    "{\"max_vqp\": 2, \"device_features\": \"0x1\","
+			    " \"socket_mode\": \"0600\", \"max_mem\": 1}",
 			    XV_DEV_F_CNI),
 			 0);
 	assert_int_equal(cli(&c, "sock", "/s"), -ENOENT);
@@ -438,12 +434,17 @@ static void test_unknown_keys(void **state)
 static void fill(struct xv_dev_cfg *c)
 {
 	static const char *const cmd[][2] = {
-		{ "name", "d0" },	    { "mgmtdev", "pf0" },
-		{ "vf", "3" },		    { "socket", "/run/x/d0.sock" },
-		{ "mac", "02:00:00:00:00:07" }, { "mode", "client" },
-		{ "mtu", "9000" },	    { "max_vqp", "4" },
+		{ "name", "d0" },
+		{ "mgmtdev", "pf0" },
+		{ "vf", "3" },
+		{ "socket", "/run/x/d0.sock" },
+		{ "mac", "02:00:00:00:00:07" },
+		{ "mode", "client" },
+		{ "mtu", "9000" },
+		{ "max_vqp", "4" },
 		{ "device_features", "0x130008000" },
-		{ "socket_mode", "0640" },  { "socket_group", "kvm" },
+		{ "socket_mode", "0640" },
+		{ "socket_group", "kvm" },
 		{ "max_mem", "1G" },
 	};
 	unsigned int i;
@@ -507,9 +508,8 @@ static void test_json_round_trip(void **state)
 		"\"socket_mode\":\"0640\",\"vf\":3}");
 	o = xv_dev_cfg_to_json(&a, XV_DEV_F_REQ);
 	xv_dev_cfg_default(&b);
-	assert_int_equal(xv_dev_cfg_from_json(&b, o, XV_DEV_F_REQ, err,
-					      sizeof(err)),
-			 0);
+	assert_int_equal(
+		xv_dev_cfg_from_json(&b, o, XV_DEV_F_REQ, err, sizeof(err)), 0);
 	json_decref(o);
 	assert_true(xv_dev_cfg_equal(&a, &b, XV_DEV_F_REQ));
 	/* The state keeps what makes the device, not how it was asked. */
@@ -582,14 +582,16 @@ static void test_check_resolve(void **state)
 			    XV_DEV_F_REQ),
 			 0);
 	assert_int_equal(xv_dev_cfg_check(&c, err, sizeof(err)), -EINVAL);
-	assert_int_equal(js(&c, "{\"loopback\": true, \"mac\": "
-				"\"02:00:00:00:00:01\"}",
+	assert_int_equal(js(&c,
+			    "{\"loopback\": true, \"mac\": "
+			    "\"02:00:00:00:00:01\"}",
 			    XV_DEV_F_REQ),
 			 0);
 	assert_int_equal(xv_dev_cfg_check(&c, err, sizeof(err)), -EINVAL);
 	err_is("\"mac\" needs \"mgmtdev\" (it is the VF's)");
-	assert_int_equal(js(&c, "{\"mgmtdev\": \"pf0\", \"mac\": "
-				"\"02:00:00:00:00:01\"}",
+	assert_int_equal(js(&c,
+			    "{\"mgmtdev\": \"pf0\", \"mac\": "
+			    "\"02:00:00:00:00:01\"}",
 			    XV_DEV_F_REQ),
 			 0);
 	assert_int_equal(xv_dev_cfg_check(&c, err, sizeof(err)), 0);
@@ -633,8 +635,7 @@ static void test_help(void **state)
 		buf,
 		"PATH[,netdev=IFNAME][,server|client][,mtu=N][,max_vqp=N][,device_features=0xHEX]\n"
 		"  [,socket_mode=OCTAL][,socket_group=GROUP][,max_mem=SIZE]");
-	assert_true(xv_dev_cfg_help(buf, sizeof(buf), XV_DEV_F_SPEC, "  ") >
-		    0);
+	assert_true(xv_dev_cfg_help(buf, sizeof(buf), XV_DEV_F_SPEC, "  ") > 0);
 	if (!strstr(buf, "max_vqp=N") || !strstr(buf, "also mq=") ||
 	    !strstr(buf, "(1 to 8, default 1; also mq=)"))
 		fail_msg("SPEC help lacks max_vqp: %s", buf);
