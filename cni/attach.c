@@ -471,7 +471,7 @@ static int dev_add_answer(struct cni_attach *a, json_t *resp, struct cni_err *e)
 		json_object_get(json_object_get(json_object_get(resp, "result"),
 						"dev"),
 				a->dev),
-		"netdev"));
+		xv_dev_fields[XV_DEVF_NETDEV].key)); /* dev show's */
 	for (i = 0; netdev && i < XV_MAX_VFS; i++) {
 		xv_vf_ifname(a->conf->mgmtdev, i, false, a->host_name,
 			     sizeof(a->host_name));

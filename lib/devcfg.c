@@ -705,6 +705,44 @@ json_t *xv_dev_cfg_to_json(const struct xv_dev_cfg *c, unsigned int where)
 	return o;
 }
 
+/* A state file's device: its typed configuration, or (written before
+ * it) the SPEC it was made from. */
+#define STATE_CONFIG "config"
+#define STATE_SPEC "spec"
+
+int xv_dev_cfg_from_state(struct xv_dev_cfg *c, json_t *entry, char *err,
+			  size_t errlen)
+{
+	const struct xv_dev_field *lb = &xv_dev_fields[XV_DEVF_LOOPBACK];
+	json_t *cfg = json_object_get(entry, STATE_CONFIG);
+	json_t *spec = json_object_get(entry, STATE_SPEC);
+	json_t *loop = json_object_get(entry, lb->key);
+	int rc;
+
+	if (cfg)
+		return xv_dev_cfg_from_json(c, cfg, XV_DEV_F_STATE, err,
+					    errlen);
+	if (!json_is_string(spec) || (loop && !json_is_boolean(loop)))
+		return fail(err, errlen, -EINVAL,
+			    "a device with neither \"%s\" nor \"%s\"",
+			    STATE_CONFIG, STATE_SPEC);
+	rc = xv_dev_cfg_parse_spec(c, json_string_value(spec), err, errlen);
+	if (!rc && json_is_true(loop))
+		rc = xv_dev_cfg_set_uint(c, XV_DEVF_LOOPBACK, 1, err, errlen);
+	return rc;
+}
+
+json_t *xv_dev_cfg_state_json(const struct xv_dev_cfg *c)
+{
+	json_t *o = json_object(), *cfg = xv_dev_cfg_to_json(c, XV_DEV_F_STATE);
+
+	if (!o || !cfg || json_object_set_new(o, STATE_CONFIG, cfg)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* ---- text (vdpactl) and typed setters ---- */
 
 int xv_dev_cfg_set_text(struct xv_dev_cfg *c, const char *key, const char *val,

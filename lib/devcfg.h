@@ -157,6 +157,17 @@ int xv_dev_cfg_from_json(struct xv_dev_cfg *c, json_t *o, unsigned int where,
  * them: a state file's device, a "dev add" request, "dev show". */
 json_t *xv_dev_cfg_to_json(const struct xv_dev_cfg *c, unsigned int where);
 
+/*
+ * A device of vdpad's state file, either form: {"config": OBJECT} (what
+ * xv_dev_cfg_state_json made: the typed fields of XV_DEV_F_STATE), or the
+ * earlier {"spec": SPEC, "loopback": BOOL}. Other members of @entry (the
+ * daemon's: name, owner) are left alone.
+ */
+int xv_dev_cfg_from_state(struct xv_dev_cfg *c, json_t *entry, char *err,
+			  size_t errlen);
+/* {"config": xv_dev_cfg_to_json(@c, XV_DEV_F_STATE)}, to add name etc. to. */
+json_t *xv_dev_cfg_state_json(const struct xv_dev_cfg *c);
+
 /* Sets field @key (a keyword of @where, e.g. XV_DEV_F_CLI) from text, as
  * vdpactl takes it; @val NULL for a bool (the keyword alone). -ENOENT for
  * an unknown key, -EINVAL/-ERANGE for a bad value (vdpactl's message). */

@@ -2,8 +2,9 @@
 /*
  * libFuzzer target for lib/devcfg.c: the first byte picks the parser, the
  * rest is its input. 'S': a --dev/--loopback SPEC string; 'R', 'T', 'C':
- * a JSON object of "dev add" arguments, a state file's device, a CNI
- * deviceOptions. Whatever it is, parsing ends in 0 or -errno with a
+ * a JSON object of "dev add" arguments, a state file's device
+ * configuration, a CNI deviceOptions; 'E': a state file's device entry
+ * (typed, or the SPEC of earlier versions). Whatever it is, parsing ends in 0 or -errno with a
  * message; what is accepted renders, and what it renders parses back to
  * the same configuration (SPEC and JSON alike), within XV_DEV_SPEC_MAX.
  */
@@ -80,7 +81,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o = json_loadb((const char *)data + 1, size - 1, 0, &jerr);
 	if (!o)
 		return 0;
-	rc = xv_dev_cfg_from_json(&c, o, where, err, sizeof(err));
+	if (data[0] == 'E') {
+		where = XV_DEV_F_STATE;
+		rc = xv_dev_cfg_from_state(&c, o, err, sizeof(err));
+	} else {
+		rc = xv_dev_cfg_from_json(&c, o, where, err, sizeof(err));
+	}
 	json_decref(o);
 	if (rc && (rc > 0 || !err[0]))
 		abort();

@@ -537,6 +537,68 @@ static void test_json_round_trip(void **state)
 		"\"socket\":\"/run/lb.sock\"}");
 }
 
+/* The state file: typed entries, and the SPEC ones written before. */
+static void test_state_entries(void **state)
+{
+	struct xv_dev_cfg a, b;
+	json_error_t jerr;
+	json_t *e;
+	char *s;
+
+	(void)state;
+	/* What ctl_server saved for a mgmtdev device and a loopback one. */
+	e = json_loads("{\"name\": \"d0\", \"owner\": 0, \"loopback\": false,"
+		       " \"spec\": \"/run/xvdpa/d0.sock,client,netdev=pf0v1,"
+		       "mtu=9000,mq=2,features=0x130000000,mode=0660,"
+		       "group=kvm,max_mem=4096\"}",
+		       0, &jerr);
+	xv_dev_cfg_default(&a);
+	assert_int_equal(xv_dev_cfg_from_state(&a, e, err, sizeof(err)), 0);
+	json_decref(e);
+	assert_false(a.loopback);
+	assert_true(a.client);
+	assert_string_equal(a.netdev, "pf0v1");
+	assert_int_equal(a.max_vqp, 2);
+	assert_int_equal(a.socket_mode, 0660);
+	/* saved again, typed; read back the same */
+	e = xv_dev_cfg_state_json(&a);
+	s = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(
+		s, "{\"config\":{\"device_features\":\"0x130000000\","
+		   "\"max_mem\":4096,\"max_vqp\":2,\"mode\":\"client\","
+		   "\"mtu\":9000,\"netdev\":\"pf0v1\","
+		   "\"socket\":\"/run/xvdpa/d0.sock\",\"socket_group\":\"kvm\","
+		   "\"socket_mode\":\"0660\"}}");
+	free(s);
+	xv_dev_cfg_default(&b);
+	assert_int_equal(xv_dev_cfg_from_state(&b, e, err, sizeof(err)), 0);
+	json_decref(e);
+	assert_true(xv_dev_cfg_equal(&a, &b, XV_DEV_F_STATE));
+
+	e = json_loads("{\"name\": \"lb\", \"loopback\": true,"
+		       " \"spec\": \"/run/lb.sock\"}",
+		       0, &jerr);
+	xv_dev_cfg_default(&a);
+	assert_int_equal(xv_dev_cfg_from_state(&a, e, err, sizeof(err)), 0);
+	json_decref(e);
+	assert_true(a.loopback);
+	assert_int_equal(xv_dev_cfg_check(&a, err, sizeof(err)), 0);
+
+	e = json_loads("{\"name\": \"x\"}", 0, &jerr);
+	assert_int_equal(xv_dev_cfg_from_state(&a, e, err, sizeof(err)),
+			 -EINVAL);
+	json_decref(e);
+	e = json_loads("{\"config\": {\"mgmtdev\": \"pf0\"}}", 0, &jerr);
+	assert_int_equal(xv_dev_cfg_from_state(&a, e, err, sizeof(err)),
+			 -EINVAL);
+	err_is("unknown argument \"mgmtdev\"");
+	json_decref(e);
+	e = json_loads("{\"spec\": \"/s,mq=9\"}", 0, &jerr);
+	assert_int_equal(xv_dev_cfg_from_state(&a, e, err, sizeof(err)),
+			 -EINVAL);
+	json_decref(e);
+}
+
 static void test_setters(void **state)
 {
 	struct xv_dev_cfg c;
@@ -661,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_spec_round_trip),
 		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_state_entries),
 		cmocka_unit_test(test_setters),
 		cmocka_unit_test(test_check_resolve),
 		cmocka_unit_test(test_help),
