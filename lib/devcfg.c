@@ -64,7 +64,7 @@ const struct xv_dev_field xv_dev_fields[XV_DEVF_COUNT] = {
 		.where = XV_DEV_F_SPEC | XV_DEV_F_REQ | XV_DEV_F_STATE |
 			 XV_DEV_F_SHOW | XV_DEV_F_CLI,
 		.max = XV_DEV_PATH_MAX, AT(socket), .metavar = "PATH",
-		.help = "the vhost-user socket (default: NAME.sock in vdpad's socket directory)",
+		.help = "the vhost-user socket (dev add: NAME.sock in vdpad's socket directory if not given)",
 	},
 	[XV_DEVF_MAC] = {
 		.key = "mac", .type = XV_DEV_T_MAC,
@@ -954,8 +954,9 @@ int xv_dev_cfg_usage(char *buf, size_t len, unsigned int where,
 		return -ENOSPC;
 	buf[0] = 0;
 	if (spec) {
+		/* after the caller's prefix, as wide as @indent */
 		sb_add(&b, "%s", xv_dev_fields[XV_DEVF_SOCKET].metavar);
-		col = b.n;
+		col = strlen(indent) + b.n;
 		any = true;
 	} else {
 		usage_head(&b);
@@ -991,6 +992,7 @@ int xv_dev_cfg_help(char *buf, size_t len, unsigned int where,
 	struct sbuf b = { buf, len, 0, false };
 	const struct xv_dev_field *f;
 	char name[64], alias[64];
+	size_t help_len;
 	unsigned int i;
 
 	if (!len)
@@ -1013,6 +1015,7 @@ int xv_dev_cfg_help(char *buf, size_t len, unsigned int where,
 			snprintf(name, sizeof(name), "%s", f->key);
 		if ((where & XV_DEV_F_SPEC) && f->alias)
 			snprintf(alias, sizeof(alias), "; also %s=", f->alias);
+		help_len = strlen(f->help);
 		sb_add(&b, "%s%-24s %s", indent, name, f->help);
 		if (f->type == XV_DEV_T_UINT && f->def != (uint64_t)-1)
 			sb_add(&b, " (%llu to %llu, default %llu%s)",
@@ -1027,7 +1030,10 @@ int xv_dev_cfg_help(char *buf, size_t len, unsigned int where,
 			sb_add(&b, " (0%llo to 0%llo%s)",
 			       (unsigned long long)f->min,
 			       (unsigned long long)f->max, alias);
-		else if (alias[0])
+		else if (alias[0] && help_len && f->help[help_len - 1] == ')') {
+			b.n--; /* into its parentheses */
+			sb_add(&b, "%s)", alias);
+		} else if (alias[0])
 			sb_add(&b, " (%s)", alias + 2);
 		sb_add(&b, "\n");
 	}

@@ -695,10 +695,12 @@ static void test_help(void **state)
 				     80) > 0);
 	assert_string_equal(
 		buf,
-		"PATH[,netdev=IFNAME][,server|client][,mtu=N][,max_vqp=N][,device_features=0xHEX]\n"
-		"  [,socket_mode=OCTAL][,socket_group=GROUP][,max_mem=SIZE]");
+		"PATH[,netdev=IFNAME][,server|client][,mtu=N][,max_vqp=N]\n"
+		"  [,device_features=0xHEX][,socket_mode=OCTAL][,socket_group=GROUP]\n"
+		"  [,max_mem=SIZE]");
 	assert_true(xv_dev_cfg_help(buf, sizeof(buf), XV_DEV_F_SPEC, "  ") > 0);
-	if (!strstr(buf, "max_vqp=N") || !strstr(buf, "also mq=") ||
+	if (!strstr(buf, "max_vqp=N") ||
+	    !strstr(buf, "(default: all; also features=)") ||
 	    !strstr(buf, "(1 to 8, default 1; also mq=)"))
 		fail_msg("SPEC help lacks max_vqp: %s", buf);
 	assert_true(xv_dev_cfg_help(buf, sizeof(buf), XV_DEV_F_CLI, "") > 0);
