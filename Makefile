@@ -138,9 +138,10 @@ $(BUILD)/fuzz/fuzz_devcfg: tests/fuzz/fuzz_devcfg.c $(FUZZ_DEVCFG_DEPS) \
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_DEVCFG_DEPS) -o $@ -ljansson
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(wildcard datapath/*.h lib/*.h)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) $(wildcard datapath/*.h lib/*.h) \
+		$(wildcard tests/common/*.h)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_DEPS) -o $@
+	$(CLANG) $(FUZZ_CFLAGS) -Itests/common $< $(FUZZ_DEPS) -o $@
 
 $(BUILD)/ctl/%.o: ctl/%.c $(wildcard ctl/*.h lib/*.h bpf/*.h)
 	@mkdir -p $(@D)
@@ -156,16 +157,28 @@ $(BUILD)/vdpad: datapath/vdpad.c $(DPLIB) $(LIB)
 	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(DPLIB) $(LIB) -lxdp $(LIBS) \
 		$(SYSTEMD_LIBS) -lpthread
 
-$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB) $(DPLIB) \
-		$(CTLLIB) $(CNILIB)
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h tests/common/*.h) \
+		$(LIB) $(DPLIB) $(CTLLIB) $(CNILIB)
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) -Ictl -Icni $< -o $@ $(XLDFLAGS) $(CTLLIB) $(DPLIB) \
+	$(CC) $(XCFLAGS) -Ictl -Icni -Itests/common $< -o $@ $(XLDFLAGS) \
+		$(CTLLIB) $(DPLIB) \
 		$(CNILIB) $(LIB) \
 		-lxdp $(LIBS) $(TEST_LIBS)
 
 $(BUILD)/tests/%: tests/bpf/%.c $(LIB) $(BPF_SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $< -o $@ $(XLDFLAGS) $(LIB) $(LIBS) $(TEST_LIBS)
+
+# Test-only tools the integration tests run (tests/tools/*.c: evil_frontend,
+# a hostile vhost-user frontend), into $(BUILD)/tools/ with make tests.
+TOOLS := $(BUILD)/tools/evil_frontend
+
+tests: $(TOOLS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(wildcard tests/common/*.h datapath/*.h \
+		lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) -Itests/common $< -o $@ $(XLDFLAGS)
 
 # Tests run against a sanitizer build in its own tree.
 check:

@@ -7,8 +7,10 @@
  *
  * Guest memory (one memfd, built once): A [0, 1 MiB) holds the rings and
  * the data area; B and C follow A directly in gpa space but sit elsewhere
- * in the fd; D lies after a hole. Every chain popped is checked: each iovec
- * inside one region's host mapping, lengths adding up, limits kept.
+ * in the fd; D lies after a hole. The guest's side is the tests' split-ring
+ * driver (tests/common/split_driver.h), told to write whatever the input
+ * says. Every chain popped is checked: each iovec inside one region's host
+ * mapping, lengths adding up, limits kept.
  *
  * Input layout:
  *   [0] log2 of the queue size (mod 16)
@@ -29,9 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
+#include "split_driver.h"
 #include "virtio_net.h"
 #include "virtq.h"
 
@@ -66,7 +68,8 @@ static const struct xv_mem_region_desc regs[NREG] = {
 };
 
 static struct xv_guest_mem mem;
-static uint8_t *view; /* the driver's own mapping of the fd */
+static struct sd_mem gm; /* the driver's own mapping of the fd */
+static struct sd_ring ring; /* the driver's side of the queue */
 static struct xv_vq vq;
 static struct xv_chain chain;
 
@@ -81,15 +84,17 @@ static struct xv_chain chain;
 
 static void guest_init(void)
 {
-	int fd = memfd_create("xv-fuzz-guest", MFD_CLOEXEC), i;
+	uint8_t *view;
+	int fd = sd_memfd("xv-fuzz-guest", FD_LEN, 0, &view), i;
 
 	CHECK(fd >= 0);
-	CHECK(ftruncate(fd, FD_LEN) == 0);
-	view = mmap(NULL, FD_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	CHECK(view != MAP_FAILED);
+	sd_mem_init(&gm, view, FD_LEN);
 	xv_mem_init(&mem);
-	for (i = 0; i < NREG; i++)
+	for (i = 0; i < NREG; i++) {
+		CHECK(sd_mem_add(&gm, regs[i].gpa, regs[i].size, regs[i].uva,
+				 regs[i].mmap_offset) == 0);
 		CHECK(xv_mem_add_region(&mem, &regs[i], fd) == 0);
+	}
 	close(fd);
 }
 
@@ -102,53 +107,49 @@ static uint16_t get16(const uint8_t *p)
 static int guest_setup(const uint8_t *data, size_t len)
 {
 	uint16_t size, pending, last, navail, i;
-	struct vring_avail *avail = (void *)(view + AVAIL_GPA);
-	struct vring_used *used = (void *)(view + USED_GPA);
-	size_t n;
 
 	if (len < HDR_LEN)
 		return -1;
 	size = (uint16_t)(1u << (data[0] % 16));
 	pending = get16(data + 2);
 	last = get16(data + 4);
-	memset(view + DESC_GPA, 0, 16 * (size_t)size);
-	memset(avail, 0, 6 + 2 * (size_t)size);
-	memset(used, 0, 6 + 8 * (size_t)size);
-	memset(view + DATA_GPA, 0, DATA_LEN);
-	avail->idx = htole16((uint16_t)(last + pending));
-	avail->ring[size] = htole16(get16(data + 6));
+	CHECK(sd_ring_map(&ring, &gm, size, DESC_GPA, AVAIL_GPA, USED_GPA) ==
+	      0);
+	sd_ring_clear(&ring);
+	sd_mem_copy(&gm, DATA_GPA, DATA_LEN, NULL, NULL, 0);
+	*sd_used_event(&ring) = htole16(get16(data + 6));
 	data += HDR_LEN;
 	len -= HDR_LEN;
 
+	/* Heads as given from last_avail_idx on; the index says pending. */
 	navail = pending < size ? pending : size;
 	if (navail > MAX_AVAIL_IN)
 		navail = MAX_AVAIL_IN;
 	if (navail > len / 2)
 		navail = (uint16_t)(len / 2);
+	ring.avail_idx = last;
 	for (i = 0; i < navail; i++)
-		avail->ring[(uint16_t)(last + i) & (size - 1)] =
-			htole16(get16(data + 2 * i));
+		sd_avail(&ring, get16(data + 2 * i));
+	sd_set_avail_idx(&ring, (uint16_t)(last + pending));
 	data += 2 * navail;
 	len -= 2 * navail;
 
-	n = len < 16 * (size_t)size ? len : 16 * (size_t)size;
-	memcpy(view + DESC_GPA, data, n);
-	memcpy(view + DATA_GPA, data, len < DATA_LEN ? len : DATA_LEN);
+	sd_set_desc_bytes(&ring, data, len);
+	sd_mem_copy(&gm, DATA_GPA, len < DATA_LEN ? len : DATA_LEN, NULL, data,
+		    0);
 	return 0;
 }
 
 static void vq_setup(const uint8_t *data)
 {
-	uint16_t size = (uint16_t)(1u << (data[0] % 16));
-
 	xv_vq_init(&vq);
 	vq.indirect = data[1] & 1;
 	vq.event_idx = data[1] & 2;
 	vq.last_avail_idx = get16(data + 4);
 	vq.used_idx = (uint16_t)(vq.last_avail_idx - (data[1] >> 4));
-	CHECK(xv_vq_split_map(&vq, &mem, size, regs[RA].uva + DESC_GPA,
-			      regs[RA].uva + AVAIL_GPA,
-			      regs[RA].uva + USED_GPA) == 0);
+	CHECK(xv_vq_split_map(&vq, &mem, ring.size, sd_uva(&gm, DESC_GPA),
+			      sd_uva(&gm, AVAIL_GPA),
+			      sd_uva(&gm, USED_GPA)) == 0);
 }
 
 /* [p, p + len) lies inside one region's host mapping. */

@@ -62,6 +62,9 @@
  *                    on RX, and (the test's witness) other devices and the
  *                    control path not held up
  *
+ * The rings are laid out by the tests' split-ring driver
+ * (tests/common/split_driver.h), which writes whatever it is told to.
+ *
  * Ring attacks kick every 100 ms while the connection is held (HOLD_MS,
  * default 1500, or until SIGTERM/SIGINT), so a backend that logged per
  * kick would show it. They expect the connection to stay up, nothing to
@@ -90,8 +93,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/virtio_ring.h>
-
+#include "split_driver.h"
 #include "vhost_user.h"
 
 #define MEM_SIZE (2u << 20)
@@ -130,13 +132,11 @@ struct fe {
 	enum mem_kind kind;
 	bool cut_after_table; /* truncate_early: ftruncate(0) at setup */
 	uint64_t offered;
+	struct sd_mem gm; /* our memory, as the driver sees it */
 	int kick[2];
 	int call[2];
-	/* NULL when a mode puts the ring where we must not touch it */
-	struct vring_desc *desc[2];
-	struct vring_avail *avail[2];
-	struct vring_used *used[2];
-	uint16_t avail_idx[2];
+	/* unmapped when a mode puts the ring where we must not touch it */
+	struct sd_ring ring[2];
 	uint64_t t0; /* when we connected (ms) */
 };
 
@@ -417,6 +417,9 @@ static int make_memory(struct fe *f)
 		      f->memfd, 0);
 	if (f->mem == MAP_FAILED)
 		return fail(f, "mmap: %s", strerror(errno));
+	sd_mem_init(&f->gm, f->mem, f->size);
+	if (sd_mem_add(&f->gm, GPA_BASE, f->size, (uintptr_t)f->mem, 0))
+		return fail(f, "driver: memory not added");
 	return 0;
 }
 
@@ -432,17 +435,16 @@ static void default_layout(const struct fe *f, struct layout *l)
 		l->ring_uva[q] = (uintptr_t)f->mem + RING_OFF(q);
 }
 
-/* Our own pointers to ring @q, if it lies in our mapping. */
+/* The driver's ring @q, if it lies in our mapping. */
 static void map_ring(struct fe *f, unsigned int q, uint64_t uva)
 {
-	uint64_t base = (uintptr_t)f->mem;
+	uint64_t base = (uintptr_t)f->mem, g;
 
 	if (uva < base || uva + RING_OFF(1) > base + f->size ||
 	    f->cut_after_table)
 		return;
-	f->desc[q] = (struct vring_desc *)(uintptr_t)uva;
-	f->avail[q] = (struct vring_avail *)(uintptr_t)(uva + AVAIL_OFF);
-	f->used[q] = (struct vring_used *)(uintptr_t)(uva + USED_OFF);
+	g = gpa(uva - base);
+	sd_ring_map(&f->ring[q], &f->gm, QSIZE, g, g + AVAIL_OFF, g + USED_OFF);
 }
 
 static int setup_vring(struct fe *f, unsigned int q, uint64_t uva)
@@ -508,40 +510,15 @@ static int std_setup(struct fe *f, uint64_t features)
 
 /* ---- rings (driver side) ---- */
 
-static void set_desc(struct fe *f, unsigned int q, uint16_t i, uint64_t addr,
-		     uint32_t len, uint16_t flags, uint16_t next)
-{
-	struct vring_desc *d = &f->desc[q][i];
-
-	d->addr = htole64(addr);
-	d->len = htole32(len);
-	d->flags = htole16(flags);
-	d->next = htole16(next);
-}
-
-/* Makes chain @head available (release: descriptors before the index). */
-static void publish(struct fe *f, unsigned int q, uint16_t head)
-{
-	struct vring_avail *a = f->avail[q];
-
-	a->ring[f->avail_idx[q] % QSIZE] = htole16(head);
-	f->avail_idx[q]++;
-	__atomic_store_n(&a->idx, htole16(f->avail_idx[q]), __ATOMIC_RELEASE);
-}
-
-static uint16_t used_idx(struct fe *f, unsigned int q)
-{
-	return le16toh(__atomic_load_n(&f->used[q]->idx, __ATOMIC_ACQUIRE));
-}
-
 static void post_rx_buffers(struct fe *f)
 {
 	uint16_t i;
 
 	for (i = 0; i < N_RX_BUFS; i++) {
-		set_desc(f, RXQ, i, gpa(RX_BUF_OFF + (uint64_t)i * BUF_SIZE),
-			 BUF_SIZE, VRING_DESC_F_WRITE, 0);
-		publish(f, RXQ, i);
+		sd_set_desc(&f->ring[RXQ], i,
+			    gpa(RX_BUF_OFF + (uint64_t)i * BUF_SIZE), BUF_SIZE,
+			    VRING_DESC_F_WRITE, 0);
+		sd_post_head(&f->ring[RXQ], i);
 	}
 	kick(f, RXQ);
 }
@@ -560,7 +537,7 @@ static int wait_used(struct fe *f, unsigned int q, uint16_t n)
 {
 	uint64_t end = now_ms() + 500;
 
-	while (used_idx(f, q) < n) {
+	while (sd_used_idx(&f->ring[q]) < n) {
 		if (now_ms() > end)
 			return -ETIMEDOUT;
 		sleep_ms(2);
@@ -570,8 +547,8 @@ static int wait_used(struct fe *f, unsigned int q, uint16_t n)
 
 static int check_rx_frame(struct fe *f, unsigned int k)
 {
-	struct vring_used_elem e = f->used[RXQ]->ring[k];
-	uint32_t id = le32toh(e.id), len = le32toh(e.len), j;
+	struct vring_used_elem e = sd_used_elem(&f->ring[RXQ], k);
+	uint32_t id = e.id, len = e.len, j;
 	const uint8_t *b;
 	uint16_t nbufs;
 
@@ -604,21 +581,21 @@ static int loopback_traffic(struct fe *f)
 		memset(b, 0, NET_HDR_LEN);
 		for (j = 0; j < frame_len(k); j++)
 			b[NET_HDR_LEN + j] = frame_byte(k, j);
-		set_desc(f, TXQ, (uint16_t)k,
-			 gpa(TX_BUF_OFF + (uint64_t)k * BUF_SIZE),
-			 NET_HDR_LEN + frame_len(k), 0, 0);
-		publish(f, TXQ, (uint16_t)k);
+		sd_set_desc(&f->ring[TXQ], (uint16_t)k,
+			    gpa(TX_BUF_OFF + (uint64_t)k * BUF_SIZE),
+			    NET_HDR_LEN + frame_len(k), 0, 0);
+		sd_post_head(&f->ring[TXQ], (uint16_t)k);
 	}
 	kick(f, TXQ);
 	if (wait_used(f, TXQ, N_FRAMES))
 		return fail(f, "TX: %u of %u frames used after 0.5 s",
-			    used_idx(f, TXQ), N_FRAMES);
+			    sd_used_idx(&f->ring[TXQ]), N_FRAMES);
 	if (wait_used(f, RXQ, N_FRAMES))
 		return fail(f, "RX: %u of %u frames returned after 0.5 s",
-			    used_idx(f, RXQ), N_FRAMES);
-	if (used_idx(f, RXQ) != N_FRAMES)
+			    sd_used_idx(&f->ring[RXQ]), N_FRAMES);
+	if (sd_used_idx(&f->ring[RXQ]) != N_FRAMES)
 		return fail(f, "RX: %u frames returned, sent %u",
-			    used_idx(f, RXQ), N_FRAMES);
+			    sd_used_idx(&f->ring[RXQ]), N_FRAMES);
 	for (k = 0; k < N_FRAMES; k++)
 		if (check_rx_frame(f, k))
 			return -1;
@@ -630,8 +607,9 @@ static int ring_attack_finish(struct fe *f)
 {
 	if (hold(f, TXQ))
 		return fail(f, "backend hung up over a broken ring");
-	if (f->used[RXQ] && used_idx(f, RXQ))
-		return fail(f, "%u frames arrived on RX", used_idx(f, RXQ));
+	if (sd_ring_mapped(&f->ring[RXQ]) && sd_used_idx(&f->ring[RXQ]))
+		return fail(f, "%u frames arrived on RX",
+			    sd_used_idx(&f->ring[RXQ]));
 	return still_alive(f);
 }
 
@@ -655,8 +633,9 @@ static int mode_loop(struct fe *f)
 	if (std_setup(f, VU_BIT(VU_F_VERSION_1)))
 		return -1;
 	post_rx_buffers(f);
-	set_desc(f, TXQ, 0, gpa(TX_BUF_OFF), 64, VRING_DESC_F_NEXT, 0);
-	publish(f, TXQ, 0);
+	/* descriptor 0, NEXT to itself */
+	sd_post_head(&f->ring[TXQ],
+		     sd_add_loop(&f->ring[TXQ], gpa(TX_BUF_OFF), 64, 0, 1));
 	kick(f, TXQ);
 	return ring_attack_finish(f);
 }
@@ -666,10 +645,8 @@ static int mode_idx_jump(struct fe *f)
 	if (std_setup(f, VU_BIT(VU_F_VERSION_1)))
 		return -1;
 	post_rx_buffers(f);
-	set_desc(f, TXQ, 0, gpa(TX_BUF_OFF), 64, 0, 0);
-	f->avail_idx[TXQ] = QSIZE + 44;
-	__atomic_store_n(&f->avail[TXQ]->idx, htole16(f->avail_idx[TXQ]),
-			 __ATOMIC_RELEASE);
+	sd_set_desc(&f->ring[TXQ], 0, gpa(TX_BUF_OFF), 64, 0, 0);
+	sd_set_avail_idx(&f->ring[TXQ], QSIZE + 44);
 	kick(f, TXQ);
 	return ring_attack_finish(f);
 }
@@ -679,8 +656,8 @@ static int mode_oob_addr(struct fe *f)
 	if (std_setup(f, VU_BIT(VU_F_VERSION_1)))
 		return -1;
 	post_rx_buffers(f);
-	set_desc(f, TXQ, 0, gpa(MEM_SIZE + 0x1000), 64, 0, 0);
-	publish(f, TXQ, 0);
+	sd_set_desc(&f->ring[TXQ], 0, gpa(MEM_SIZE + 0x1000), 64, 0, 0);
+	sd_post_head(&f->ring[TXQ], 0);
 	kick(f, TXQ);
 	return ring_attack_finish(f);
 }
@@ -688,23 +665,21 @@ static int mode_oob_addr(struct fe *f)
 /* With INDIRECT_DESC acked (without it the reason is indirect_feature). */
 static int mode_nested_indirect(struct fe *f)
 {
-	struct vring_desc *t = (struct vring_desc *)(f->mem + INDIR_OFF);
+	const struct sd_buf b = { gpa(TX_BUF_OFF), 64, false };
+	const uint32_t d = sizeof(struct vring_desc);
+	void *t = sd_gptr(&f->gm, gpa(INDIR_OFF), 2 * d);
 
 	if (std_setup(f, VU_BIT(VU_F_VERSION_1) | VU_BIT(VU_F_INDIRECT_DESC)))
 		return -1;
 	post_rx_buffers(f);
-	/* table 0: an INDIRECT entry pointing at table 1 (a valid one) */
-	t[0].addr = htole64(gpa(INDIR_OFF + 0x100));
-	t[0].len = htole32(sizeof(*t));
-	t[0].flags = htole16(VRING_DESC_F_INDIRECT);
-	t[0].next = 0;
-	t[16].addr = htole64(gpa(TX_BUF_OFF));
-	t[16].len = htole32(64);
-	t[16].flags = 0;
-	t[16].next = 0;
-	set_desc(f, TXQ, 0, gpa(INDIR_OFF), 2 * sizeof(*t),
-		 VRING_DESC_F_INDIRECT, 0);
-	publish(f, TXQ, 0);
+	/* table 0 (2 entries): an INDIRECT entry pointing at table 1, a
+	 * valid one; the ring's descriptor 0 points at table 0 */
+	if (!t || sd_write_table(&f->gm, gpa(INDIR_OFF + 0x100), &b, 1))
+		return fail(f, "driver: tables outside our memory");
+	sd_put_desc(t, gpa(INDIR_OFF + 0x100), d, VRING_DESC_F_INDIRECT, 0);
+	sd_set_desc(&f->ring[TXQ], 0, gpa(INDIR_OFF), 2 * d,
+		    VRING_DESC_F_INDIRECT, 0);
+	sd_post_head(&f->ring[TXQ], 0);
 	kick(f, TXQ);
 	return ring_attack_finish(f);
 }
@@ -880,14 +855,6 @@ static int cut_memory(struct fe *f, uint64_t len)
 	return fail(f, "ftruncate: %s", strerror(errno));
 }
 
-/* Nothing of ring @q may be touched by us any more. */
-static void forget_ring(struct fe *f, unsigned int q)
-{
-	f->desc[q] = NULL;
-	f->avail[q] = NULL;
-	f->used[q] = NULL;
-}
-
 /* TX frame @k at memory offset @off, its descriptor (not yet posted). */
 static void write_tx_frame(struct fe *f, unsigned int k, uint64_t off)
 {
@@ -897,8 +864,8 @@ static void write_tx_frame(struct fe *f, unsigned int k, uint64_t off)
 	memset(b, 0, NET_HDR_LEN);
 	for (j = 0; j < frame_len(k); j++)
 		b[NET_HDR_LEN + j] = frame_byte(k, j);
-	set_desc(f, TXQ, (uint16_t)k, gpa(off), NET_HDR_LEN + frame_len(k), 0,
-		 0);
+	sd_set_desc(&f->ring[TXQ], (uint16_t)k, gpa(off),
+		    NET_HDR_LEN + frame_len(k), 0, 0);
 }
 
 static void post_rx_at(struct fe *f, uint64_t off)
@@ -906,9 +873,9 @@ static void post_rx_at(struct fe *f, uint64_t off)
 	uint16_t i;
 
 	for (i = 0; i < N_RX_BUFS; i++) {
-		set_desc(f, RXQ, i, gpa(off + (uint64_t)i * BUF_SIZE), BUF_SIZE,
-			 VRING_DESC_F_WRITE, 0);
-		publish(f, RXQ, i);
+		sd_set_desc(&f->ring[RXQ], i, gpa(off + (uint64_t)i * BUF_SIZE),
+			    BUF_SIZE, VRING_DESC_F_WRITE, 0);
+		sd_post_head(&f->ring[RXQ], i);
 	}
 }
 
@@ -928,8 +895,8 @@ static int mode_truncate_memfd(struct fe *f)
 		return -1;
 	rc = cut_memory(f, 0);
 	if (rc != -EPERM) {
-		forget_ring(f, RXQ);
-		forget_ring(f, TXQ);
+		sd_ring_detach(&f->ring[RXQ]);
+		sd_ring_detach(&f->ring[TXQ]);
 		kick(f, TXQ);
 		cut_finish(f);
 		return fail(f,
@@ -949,8 +916,8 @@ static int mode_truncate_unsealed(struct fe *f)
 	if (std_setup(f, VU_BIT(VU_F_VERSION_1)) || still_alive(f) ||
 	    cut_memory(f, 0))
 		return -1;
-	forget_ring(f, RXQ);
-	forget_ring(f, TXQ);
+	sd_ring_detach(&f->ring[RXQ]);
+	sd_ring_detach(&f->ring[TXQ]);
 	kick(f, TXQ);
 	return cut_finish(f);
 }
@@ -975,7 +942,7 @@ static int mode_truncate_half(struct fe *f)
 	if (cut_memory(f, f->size / 2))
 		return -1;
 	post_rx_at(f, f->size / 2 + 0x10000); /* written by the backend */
-	publish(f, TXQ, 0);
+	sd_post_head(&f->ring[TXQ], 0);
 	kick(f, TXQ);
 	return cut_finish(f);
 }
@@ -996,7 +963,7 @@ static int cut_tx_frames(struct fe *f)
 	else
 		post_rx_buffers(f);
 	for (k = 0; k < 4; k++)
-		publish(f, TXQ, (uint16_t)k);
+		sd_post_head(&f->ring[TXQ], (uint16_t)k);
 	kick(f, TXQ);
 	return cut_finish(f);
 }
@@ -1018,13 +985,14 @@ static int mode_mem_limit(struct fe *f)
 		return -1;
 	post_rx_buffers(f);
 	write_tx_frame(f, 0, TX_BUF_OFF);
-	publish(f, TXQ, 0);
+	sd_post_head(&f->ring[TXQ], 0);
 	kick(f, TXQ);
 	if (hold(f, TXQ))
 		return fail(f, "backend hung up over a refused memory table");
-	if (used_idx(f, TXQ) || used_idx(f, RXQ))
+	if (sd_used_idx(&f->ring[TXQ]) || sd_used_idx(&f->ring[RXQ]))
 		return fail(f, "rings used (TX %u, RX %u) without memory",
-			    used_idx(f, TXQ), used_idx(f, RXQ));
+			    sd_used_idx(&f->ring[TXQ]),
+			    sd_used_idx(&f->ring[RXQ]));
 	return still_alive(f);
 }
 
@@ -1038,21 +1006,24 @@ static int mode_tx_flood(struct fe *f)
 		return -1;
 	post_rx_buffers(f);
 	for (i = 0; i < QSIZE; i++)
-		set_desc(f, TXQ, i, gpa(TX_BUF_OFF), NET_HDR_LEN - 2, 0, 0);
+		sd_set_desc(&f->ring[TXQ], i, gpa(TX_BUF_OFF), NET_HDR_LEN - 2,
+			    0, 0);
 	end = now_ms() + hold_ms;
 	while (!stop_requested && now_ms() < end) {
-		uint16_t used = used_idx(f, TXQ);
+		uint16_t used = sd_used_idx(&f->ring[TXQ]);
 
-		while ((uint16_t)(f->avail_idx[TXQ] - used) < QSIZE) {
-			publish(f, TXQ, f->avail_idx[TXQ] % QSIZE);
+		while ((uint16_t)(f->ring[TXQ].avail_idx - used) < QSIZE) {
+			sd_post_head(&f->ring[TXQ],
+				     f->ring[TXQ].avail_idx % QSIZE);
 			posted++;
 		}
 		kick(f, TXQ);
 		if (peer_closed(f))
 			return fail(f, "backend hung up over short frames");
 	}
-	if (used_idx(f, RXQ))
-		return fail(f, "%u frames arrived on RX", used_idx(f, RXQ));
+	if (sd_used_idx(&f->ring[RXQ]))
+		return fail(f, "%u frames arrived on RX",
+			    sd_used_idx(&f->ring[RXQ]));
 	note(f, "%llu header-only frames posted in %u ms",
 	     (unsigned long long)posted, hold_ms);
 	return still_alive(f);

@@ -63,48 +63,18 @@ static const struct xv_mem_region_desc reg[NREG] = {
 #define BUF_POISON 0x55 /* what the caller's TX buffer holds */
 
 struct fx {
-	FAKE_DRIVER_FIELDS; /* the driver; data_next below DATA_END */
+	int fd;
+	uint8_t *view; /* the driver's own mapping of the whole fd */
+	struct sd_mem gm; /* the regions, as the driver sees them */
+	struct sd_ring drv; /* the driver's side of the queue */
+	uint64_t data_next; /* bump allocator from DATA_GPA, below DATA_END */
 	struct xv_guest_mem mem;
 	struct xv_vq vq;
 	struct xv_chain c;
 	struct xv_net_q_stats st;
 };
 
-#include "fake_driver_ops.h"
-
 /* ---- the driver ---- */
-
-/*
- * Copies guest [gpa, gpa + len), which may cross region edges, to @out
- * (when @out) or fills it from @in (when @in) or with @fill.
- */
-static void gmem(struct fx *f, uint64_t gpa, uint64_t len, uint8_t *out,
-		 const uint8_t *in, int fill)
-{
-	while (len) {
-		uint64_t k = len;
-		uint8_t *p;
-		int i;
-
-		for (i = 0; i < NREG; i++)
-			if (gpa >= reg[i].gpa &&
-			    gpa < reg[i].gpa + reg[i].size &&
-			    reg[i].gpa + reg[i].size - gpa < k)
-				k = reg[i].gpa + reg[i].size - gpa;
-		p = gptr(f, gpa, k);
-		if (out) {
-			memcpy(out, p, k);
-			out += k;
-		} else if (in) {
-			memcpy(p, in, k);
-			in += k;
-		} else {
-			memset(p, fill, k);
-		}
-		gpa += k;
-		len -= k;
-	}
-}
 
 /* A data buffer of @len bytes holding @data, or POISON. */
 static uint64_t drv_alloc(struct fx *f, const void *data, uint32_t len)
@@ -114,7 +84,7 @@ static uint64_t drv_alloc(struct fx *f, const void *data, uint32_t len)
 	assert_true(gpa + len <= DATA_END);
 	f->data_next = (gpa + len + 15) & ~15ull;
 	if (len)
-		gmem(f, gpa, len, NULL, data, POISON);
+		sd_mem_copy(&f->gm, gpa, len, NULL, data, POISON);
 	return gpa;
 }
 
@@ -123,9 +93,21 @@ static uint64_t drv_alloc(struct fx *f, const void *data, uint32_t len)
 /* A fresh queue of @size at idx @start (rings zeroed), stats cleared. */
 static void vq_setup(struct fx *f, uint16_t size, uint16_t start)
 {
-	drv_rings_reset(f, size, start);
+	assert_int_equal(sd_ring_map(&f->drv, &f->gm, size, DESC_GPA, AVAIL_GPA,
+				     USED_GPA),
+			 0);
+	sd_ring_reset(&f->drv, start);
+	f->data_next = DATA_GPA;
+	xv_vq_init(&f->vq);
+	f->vq.last_avail_idx = start;
+	f->vq.avail_shadow = start;
+	f->vq.used_idx = start;
 	memset(&f->st, 0, sizeof(f->st));
-	drv_map(f);
+	assert_int_equal(xv_vq_split_map(&f->vq, &f->mem, size,
+					 sd_uva(&f->gm, DESC_GPA),
+					 sd_uva(&f->gm, AVAIL_GPA),
+					 sd_uva(&f->gm, USED_GPA)),
+			 0);
 }
 
 static int setup(void **state)
@@ -135,9 +117,13 @@ static int setup(void **state)
 
 	assert_non_null(f);
 	f->fd = fake_memfd(FD_LEN, &f->view);
+	sd_mem_init(&f->gm, f->view, FD_LEN);
 	xv_mem_init(&f->mem);
-	for (i = 0; i < NREG; i++)
+	for (i = 0; i < NREG; i++) {
+		sd_mem_add(&f->gm, reg[i].gpa, reg[i].size, reg[i].uva,
+			   reg[i].mmap_offset);
 		assert_int_equal(xv_mem_add_region(&f->mem, &reg[i], f->fd), 0);
+	}
 	vq_setup(f, QSZ, 0);
 	*state = f;
 	return 0;
@@ -180,31 +166,32 @@ static void pattern(uint8_t *p, uint32_t len, uint8_t seed)
 }
 
 /* A writable (RX) buffer of @len POISON bytes. */
-static struct buf wbuf(struct fx *f, uint32_t len)
+static struct sd_buf wbuf(struct fx *f, uint32_t len)
 {
-	struct buf b = { drv_alloc(f, NULL, len), len, true };
+	struct sd_buf b = { drv_alloc(f, NULL, len), len, true };
 
 	return b;
 }
 
 /* Posts a one-descriptor RX buffer of @len bytes. */
-static uint16_t post_rx(struct fx *f, uint32_t len, struct buf *out)
+static uint16_t post_rx(struct fx *f, uint32_t len, struct sd_buf *out)
 {
-	struct buf b = wbuf(f, len);
+	struct sd_buf b = wbuf(f, len);
 
 	if (out)
 		*out = b;
-	return drv_post(f, &b, 1);
+	return sd_post(&f->drv, &b, 1);
 }
 
 /* Concatenates the guest bytes of @b[0..n) into @out; returns the count. */
-static uint32_t gather(struct fx *f, const struct buf *b, int n, uint8_t *out)
+static uint32_t gather(struct fx *f, const struct sd_buf *b, int n,
+		       uint8_t *out)
 {
 	uint32_t off = 0;
 	int i;
 
 	for (i = 0; i < n; i++) {
-		gmem(f, b[i].gpa, b[i].len, out + off, NULL, 0);
+		sd_mem_copy(&f->gm, b[i].gpa, b[i].len, out + off, NULL, 0);
 		off += b[i].len;
 	}
 	return off;
@@ -237,10 +224,10 @@ static void hdr_is(const uint8_t *p, uint16_t nbufs)
 /* Used ring entry at idx @slot (after a flush). */
 static void used_is(struct fx *f, uint16_t slot, uint16_t head, uint32_t len)
 {
-	const struct vring_used_elem *e = &f->used->ring[slot & (f->size - 1)];
+	struct vring_used_elem e = sd_used_elem(&f->drv, slot);
 
-	assert_int_equal(le32toh(e->id), head);
-	assert_int_equal(le32toh(e->len), len);
+	assert_int_equal(e.id, head);
+	assert_int_equal(e.len, len);
 }
 
 static void drops_are(struct fx *f, uint64_t no_buffer, uint64_t too_big,
@@ -264,20 +251,16 @@ static void untouched(struct fx *f, uint16_t start)
 	assert_int_equal(f->vq.last_avail_idx, start);
 	assert_int_equal(f->vq.used_idx, start);
 	flush(f);
-	assert_int_equal(used_idx_seen(f), start);
+	assert_int_equal(sd_used_idx(&f->drv), start);
 }
 
 /* A loop: 0 → 1 → 0, writable or not. */
 static void post_loop(struct fx *f, bool wr)
 {
 	uint64_t gpa = drv_alloc(f, NULL, 64);
-	uint16_t fl = F_NEXT | (wr ? F_WRITE : 0);
-	uint16_t h = f->next_desc;
 
-	set_desc(f, h, gpa, 32, fl, (h + 1) & (f->size - 1));
-	set_desc(f, (h + 1) & (f->size - 1), gpa + 32, 32, fl, h);
-	f->next_desc = (h + 2) & (f->size - 1);
-	drv_post_head(f, h);
+	sd_post_head(&f->drv,
+		     sd_add_loop(&f->drv, gpa, 32, wr ? F_WRITE : 0, 2));
 }
 
 /* ---- RX: one buffer ---- */
@@ -290,7 +273,7 @@ static void test_rx_one_big_buffer(void **state)
 
 	pattern(frame, sizeof(frame), 1);
 	for (mrg = 0; mrg < 2; mrg++) {
-		struct buf b;
+		struct sd_buf b;
 		uint16_t h;
 		uint8_t *p;
 
@@ -300,13 +283,13 @@ static void test_rx_one_big_buffer(void **state)
 		assert_int_equal(rx(f, mrg, frame, sizeof(frame)), 1);
 		/* Pushed, not yet visible: the caller flushes. */
 		assert_int_equal(f->vq.used_idx, 1);
-		assert_int_equal(used_idx_seen(f), 0);
+		assert_int_equal(sd_used_idx(&f->drv), 0);
 		flush(f);
-		assert_int_equal(used_idx_seen(f), 1);
+		assert_int_equal(sd_used_idx(&f->drv), 1);
 		used_is(f, 0, h, HDR + sizeof(frame));
 		assert_int_equal(f->vq.last_avail_idx, 1);
 
-		p = gptr(f, b.gpa, b.len);
+		p = sd_gptr(&f->gm, b.gpa, b.len);
 		hdr_is(p, 1);
 		assert_memory_equal(p + HDR, frame, sizeof(frame));
 		assert_int_equal(p[HDR + sizeof(frame)], POISON);
@@ -320,7 +303,7 @@ static void test_rx_exact_fit(void **state)
 {
 	struct fx *f = *state;
 	uint8_t frame[60], want[HDR + 60], got[HDR + 60];
-	struct buf b, b0;
+	struct sd_buf b, b0;
 	uint16_t h, h0;
 
 	pattern(frame, sizeof(frame), 2);
@@ -329,14 +312,14 @@ static void test_rx_exact_fit(void **state)
 	assert_int_equal(rx(f, false, frame, sizeof(frame)), 1);
 	assert_int_equal(rx(f, false, frame, 0), 1);
 	flush(f);
-	assert_int_equal(used_idx_seen(f), 2);
+	assert_int_equal(sd_used_idx(&f->drv), 2);
 	used_is(f, 0, h, HDR + sizeof(frame));
 	used_is(f, 1, h0, HDR);
 
 	expected_rx(want, 1, frame, sizeof(frame));
 	gather(f, &b, 1, got);
 	assert_memory_equal(got, want, sizeof(want));
-	hdr_is(gptr(f, b0.gpa, HDR), 1);
+	hdr_is(sd_gptr(&f->gm, b0.gpa, HDR), 1);
 	stats_are(f, 2, sizeof(frame));
 	drops_are(f, 0, 0, 0, 0);
 }
@@ -346,18 +329,20 @@ static void test_rx_skips_readable(void **state)
 {
 	struct fx *f = *state;
 	uint8_t frame[50], want[HDR + 50], ro[16], got[128];
-	struct buf b[2];
+	struct sd_buf b[2];
 	uint16_t h;
 
 	pattern(frame, sizeof(frame), 3);
 	pattern(ro, sizeof(ro), 99);
-	b[0] = (struct buf){ drv_alloc(f, ro, sizeof(ro)), sizeof(ro), false };
+	b[0] = (struct sd_buf){ drv_alloc(f, ro, sizeof(ro)), sizeof(ro),
+				false };
 	b[1] = wbuf(f, 128);
-	h = drv_post(f, b, 2);
+	h = sd_post(&f->drv, b, 2);
 	assert_int_equal(rx(f, true, frame, sizeof(frame)), 1);
 	flush(f);
 	used_is(f, 0, h, HDR + sizeof(frame));
-	assert_memory_equal(gptr(f, b[0].gpa, sizeof(ro)), ro, sizeof(ro));
+	assert_memory_equal(sd_gptr(&f->gm, b[0].gpa, sizeof(ro)), ro,
+			    sizeof(ro));
 	expected_rx(want, 1, frame, sizeof(frame));
 	gather(f, &b[1], 1, got);
 	assert_memory_equal(got, want, sizeof(want));
@@ -376,25 +361,25 @@ static void test_rx_skips_readable(void **state)
 static void test_rx_fast_buffer_aliases_desc_table(void **state)
 {
 	struct fx *f = *state;
-	struct buf b = { DESC_GPA + 16 * 8, 1024, true };
+	struct sd_buf b = { DESC_GPA + 16 * 8, 1024, true };
 	uint8_t frame[200];
 	uint16_t h;
 	uint8_t *p;
 
 	memset(frame, 0xff, sizeof(frame));
-	h = drv_post(f, &b, 1);
-	drv_post_head(f, 8);
+	h = sd_post(&f->drv, &b, 1);
+	sd_post_head(&f->drv, 8);
 	assert_int_equal(rx(f, true, frame, sizeof(frame)), 1);
 	flush(f);
 	used_is(f, 0, h, HDR + sizeof(frame));
-	p = gptr(f, b.gpa, HDR + sizeof(frame));
+	p = sd_gptr(&f->gm, b.gpa, HDR + sizeof(frame));
 	hdr_is(p, 1);
 	assert_memory_equal(p + HDR, frame, sizeof(frame));
 
 	assert_int_equal(rx(f, true, frame, sizeof(frame)), -EIO);
 	assert_true(f->vq.broken);
 	flush(f);
-	assert_int_equal(used_idx_seen(f), 1);
+	assert_int_equal(sd_used_idx(&f->drv), 1);
 	stats_are(f, 1, sizeof(frame));
 	drops_are(f, 0, 0, 0, 1);
 }
@@ -405,13 +390,13 @@ static void test_rx_fast_zero_len_first_desc(void **state)
 {
 	struct fx *f = *state;
 	uint8_t frame[300], want[HDR + 300], got[1024];
-	struct buf b[2] = { { DATA_GPA, 0, true }, wbuf(f, 1024) };
+	struct sd_buf b[2] = { { DATA_GPA, 0, true }, wbuf(f, 1024) };
 	uint16_t h;
 	int mrg;
 
 	pattern(frame, sizeof(frame), 31);
 	for (mrg = 0; mrg < 2; mrg++) {
-		h = drv_post(f, b, 2);
+		h = sd_post(&f->drv, b, 2);
 		assert_int_equal(rx(f, mrg, frame, sizeof(frame)), 1);
 		flush(f);
 		used_is(f, (uint16_t)mrg, h, HDR + sizeof(frame));
@@ -429,7 +414,7 @@ static void test_rx_fast_spread_fast(void **state)
 {
 	struct fx *f = *state;
 	uint8_t frame[100], want[HDR + 100], got[2048];
-	struct buf b[4];
+	struct sd_buf b[4];
 	uint16_t h[4];
 	int i;
 
@@ -442,7 +427,7 @@ static void test_rx_fast_spread_fast(void **state)
 	assert_int_equal(rx(f, true, frame, 60), 1);
 	assert_int_equal(rx(f, true, frame, 100), 1);
 	flush(f);
-	assert_int_equal(used_idx_seen(f), 4);
+	assert_int_equal(sd_used_idx(&f->drv), 4);
 	used_is(f, 0, h[0], HDR + 100);
 	used_is(f, 1, h[1], 40);
 	used_is(f, 2, h[2], HDR + 60 - 40);
@@ -473,13 +458,13 @@ static void test_rx_hdr_spans_two_descs(void **state)
 	pattern(frame, sizeof(frame), 4);
 	for (mrg = 0; mrg < 2; mrg++) {
 		for (i = 0; i < 2; i++) {
-			struct buf b[2];
+			struct sd_buf b[2];
 			uint16_t h;
 
 			vq_setup(f, QSZ, 0);
 			b[0] = wbuf(f, 5);
 			b[1] = wbuf(f, 64);
-			h = drv_post(f, b, 2);
+			h = sd_post(&f->drv, b, 2);
 			assert_int_equal(rx(f, mrg, frame, lens[i]), 1);
 			assert_int_equal(f->c.nin, 2);
 			flush(f);
@@ -497,15 +482,15 @@ static void test_rx_hdr_spans_two_descs(void **state)
 
 	/* The same first buffer, and the frame goes on in a second one. */
 	{
-		struct buf b[3];
+		struct sd_buf b[3];
 		uint16_t h0, h1;
 
 		vq_setup(f, QSZ, 0);
 		b[0] = wbuf(f, 5);
 		b[1] = wbuf(f, 64);
-		h0 = drv_post(f, b, 2);
+		h0 = sd_post(&f->drv, b, 2);
 		b[2] = wbuf(f, 32);
-		h1 = drv_post(f, &b[2], 1);
+		h1 = sd_post(&f->drv, &b[2], 1);
 		assert_int_equal(rx(f, true, frame, 80), 1);
 		flush(f);
 		used_is(f, 0, h0, 69);
@@ -522,20 +507,20 @@ static void test_rx_mrg_first_multi_desc(void **state)
 {
 	struct fx *f = *state;
 	uint8_t frame[100], want[HDR + 100], got[128];
-	struct buf a[3], b[2];
+	struct sd_buf a[3], b[2];
 	uint16_t ha, hb;
 
 	pattern(frame, sizeof(frame), 5);
 	a[0] = wbuf(f, 8); /* header: 8 here, 4 in the next */
 	a[1] = wbuf(f, 10);
 	a[2] = wbuf(f, 30);
-	ha = drv_post(f, a, 3);
+	ha = sd_post(&f->drv, a, 3);
 	b[0] = wbuf(f, 16);
 	b[1] = wbuf(f, 48);
-	hb = drv_post(f, b, 2);
+	hb = sd_post(&f->drv, b, 2);
 	assert_int_equal(rx(f, true, frame, sizeof(frame)), 1);
 	flush(f);
-	assert_int_equal(used_idx_seen(f), 2);
+	assert_int_equal(sd_used_idx(&f->drv), 2);
 	used_is(f, 0, ha, 48);
 	used_is(f, 1, hb, 64);
 	expected_rx(want, 2, frame, sizeof(frame));
@@ -552,12 +537,12 @@ static void test_rx_first_buffer_cross_region(void **state)
 {
 	struct fx *f = *state;
 	uint8_t frame[100], want[HDR + 100], got[128];
-	struct buf b[2] = { { EDGE_GPA - 6, 64, true } };
+	struct sd_buf b[2] = { { EDGE_GPA - 6, 64, true } };
 	uint16_t h0, h1;
 
 	pattern(frame, sizeof(frame), 6);
-	gmem(f, b[0].gpa, b[0].len, NULL, NULL, POISON);
-	h0 = drv_post(f, b, 1);
+	sd_mem_copy(&f->gm, b[0].gpa, b[0].len, NULL, NULL, POISON);
+	h0 = sd_post(&f->drv, b, 1);
 	h1 = post_rx(f, 64, &b[1]);
 	assert_int_equal(rx(f, true, frame, sizeof(frame)), 1);
 	flush(f);
@@ -570,8 +555,8 @@ static void test_rx_first_buffer_cross_region(void **state)
 
 	/* Without MRG_RXBUF, the same buffer alone. */
 	vq_setup(f, QSZ, 0);
-	gmem(f, b[0].gpa, b[0].len, NULL, NULL, POISON);
-	h0 = drv_post(f, b, 1);
+	sd_mem_copy(&f->gm, b[0].gpa, b[0].len, NULL, NULL, POISON);
+	h0 = sd_post(&f->drv, b, 1);
 	assert_int_equal(rx(f, false, frame, 40), 1);
 	assert_int_equal(f->c.nin, 2);
 	flush(f);
@@ -590,7 +575,7 @@ static void test_rx_hdr_over_nine_segments(void **state)
 {
 	struct fx *f = *state;
 	uint8_t frame[20], want[HDR + 20], got[72];
-	struct buf b[9];
+	struct sd_buf b[9];
 	uint16_t h;
 	int i;
 
@@ -598,7 +583,7 @@ static void test_rx_hdr_over_nine_segments(void **state)
 	for (i = 0; i < 8; i++)
 		b[i] = wbuf(f, 1);
 	b[8] = wbuf(f, 64);
-	h = drv_post(f, b, 9);
+	h = sd_post(&f->drv, b, 9);
 	assert_int_equal(rx(f, true, frame, sizeof(frame)), 1);
 	assert_int_equal(f->c.nin, 9);
 	flush(f);
@@ -615,7 +600,7 @@ static void check_spread(struct fx *f, uint16_t start)
 {
 	uint8_t frame[200], want[HDR + 200];
 	static const uint32_t used_len[] = { 64, 64, 64, 20 };
-	struct buf b[5];
+	struct sd_buf b[5];
 	uint16_t h[5];
 	unsigned int i;
 
@@ -626,22 +611,22 @@ static void check_spread(struct fx *f, uint16_t start)
 	assert_int_equal(rx(f, true, frame, sizeof(frame)), 1);
 	assert_int_equal(f->vq.last_avail_idx, (uint16_t)(start + 4));
 	assert_int_equal(f->vq.used_idx, (uint16_t)(start + 4));
-	assert_int_equal(used_idx_seen(f), start);
+	assert_int_equal(sd_used_idx(&f->drv), start);
 	flush(f);
-	assert_int_equal(used_idx_seen(f), (uint16_t)(start + 4));
+	assert_int_equal(sd_used_idx(&f->drv), (uint16_t)(start + 4));
 
 	expected_rx(want, 4, frame, sizeof(frame));
-	hdr_is(gptr(f, b[0].gpa, HDR), 4);
+	hdr_is(sd_gptr(&f->gm, b[0].gpa, HDR), 4);
 	for (i = 0; i < 4; i++) {
 		uint32_t off = 64 * i;
 
 		used_is(f, start + i, h[i], used_len[i]);
 		/* Only the first buffer has a header. */
-		assert_memory_equal(gptr(f, b[i].gpa, used_len[i]), want + off,
-				    used_len[i]);
+		assert_memory_equal(sd_gptr(&f->gm, b[i].gpa, used_len[i]),
+				    want + off, used_len[i]);
 	}
-	assert_int_equal(*(uint8_t *)gptr(f, b[3].gpa + 20, 1), POISON);
-	assert_int_equal(*(uint8_t *)gptr(f, b[4].gpa, 1), POISON);
+	assert_int_equal(*(uint8_t *)sd_gptr(&f->gm, b[3].gpa + 20, 1), POISON);
+	assert_int_equal(*(uint8_t *)sd_gptr(&f->gm, b[4].gpa, 1), POISON);
 	stats_are(f, 1, sizeof(frame));
 	drops_are(f, 0, 0, 0, 0);
 }
@@ -663,7 +648,7 @@ static void test_rx_mrg_max_bufs(void **state)
 	struct fx *f = *state;
 	uint8_t frame[XV_NET_RX_MAX_BUFS * 16], four[4] = { 1, 2, 3, 4 };
 	uint32_t max = XV_NET_RX_MAX_BUFS * 16 - HDR;
-	struct buf b[XV_NET_RX_MAX_BUFS + 1];
+	struct sd_buf b[XV_NET_RX_MAX_BUFS + 1];
 	uint16_t h[XV_NET_RX_MAX_BUFS + 1];
 	unsigned int i;
 
@@ -676,14 +661,15 @@ static void test_rx_mrg_max_bufs(void **state)
 
 	assert_int_equal(rx(f, true, frame, max), 1);
 	flush(f);
-	assert_int_equal(used_idx_seen(f), XV_NET_RX_MAX_BUFS);
-	hdr_is(gptr(f, b[0].gpa, HDR), XV_NET_RX_MAX_BUFS);
-	assert_memory_equal(gptr(f, b[0].gpa + HDR, 16 - HDR), frame, 16 - HDR);
+	assert_int_equal(sd_used_idx(&f->drv), XV_NET_RX_MAX_BUFS);
+	hdr_is(sd_gptr(&f->gm, b[0].gpa, HDR), XV_NET_RX_MAX_BUFS);
+	assert_memory_equal(sd_gptr(&f->gm, b[0].gpa + HDR, 16 - HDR), frame,
+			    16 - HDR);
 	for (i = 0; i < XV_NET_RX_MAX_BUFS; i++)
 		used_is(f, i, h[i], 16);
 	for (i = 1; i < XV_NET_RX_MAX_BUFS; i++)
-		assert_memory_equal(gptr(f, b[i].gpa, 16), frame + 16 * i - HDR,
-				    16);
+		assert_memory_equal(sd_gptr(&f->gm, b[i].gpa, 16),
+				    frame + 16 * i - HDR, 16);
 
 	/* The 65th buffer is still there. */
 	assert_int_equal(rx(f, true, four, sizeof(four)), 1);
@@ -700,7 +686,7 @@ static void test_rx_no_mrg_too_small(void **state)
 {
 	struct fx *f = *state;
 	uint8_t frame[100], want[HDR + 30];
-	struct buf b;
+	struct sd_buf b;
 	uint16_t h;
 
 	pattern(frame, sizeof(frame), 10);
@@ -713,10 +699,11 @@ static void test_rx_no_mrg_too_small(void **state)
 	/* A smaller frame still gets that buffer. */
 	assert_int_equal(rx(f, false, frame, 30), 1);
 	flush(f);
-	assert_int_equal(used_idx_seen(f), 1);
+	assert_int_equal(sd_used_idx(&f->drv), 1);
 	used_is(f, 0, h, HDR + 30);
 	expected_rx(want, 1, frame, 30);
-	assert_memory_equal(gptr(f, b.gpa, sizeof(want)), want, sizeof(want));
+	assert_memory_equal(sd_gptr(&f->gm, b.gpa, sizeof(want)), want,
+			    sizeof(want));
 	stats_are(f, 1, 30);
 	drops_are(f, 0, 1, 0, 0);
 
@@ -744,7 +731,7 @@ static void test_rx_mrg_no_buffer(void **state)
 {
 	struct fx *f = *state;
 	uint8_t frame[200], want[HDR + 200];
-	struct buf b[4];
+	struct sd_buf b[4];
 	uint16_t h[4];
 	unsigned int i;
 
@@ -761,13 +748,14 @@ static void test_rx_mrg_no_buffer(void **state)
 	h[3] = post_rx(f, 64, &b[3]);
 	assert_int_equal(rx(f, true, frame, sizeof(frame)), 1);
 	flush(f);
-	assert_int_equal(used_idx_seen(f), 4);
+	assert_int_equal(sd_used_idx(&f->drv), 4);
 	expected_rx(want, 4, frame, sizeof(frame));
 	for (i = 0; i < 4; i++) {
 		uint32_t len = i < 3 ? 64 : HDR + 200 - 3 * 64;
 
 		used_is(f, i, h[i], len);
-		assert_memory_equal(gptr(f, b[i].gpa, len), want + 64 * i, len);
+		assert_memory_equal(sd_gptr(&f->gm, b[i].gpa, len),
+				    want + 64 * i, len);
 	}
 	stats_are(f, 1, sizeof(frame));
 	drops_are(f, 1, 0, 0, 0);
@@ -791,7 +779,7 @@ static void test_rx_first_smaller_than_hdr(void **state)
 {
 	struct fx *f = *state;
 	uint8_t frame[10] = { 0 };
-	struct buf b[2];
+	struct sd_buf b[2];
 	int mrg;
 
 	for (mrg = 0; mrg < 2; mrg++) {
@@ -811,15 +799,15 @@ static void test_rx_first_smaller_than_hdr(void **state)
 	vq_setup(f, QSZ, 0);
 	b[0] = wbuf(f, 5);
 	b[1] = wbuf(f, 6);
-	drv_post(f, b, 2);
+	sd_post(&f->drv, b, 2);
 	assert_int_equal(rx(f, true, frame, sizeof(frame)), 0);
 	drops_are(f, 0, 1, 0, 0);
 	untouched(f, 0);
 
 	/* Nothing writable at all. */
 	vq_setup(f, QSZ, 0);
-	b[0] = (struct buf){ drv_alloc(f, NULL, 64), 64, false };
-	drv_post(f, b, 1);
+	b[0] = (struct sd_buf){ drv_alloc(f, NULL, 64), 64, false };
+	sd_post(&f->drv, b, 1);
 	assert_int_equal(rx(f, true, frame, sizeof(frame)), 0);
 	drops_are(f, 0, 1, 0, 0);
 	untouched(f, 0);
@@ -849,7 +837,7 @@ static void test_rx_broken(void **state)
 	stats_are(f, 0, 0);
 	assert_int_equal(f->vq.used_idx, 0);
 	flush(f);
-	assert_int_equal(used_idx_seen(f), 0);
+	assert_int_equal(sd_used_idx(&f->drv), 0);
 }
 
 static void test_rx_counters(void **state)
@@ -892,17 +880,17 @@ static void make_pkt(uint8_t *pkt, uint32_t flen, uint8_t seed)
 static uint16_t post_tx(struct fx *f, const uint8_t *pkt, const uint32_t *lens,
 			int n)
 {
-	struct buf b[16];
+	struct sd_buf b[16];
 	uint32_t off = 0;
 	int i;
 
 	assert_true(n <= 16);
 	for (i = 0; i < n; i++) {
-		b[i] = (struct buf){ drv_alloc(f, pkt + off, lens[i]), lens[i],
-				     false };
+		b[i] = (struct sd_buf){ drv_alloc(f, pkt + off, lens[i]),
+					lens[i], false };
 		off += lens[i];
 	}
-	return drv_post(f, b, n);
+	return sd_post(&f->drv, b, n);
 }
 
 /* Posts a one-descriptor packet of @flen frame bytes. */
@@ -943,7 +931,7 @@ static void test_tx_hdr_own_desc(void **state)
 	h = post_tx(f, pkt, lens, 2);
 	tx_gets(f, pkt, 100, h);
 	assert_int_equal(f->vq.last_avail_idx, 1);
-	assert_int_equal(used_idx_seen(f), 1);
+	assert_int_equal(sd_used_idx(&f->drv), 1);
 	stats_are(f, 1, 100);
 	drops_are(f, 0, 0, 0, 0);
 	/* And then the ring is empty. */
@@ -978,7 +966,7 @@ static void test_tx_one_segment_cap(void **state)
 	stats_are(f, 1, 100);
 	drops_are(f, 0, 1, 0, 0);
 	flush(f);
-	assert_int_equal(used_idx_seen(f), 2);
+	assert_int_equal(sd_used_idx(&f->drv), 2);
 }
 
 static void test_tx_frame_many_descs(void **state)
@@ -1011,12 +999,12 @@ static void test_tx_cross_region(void **state)
 {
 	struct fx *f = *state;
 	uint8_t pkt[HDR + 100];
-	struct buf b = { EDGE_GPA - 7, sizeof(pkt), false };
+	struct sd_buf b = { EDGE_GPA - 7, sizeof(pkt), false };
 	uint16_t h;
 
 	make_pkt(pkt, 100, 30);
-	gmem(f, b.gpa, b.len, NULL, pkt, 0);
-	h = drv_post(f, &b, 1);
+	sd_mem_copy(&f->gm, b.gpa, b.len, NULL, pkt, 0);
+	h = sd_post(&f->drv, &b, 1);
 	tx_gets(f, pkt, 100, h);
 	assert_int_equal(f->c.nout, 2);
 }
@@ -1026,14 +1014,14 @@ static void test_tx_ignores_writable(void **state)
 {
 	struct fx *f = *state;
 	uint8_t pkt[HDR + 50];
-	struct buf b[2];
+	struct sd_buf b[2];
 	uint16_t h;
 
 	make_pkt(pkt, 50, 31);
-	b[0] = (struct buf){ drv_alloc(f, pkt, sizeof(pkt)), sizeof(pkt),
-			     false };
+	b[0] = (struct sd_buf){ drv_alloc(f, pkt, sizeof(pkt)), sizeof(pkt),
+				false };
 	b[1] = wbuf(f, 64);
-	h = drv_post(f, b, 2);
+	h = sd_post(&f->drv, b, 2);
 	tx_gets(f, pkt, 50, h);
 }
 
@@ -1044,13 +1032,13 @@ static void test_tx_short_then_next(void **state)
 	uint8_t pkt[HDR + 60], junk[HDR] = { 0 };
 	static const uint32_t l_short[] = { HDR - 1 };
 	static const uint32_t l_split[] = { 4, 4 };
-	struct buf z;
+	struct sd_buf z;
 	uint16_t h0, h1, h2, h3;
 
 	h0 = post_tx(f, junk, l_short, 1);
 	h1 = post_tx(f, junk, l_split, 2);
-	z = (struct buf){ drv_alloc(f, NULL, 0), 0, false };
-	h2 = drv_post(f, &z, 1); /* zero bytes */
+	z = (struct sd_buf){ drv_alloc(f, NULL, 0), 0, false };
+	h2 = sd_post(&f->drv, &z, 1); /* zero bytes */
 	h3 = post_tx1(f, pkt, 60, 40);
 	{
 		uint8_t buf[2048];
@@ -1064,7 +1052,7 @@ static void test_tx_short_then_next(void **state)
 	stats_are(f, 1, 60);
 	assert_int_equal(f->vq.last_avail_idx, 4);
 	flush(f);
-	assert_int_equal(used_idx_seen(f), 4);
+	assert_int_equal(sd_used_idx(&f->drv), 4);
 	used_is(f, 0, h0, 0);
 	used_is(f, 1, h1, 0);
 	used_is(f, 2, h2, 0);
@@ -1093,7 +1081,7 @@ static void test_tx_drops_bounded(void **state)
 	stats_are(f, 1, 60);
 	assert_int_equal(tx(f, buf, sizeof(buf)), 0);
 	flush(f);
-	assert_int_equal(used_idx_seen(f), nbad + 1);
+	assert_int_equal(sd_used_idx(&f->drv), nbad + 1);
 }
 
 /* A chain of just the header (a 0-byte frame) counts as short too. */
@@ -1148,7 +1136,7 @@ static void test_tx_too_big_then_next(void **state)
 	drops_are(f, 0, 2, 0, 0);
 	stats_are(f, 1, 64);
 	flush(f);
-	assert_int_equal(used_idx_seen(f), 3);
+	assert_int_equal(sd_used_idx(&f->drv), 3);
 	used_is(f, 0, h0, 0);
 	used_is(f, 1, h1, 0);
 	used_is(f, 2, h2, 0);
@@ -1193,7 +1181,7 @@ static void test_tx_broken(void **state)
 	drops_are(f, 0, 0, 1, 1);
 	stats_are(f, 0, 0);
 	flush(f);
-	assert_int_equal(used_idx_seen(f), 1);
+	assert_int_equal(sd_used_idx(&f->drv), 1);
 	used_is(f, 0, h, 0);
 }
 

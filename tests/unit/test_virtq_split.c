@@ -60,26 +60,18 @@ static const struct xv_mem_region_desc reg[NREG] = {
 #define QSZ 256
 
 struct fx {
-	FAKE_DRIVER_FIELDS; /* the driver; data_next below DATA_END */
+	int fd;
+	uint8_t *view; /* the driver's own mapping of the whole fd */
+	struct sd_mem gm; /* the regions, as the driver sees them */
+	struct sd_ring drv; /* the driver's side of the queue */
+	uint64_t data_next; /* bump allocator from DATA_GPA, below DATA_END */
 	int bigfd; /* a 2 GiB sparse region, for length overflows */
 	struct xv_guest_mem mem;
 	struct xv_vq vq;
 	struct xv_chain c;
 };
 
-#include "fake_driver_ops.h"
-
 /* ---- the driver ---- */
-
-static uint16_t *used_event(struct fx *f)
-{
-	return &f->avail->ring[f->size];
-}
-
-static uint16_t *avail_event(struct fx *f)
-{
-	return (uint16_t *)&f->used->ring[f->size];
-}
 
 /* A data buffer of @len bytes holding @data (or zeros). */
 static uint64_t drv_alloc(struct fx *f, const void *data, uint32_t len)
@@ -89,47 +81,40 @@ static uint64_t drv_alloc(struct fx *f, const void *data, uint32_t len)
 	assert_true(gpa + len <= DATA_END);
 	f->data_next = (gpa + len + 15) & ~15ull;
 	if (len)
-		memset(gptr(f, gpa, len), 0, len);
+		memset(sd_gptr(&f->gm, gpa, len), 0, len);
 	if (data && len)
-		memcpy(gptr(f, gpa, len), data, len);
+		memcpy(sd_gptr(&f->gm, gpa, len), data, len);
 	return gpa;
 }
 
-/* Writes an indirect table of @n entries at @gpa (not its ring entry). */
-static void drv_table(struct fx *f, uint64_t gpa, const struct buf *b, int n)
-{
-	struct vring_desc *t = gptr(f, gpa, n * sizeof(*t));
-	int i;
-
-	for (i = 0; i < n; i++)
-		put_buf(&t[i], b, i, n, i + 1);
-}
-
-/* Posts one ring descriptor pointing to an indirect table of @b. */
-static uint16_t drv_post_indirect(struct fx *f, uint64_t table_gpa,
-				  const struct buf *b, int n)
-{
-	uint16_t head = f->next_desc;
-
-	drv_table(f, table_gpa, b, n);
-	set_desc(f, head, table_gpa, n * sizeof(struct vring_desc), F_INDIRECT,
-		 0);
-	f->next_desc = (head + 1) & (f->size - 1);
-	drv_avail(f, head);
-	drv_publish(f);
-	return head;
-}
-
 /* ---- fixture ---- */
+
+/* Maps f->vq on the driver's rings after its flags were set. */
+static void vq_map(struct fx *f)
+{
+	assert_int_equal(xv_vq_split_map(&f->vq, &f->mem, f->drv.size,
+					 sd_uva(&f->gm, DESC_GPA),
+					 sd_uva(&f->gm, AVAIL_GPA),
+					 sd_uva(&f->gm, USED_GPA)),
+			 0);
+}
 
 /* A fresh queue of @size at idx @start; the rings are zeroed. */
 static void vq_setup(struct fx *f, uint16_t size, bool event_idx, bool indirect,
 		     uint16_t start)
 {
-	drv_rings_reset(f, size, start);
+	assert_int_equal(sd_ring_map(&f->drv, &f->gm, size, DESC_GPA, AVAIL_GPA,
+				     USED_GPA),
+			 0);
+	sd_ring_reset(&f->drv, start);
+	f->data_next = DATA_GPA;
+	xv_vq_init(&f->vq);
+	f->vq.last_avail_idx = start;
+	f->vq.avail_shadow = start;
+	f->vq.used_idx = start;
 	f->vq.event_idx = event_idx;
 	f->vq.indirect = indirect;
-	drv_map(f);
+	vq_map(f);
 }
 
 static int setup(void **state)
@@ -140,9 +125,13 @@ static int setup(void **state)
 	assert_non_null(f);
 	f->bigfd = -1;
 	f->fd = fake_memfd(FD_LEN, &f->view);
+	sd_mem_init(&f->gm, f->view, FD_LEN);
 	xv_mem_init(&f->mem);
-	for (i = 0; i < NREG; i++)
+	for (i = 0; i < NREG; i++) {
+		sd_mem_add(&f->gm, reg[i].gpa, reg[i].size, reg[i].uva,
+			   reg[i].mmap_offset);
 		assert_int_equal(xv_mem_add_region(&f->mem, &reg[i], f->fd), 0);
+	}
 	vq_setup(f, QSZ, false, true, 0);
 	*state = f;
 	return 0;
@@ -242,9 +231,9 @@ static void test_map_bad_size(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		xv_vq_init(&f->vq);
 		assert_int_equal(xv_vq_split_map(&f->vq, &f->mem, bad[i],
-						 ring_uva(DESC_GPA),
-						 ring_uva(AVAIL_GPA),
-						 ring_uva(USED_GPA)),
+						 sd_uva(&f->gm, DESC_GPA),
+						 sd_uva(&f->gm, AVAIL_GPA),
+						 sd_uva(&f->gm, USED_GPA)),
 				 -EINVAL);
 		assert_null(f->vq.ops);
 		assert_int_equal(total_errors(&f->vq), 0);
@@ -254,8 +243,8 @@ static void test_map_bad_size(void **state)
 static void test_map_misaligned(void **state)
 {
 	struct fx *f = *state;
-	uint64_t d = ring_uva(DESC_GPA), a = ring_uva(AVAIL_GPA),
-		 u = ring_uva(USED_GPA);
+	uint64_t d = sd_uva(&f->gm, DESC_GPA), a = sd_uva(&f->gm, AVAIL_GPA),
+		 u = sd_uva(&f->gm, USED_GPA);
 
 	xv_vq_init(&f->vq);
 	assert_int_equal(xv_vq_split_map(&f->vq, &f->mem, QSZ, d + 8, a, u),
@@ -278,8 +267,9 @@ static void test_map_misaligned(void **state)
 static void test_map_outside_memory(void **state)
 {
 	struct fx *f = *state;
-	uint64_t d = ring_uva(DESC_GPA), a = ring_uva(AVAIL_GPA),
-		 u = ring_uva(USED_GPA), r0_end = reg[R0].uva + reg[R0].size;
+	uint64_t d = sd_uva(&f->gm, DESC_GPA), a = sd_uva(&f->gm, AVAIL_GPA),
+		 u = sd_uva(&f->gm, USED_GPA),
+		 r0_end = reg[R0].uva + reg[R0].size;
 	struct {
 		uint16_t size;
 		uint64_t d, a, u;
@@ -336,14 +326,14 @@ static void test_map_misaligned_host(void **state)
 	assert_int_equal(xv_mem_add_region(&f->mem, &odd, f->fd), 0);
 	xv_vq_init(&f->vq);
 	assert_int_equal(xv_vq_split_map(&f->vq, &f->mem, QSZ, odd.uva,
-					 ring_uva(AVAIL_GPA),
-					 ring_uva(USED_GPA)),
+					 sd_uva(&f->gm, AVAIL_GPA),
+					 sd_uva(&f->gm, USED_GPA)),
 			 -EINVAL);
 	assert_null(f->vq.ops);
 	/* avail only needs 2-byte alignment: fine there. */
 	assert_int_equal(xv_vq_split_map(&f->vq, &f->mem, QSZ,
-					 ring_uva(DESC_GPA), odd.uva,
-					 ring_uva(USED_GPA)),
+					 sd_uva(&f->gm, DESC_GPA), odd.uva,
+					 sd_uva(&f->gm, USED_GPA)),
 			 0);
 }
 
@@ -354,10 +344,11 @@ static void test_map_keeps_indices(void **state)
 	xv_vq_init(&f->vq);
 	f->vq.last_avail_idx = 1234;
 	f->vq.used_idx = 4321;
-	assert_int_equal(
-		xv_vq_split_map(&f->vq, &f->mem, QSZ, ring_uva(DESC_GPA),
-				ring_uva(AVAIL_GPA), ring_uva(USED_GPA)),
-		0);
+	assert_int_equal(xv_vq_split_map(&f->vq, &f->mem, QSZ,
+					 sd_uva(&f->gm, DESC_GPA),
+					 sd_uva(&f->gm, AVAIL_GPA),
+					 sd_uva(&f->gm, USED_GPA)),
+			 0);
 	assert_int_equal(f->vq.last_avail_idx, 1234);
 	assert_int_equal(f->vq.used_idx, 4321);
 }
@@ -373,9 +364,11 @@ static void test_pop_empty(void **state)
 	assert_int_equal(f->vq.last_avail_idx, 0);
 	assert_false(f->vq.broken);
 	/* Put in the ring but not published: still empty. */
-	drv_avail(f, drv_chain(f, &(struct buf){ DATA_GPA, 1, false }, 1));
+	sd_avail(&f->drv,
+		 sd_add_chain(&f->drv, &(struct sd_buf){ DATA_GPA, 1, false },
+			      1));
 	assert_int_equal(pop(f), 0);
-	drv_publish(f);
+	sd_publish(&f->drv);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(pop(f), 0);
 }
@@ -384,11 +377,12 @@ static void test_pop_single_out(void **state)
 {
 	struct fx *f = *state;
 	static const char pkt[] = "a packet from the guest";
-	struct buf b = { drv_alloc(f, pkt, sizeof(pkt)), sizeof(pkt), false };
+	struct sd_buf b = { drv_alloc(f, pkt, sizeof(pkt)), sizeof(pkt),
+			    false };
 	uint16_t head;
 
-	f->next_desc = 7;
-	head = drv_post(f, &b, 1);
+	f->drv.next_desc = 7;
+	head = sd_post(&f->drv, &b, 1);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(f->c.head, head);
 	assert_int_equal(f->c.head, 7);
@@ -406,7 +400,7 @@ static void test_pop_single_out(void **state)
 static void test_pop_chain_out_in(void **state)
 {
 	struct fx *f = *state;
-	struct buf b[4] = {
+	struct sd_buf b[4] = {
 		{ drv_alloc(f, "hdr-", 4), 4, false },
 		{ drv_alloc(f, "payload", 7), 7, false },
 		{ drv_alloc(f, NULL, 12), 12, true },
@@ -414,7 +408,7 @@ static void test_pop_chain_out_in(void **state)
 	};
 	int i;
 
-	drv_post(f, b, 4);
+	sd_post(&f->drv, b, 4);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(f->c.head, 0);
 	assert_int_equal(f->c.ndesc, 4);
@@ -427,16 +421,16 @@ static void test_pop_chain_out_in(void **state)
 	assert_memory_equal(f->c.iov[1].iov_base, "payload", 7);
 	/* What the device writes, the driver reads. */
 	memcpy(f->c.iov[3].iov_base, "reply", 5);
-	assert_memory_equal(gptr(f, b[3].gpa, 5), "reply", 5);
+	assert_memory_equal(sd_gptr(&f->gm, b[3].gpa, 5), "reply", 5);
 }
 
 static void test_pop_in_only(void **state)
 {
 	struct fx *f = *state;
-	struct buf b[2] = { { drv_alloc(f, NULL, 2048), 2048, true },
-			    { drv_alloc(f, NULL, 10), 10, true } };
+	struct sd_buf b[2] = { { drv_alloc(f, NULL, 2048), 2048, true },
+			       { drv_alloc(f, NULL, 10), 10, true } };
 
-	drv_post(f, b, 2);
+	sd_post(&f->drv, b, 2);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(f->c.nout, 0);
 	assert_int_equal(f->c.nin, 2);
@@ -450,11 +444,11 @@ static void test_pop_zero_len_desc(void **state)
 {
 	struct fx *f = *state;
 	/* A zero-length descriptor maps to nothing, even at gpa 0xdead. */
-	struct buf b[3] = { { HOLE_GPA, 0, false },
-			    { drv_alloc(f, "x", 1), 1, false },
-			    { HOLE_GPA, 0, true } };
+	struct sd_buf b[3] = { { HOLE_GPA, 0, false },
+			       { drv_alloc(f, "x", 1), 1, false },
+			       { HOLE_GPA, 0, true } };
 
-	drv_post(f, b, 3);
+	sd_post(&f->drv, b, 3);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(f->c.ndesc, 3);
 	assert_int_equal(f->c.nout, 1);
@@ -466,15 +460,15 @@ static void test_pop_zero_len_desc(void **state)
 static void test_pop_indirect(void **state)
 {
 	struct fx *f = *state;
-	struct buf b[3] = { { drv_alloc(f, "hdr", 3), 3, false },
-			    { drv_alloc(f, NULL, 100), 100, true },
-			    { drv_alloc(f, NULL, 200), 200, true } };
+	struct sd_buf b[3] = { { drv_alloc(f, "hdr", 3), 3, false },
+			       { drv_alloc(f, NULL, 100), 100, true },
+			       { drv_alloc(f, NULL, 200), 200, true } };
 	uint64_t table = drv_alloc(f, NULL, 3 * 16);
 	uint16_t head;
 	int i;
 
-	f->next_desc = 42;
-	head = drv_post_indirect(f, table, b, 3);
+	f->drv.next_desc = 42;
+	head = sd_post_indirect(&f->drv, table, b, 3);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(f->c.head, head);
 	assert_int_equal(f->c.ndesc, 1);
@@ -489,11 +483,11 @@ static void test_pop_indirect(void **state)
 static void test_pop_indirect_unaligned_table(void **state)
 {
 	struct fx *f = *state;
-	struct buf b[2] = { { drv_alloc(f, "ab", 2), 2, false },
-			    { drv_alloc(f, NULL, 5), 5, true } };
+	struct sd_buf b[2] = { { drv_alloc(f, "ab", 2), 2, false },
+			       { drv_alloc(f, NULL, 5), 5, true } };
 	uint64_t table = drv_alloc(f, NULL, 2 * 16 + 8) + 5;
 
-	drv_post_indirect(f, table, b, 2);
+	sd_post_indirect(&f->drv, table, b, 2);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(f->c.nout, 1);
 	assert_int_equal(f->c.nin, 1);
@@ -504,15 +498,15 @@ static void test_pop_indirect_unaligned_table(void **state)
 static void test_pop_direct_then_indirect(void **state)
 {
 	struct fx *f = *state;
-	struct buf out = { drv_alloc(f, "hdr", 3), 3, false };
-	struct buf in[2] = { { drv_alloc(f, NULL, 64), 64, true },
-			     { drv_alloc(f, NULL, 64), 64, true } };
+	struct sd_buf out = { drv_alloc(f, "hdr", 3), 3, false };
+	struct sd_buf in[2] = { { drv_alloc(f, NULL, 64), 64, true },
+				{ drv_alloc(f, NULL, 64), 64, true } };
 	uint64_t table = drv_alloc(f, NULL, 2 * 16);
 
-	drv_table(f, table, in, 2);
-	set_desc(f, 10, out.gpa, out.len, F_NEXT, 11);
-	set_desc(f, 11, table, 32, F_INDIRECT, 0);
-	drv_post_head(f, 10);
+	sd_write_table(&f->gm, table, in, 2);
+	sd_set_desc(&f->drv, 10, out.gpa, out.len, F_NEXT, 11);
+	sd_set_desc(&f->drv, 11, table, 32, F_INDIRECT, 0);
+	sd_post_head(&f->drv, 10);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(f->c.head, 10);
 	assert_int_equal(f->c.ndesc, 2);
@@ -527,16 +521,17 @@ static void test_pop_cross_region(void **state)
 {
 	struct fx *f = *state;
 	uint64_t gpa = reg[R2].gpa - 100;
-	struct buf b[2] = { { drv_alloc(f, "h", 1), 1, false },
-			    { gpa, 300, false } };
-	uint8_t *a = gptr(f, gpa, 100), *z = gptr(f, reg[R2].gpa, 200);
+	struct sd_buf b[2] = { { drv_alloc(f, "h", 1), 1, false },
+			       { gpa, 300, false } };
+	uint8_t *a = sd_gptr(&f->gm, gpa, 100),
+		*z = sd_gptr(&f->gm, reg[R2].gpa, 200);
 	int i;
 
 	for (i = 0; i < 100; i++)
 		a[i] = i;
 	for (i = 0; i < 200; i++)
 		z[i] = 100 + i;
-	drv_post(f, b, 2);
+	sd_post(&f->drv, b, 2);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(f->c.ndesc, 2);
 	assert_int_equal(f->c.nout, 3);
@@ -554,7 +549,7 @@ static void test_pop_cross_region(void **state)
 	}
 	/* Device-writable across the same edge. */
 	b[1].wr = true;
-	drv_post(f, b, 2);
+	sd_post(&f->drv, b, 2);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(f->c.nout, 1);
 	assert_int_equal(f->c.nin, 2);
@@ -568,10 +563,10 @@ static void test_pop_batch(void **state)
 	int i;
 
 	for (i = 0; i < 16; i++) {
-		struct buf b[2] = { { drv_alloc(f, NULL, 10), 10, false },
-				    { drv_alloc(f, NULL, 20), 20, true } };
+		struct sd_buf b[2] = { { drv_alloc(f, NULL, 10), 10, false },
+				       { drv_alloc(f, NULL, 20), 20, true } };
 
-		heads[i] = drv_post(f, b, 1 + i % 2);
+		heads[i] = sd_post(&f->drv, b, 1 + i % 2);
 	}
 	for (i = 0; i < 16; i++) {
 		assert_int_equal(pop(f), 1);
@@ -586,13 +581,13 @@ static void test_pop_batch(void **state)
 static void test_pop_full_ring(void **state)
 {
 	struct fx *f = *state;
-	struct buf b = { DATA_GPA, 64, true };
+	struct sd_buf b = { DATA_GPA, 64, true };
 	int i;
 
 	/* Exactly size entries pending is legal. */
 	vq_setup(f, 8, false, false, 0);
 	for (i = 0; i < 8; i++)
-		drv_post(f, &b, 1);
+		sd_post(&f->drv, &b, 1);
 	for (i = 0; i < 8; i++) {
 		assert_int_equal(pop(f), 1);
 		assert_int_equal(f->c.head, i);
@@ -603,14 +598,14 @@ static void test_pop_full_ring(void **state)
 static void test_pop_chain_of_queue_size(void **state)
 {
 	struct fx *f = *state;
-	struct buf b[4] = { { DATA_GPA, 1, false },
-			    { DATA_GPA + 1, 1, false },
-			    { DATA_GPA + 2, 1, true },
-			    { DATA_GPA + 3, 1, true } };
+	struct sd_buf b[4] = { { DATA_GPA, 1, false },
+			       { DATA_GPA + 1, 1, false },
+			       { DATA_GPA + 2, 1, true },
+			       { DATA_GPA + 3, 1, true } };
 
 	vq_setup(f, 4, false, false, 0);
-	f->next_desc = 2; /* 2 → 3 → 0 → 1 */
-	drv_post(f, b, 4);
+	f->drv.next_desc = 2; /* 2 → 3 → 0 → 1 */
+	sd_post(&f->drv, b, 4);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(f->c.head, 2);
 	assert_int_equal(f->c.ndesc, 4);
@@ -622,15 +617,15 @@ static void test_pop_chain_of_queue_size(void **state)
 static void test_max_segs_ok(void **state)
 {
 	struct fx *f = *state;
-	static struct buf b[XV_CHAIN_MAX_IOV + 1];
+	static struct sd_buf b[XV_CHAIN_MAX_IOV + 1];
 	uint64_t table = drv_alloc(f, NULL, sizeof(b) * 16 / sizeof(b[0]));
 	int i;
 
 	/* 256 one-byte entries, then a zero-length one: 256 segments. */
 	for (i = 0; i < XV_CHAIN_MAX_IOV; i++)
-		b[i] = (struct buf){ DATA_GPA + 8192 + i, 1, i >= 100 };
-	b[XV_CHAIN_MAX_IOV] = (struct buf){ DATA_GPA, 0, true };
-	drv_post_indirect(f, table, b, XV_CHAIN_MAX_IOV + 1);
+		b[i] = (struct sd_buf){ DATA_GPA + 8192 + i, 1, i >= 100 };
+	b[XV_CHAIN_MAX_IOV] = (struct sd_buf){ DATA_GPA, 0, true };
+	sd_post_indirect(&f->drv, table, b, XV_CHAIN_MAX_IOV + 1);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(f->c.nout, 100);
 	assert_int_equal(f->c.nin, XV_CHAIN_MAX_IOV - 100);
@@ -639,9 +634,9 @@ static void test_max_segs_ok(void **state)
 	/* 254 descriptors and one that crosses R1/R2: 256 segments. */
 	vq_setup(f, 512, false, false, 0);
 	for (i = 0; i < XV_CHAIN_MAX_IOV - 2; i++)
-		b[i] = (struct buf){ DATA_GPA + i, 1, false };
-	b[i] = (struct buf){ reg[R2].gpa - 1, 2, false };
-	drv_post(f, b, XV_CHAIN_MAX_IOV - 1);
+		b[i] = (struct sd_buf){ DATA_GPA + i, 1, false };
+	b[i] = (struct sd_buf){ reg[R2].gpa - 1, 2, false };
+	sd_post(&f->drv, b, XV_CHAIN_MAX_IOV - 1);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(f->c.nout, XV_CHAIN_MAX_IOV);
 	assert_int_equal(f->c.ndesc, XV_CHAIN_MAX_IOV - 1);
@@ -652,13 +647,13 @@ static void test_max_segs_ok(void **state)
 static void test_push_flush_visible(void **state)
 {
 	struct fx *f = *state;
-	struct buf b = { DATA_GPA, 1500, true };
+	struct sd_buf b = { DATA_GPA, 1500, true };
 	static const uint32_t lens[3] = { 60, 0, 1500 };
 	uint16_t heads[3];
 	int i;
 
 	for (i = 0; i < 3; i++)
-		drv_post(f, &b, 1);
+		sd_post(&f->drv, &b, 1);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(pop(f), 1);
 		heads[i] = f->c.head;
@@ -667,32 +662,32 @@ static void test_push_flush_visible(void **state)
 		f->vq.ops->push(&f->vq, heads[i], lens[i]);
 	assert_int_equal(f->vq.used_idx, 3);
 	/* Not visible before the flush. */
-	assert_int_equal(used_idx_seen(f), 0);
+	assert_int_equal(sd_used_idx(&f->drv), 0);
 	f->vq.ops->flush(&f->vq);
-	assert_int_equal(used_idx_seen(f), 3);
+	assert_int_equal(sd_used_idx(&f->drv), 3);
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(le32toh(f->used->ring[i].id), heads[i]);
-		assert_int_equal(le32toh(f->used->ring[i].len), lens[i]);
+		assert_int_equal(le32toh(f->drv.used->ring[i].id), heads[i]);
+		assert_int_equal(le32toh(f->drv.used->ring[i].len), lens[i]);
 	}
 	/* Out of order completion is the device's right. */
 	f->vq.ops->push(&f->vq, 200, 7);
 	f->vq.ops->flush(&f->vq);
-	assert_int_equal(used_idx_seen(f), 4);
-	assert_int_equal(le32toh(f->used->ring[3].id), 200);
-	assert_int_equal(le32toh(f->used->ring[3].len), 7);
+	assert_int_equal(sd_used_idx(&f->drv), 4);
+	assert_int_equal(le32toh(f->drv.used->ring[3].id), 200);
+	assert_int_equal(le32toh(f->drv.used->ring[3].len), 7);
 }
 
 static void test_idx_wrap(void **state)
 {
 	struct fx *f = *state;
-	struct buf b = { DATA_GPA, 64, true };
+	struct sd_buf b = { DATA_GPA, 64, true };
 	uint16_t heads[4];
 	int i;
 
 	vq_setup(f, 8, false, false, 65534);
 	for (i = 0; i < 4; i++)
-		heads[i] = drv_post(f, &b, 1);
-	assert_int_equal(le16toh(f->avail->idx), 2);
+		heads[i] = sd_post(&f->drv, &b, 1);
+	assert_int_equal(le16toh(f->drv.avail->idx), 2);
 	for (i = 0; i < 4; i++) {
 		assert_int_equal(pop(f), 1);
 		assert_int_equal(f->c.head, heads[i]);
@@ -702,12 +697,12 @@ static void test_idx_wrap(void **state)
 	for (i = 0; i < 4; i++)
 		f->vq.ops->push(&f->vq, heads[i], i);
 	f->vq.ops->flush(&f->vq);
-	assert_int_equal(used_idx_seen(f), 2);
+	assert_int_equal(sd_used_idx(&f->drv), 2);
 	/* Slots 65534 & 7 = 6, 7, then 0, 1. */
-	assert_int_equal(le32toh(f->used->ring[6].id), heads[0]);
-	assert_int_equal(le32toh(f->used->ring[7].id), heads[1]);
-	assert_int_equal(le32toh(f->used->ring[0].id), heads[2]);
-	assert_int_equal(le32toh(f->used->ring[1].len), 3);
+	assert_int_equal(le32toh(f->drv.used->ring[6].id), heads[0]);
+	assert_int_equal(le32toh(f->drv.used->ring[7].id), heads[1]);
+	assert_int_equal(le32toh(f->drv.used->ring[0].id), heads[2]);
+	assert_int_equal(le32toh(f->drv.used->ring[1].len), 3);
 	assert_false(f->vq.broken);
 }
 
@@ -715,21 +710,21 @@ static void test_idx_wrap(void **state)
 static void test_idx_many_wraps(void **state)
 {
 	struct fx *f = *state;
-	struct buf b = { DATA_GPA, 64, false };
+	struct sd_buf b = { DATA_GPA, 64, false };
 	uint32_t n;
 	int i;
 
 	vq_setup(f, 4, false, false, 0);
 	for (n = 0; n < 2 * 65536 + 10; n += 3) {
 		for (i = 0; i < 3; i++)
-			drv_post(f, &b, 1);
+			sd_post(&f->drv, &b, 1);
 		for (i = 0; i < 3; i++) {
 			assert_int_equal(pop(f), 1);
 			f->vq.ops->push(&f->vq, f->c.head, 0);
 		}
 		assert_int_equal(pop(f), 0);
 		f->vq.ops->flush(&f->vq);
-		assert_int_equal(used_idx_seen(f), (uint16_t)(n + 3));
+		assert_int_equal(sd_used_idx(&f->drv), (uint16_t)(n + 3));
 	}
 	assert_int_equal(total_errors(&f->vq), 0);
 }
@@ -737,13 +732,13 @@ static void test_idx_many_wraps(void **state)
 static void test_unpop(void **state)
 {
 	struct fx *f = *state;
-	struct buf b = { DATA_GPA, 64, true };
+	struct sd_buf b = { DATA_GPA, 64, true };
 	uint16_t heads[3];
 	int i;
 
 	vq_setup(f, 8, false, false, 65535);
 	for (i = 0; i < 3; i++)
-		heads[i] = drv_post(f, &b, 1);
+		heads[i] = sd_post(&f->drv, &b, 1);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(pop(f), 1);
 	assert_int_equal(f->vq.last_avail_idx, 2);
@@ -769,7 +764,7 @@ static void test_bad_idx_jump(void **state)
 
 	for (i = 0; i < sizeof(jumps) / sizeof(jumps[0]); i++) {
 		vq_setup(f, QSZ, false, true, 65000);
-		f->avail->idx = htole16((uint16_t)(65000 + jumps[i]));
+		f->drv.avail->idx = htole16((uint16_t)(65000 + jumps[i]));
 		expect_broken(f, XV_VQ_ERR_IDX_JUMP);
 	}
 }
@@ -780,13 +775,13 @@ static void test_bad_idx_jump(void **state)
 static void test_avail_shadow(void **state)
 {
 	struct fx *f = *state;
-	struct buf b = { DATA_GPA, 64, false };
+	struct sd_buf b = { DATA_GPA, 64, false };
 
-	drv_post(f, &b, 1);
-	drv_post(f, &b, 1);
-	drv_post(f, &b, 1);
+	sd_post(&f->drv, &b, 1);
+	sd_post(&f->drv, &b, 1);
+	sd_post(&f->drv, &b, 1);
 	assert_int_equal(pop(f), 1);
-	f->avail->idx = htole16(3 + 1000); /* hostile, after the read */
+	f->drv.avail->idx = htole16(3 + 1000); /* hostile, after the read */
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(f->vq.last_avail_idx, 3);
@@ -795,8 +790,8 @@ static void test_avail_shadow(void **state)
 	/* 2 of 2 popped on one ring, then a fresh ring at index 0 with
 	 * nothing published: nothing to pop, not 2 stale entries. */
 	vq_setup(f, QSZ, false, true, 0);
-	drv_post(f, &b, 1);
-	drv_post(f, &b, 1);
+	sd_post(&f->drv, &b, 1);
+	sd_post(&f->drv, &b, 1);
 	assert_int_equal(pop(f), 1);
 	f->vq.ops->unpop(&f->vq, 1); /* unpop keeps the shadow right */
 	assert_int_equal(pop(f), 1);
@@ -804,10 +799,10 @@ static void test_avail_shadow(void **state)
 	assert_int_equal(pop(f), 0);
 	/* The ring given anew at index 0 (as SET_VRING_BASE 0 and the
 	 * next map do): the shadow of 2 must not survive the map. */
-	f->avail->idx = 0;
+	f->drv.avail->idx = 0;
 	f->vq.last_avail_idx = 0;
 	f->vq.used_idx = 0;
-	drv_map(f);
+	vq_map(f);
 	assert_int_equal(pop(f), 0);
 	assert_int_equal(total_errors(&f->vq), 0);
 }
@@ -816,10 +811,10 @@ static void test_bad_head_range(void **state)
 {
 	struct fx *f = *state;
 
-	drv_post_head(f, QSZ);
+	sd_post_head(&f->drv, QSZ);
 	expect_broken(f, XV_VQ_ERR_HEAD_RANGE);
 	vq_setup(f, QSZ, false, true, 0);
-	drv_post_head(f, 0xffff);
+	sd_post_head(&f->drv, 0xffff);
 	expect_broken(f, XV_VQ_ERR_HEAD_RANGE);
 }
 
@@ -828,10 +823,10 @@ static void test_bad_head_range(void **state)
 static void test_bad_head_after_good(void **state)
 {
 	struct fx *f = *state;
-	struct buf b = { DATA_GPA, 64, false };
+	struct sd_buf b = { DATA_GPA, 64, false };
 
-	drv_post(f, &b, 1);
-	drv_post_head(f, QSZ + 5);
+	sd_post(&f->drv, &b, 1);
+	sd_post_head(&f->drv, QSZ + 5);
 	assert_int_equal(pop(f), 1);
 	expect_broken(f, XV_VQ_ERR_HEAD_RANGE);
 	assert_int_equal(f->vq.last_avail_idx, 1);
@@ -841,13 +836,13 @@ static void test_bad_next_range(void **state)
 {
 	struct fx *f = *state;
 
-	set_desc(f, 0, DATA_GPA, 1, F_NEXT, QSZ);
-	drv_post_head(f, 0);
+	sd_set_desc(&f->drv, 0, DATA_GPA, 1, F_NEXT, QSZ);
+	sd_post_head(&f->drv, 0);
 	expect_broken(f, XV_VQ_ERR_NEXT_RANGE);
 	vq_setup(f, QSZ, false, true, 0);
-	set_desc(f, 0, DATA_GPA, 1, F_NEXT, 1);
-	set_desc(f, 1, DATA_GPA, 1, F_NEXT, 0xffff);
-	drv_post_head(f, 0);
+	sd_set_desc(&f->drv, 0, DATA_GPA, 1, F_NEXT, 1);
+	sd_set_desc(&f->drv, 1, DATA_GPA, 1, F_NEXT, 0xffff);
+	sd_post_head(&f->drv, 0);
 	expect_broken(f, XV_VQ_ERR_NEXT_RANGE);
 }
 
@@ -855,14 +850,14 @@ static void test_bad_loop(void **state)
 {
 	struct fx *f = *state;
 
-	set_desc(f, 0, DATA_GPA, 0, F_NEXT, 0);
-	drv_post_head(f, 0);
+	sd_set_desc(&f->drv, 0, DATA_GPA, 0, F_NEXT, 0);
+	sd_post_head(&f->drv, 0);
 	expect_broken(f, XV_VQ_ERR_LOOP);
 
 	vq_setup(f, QSZ, false, true, 0);
-	set_desc(f, 3, DATA_GPA, 0, F_NEXT, 4);
-	set_desc(f, 4, DATA_GPA, 0, F_NEXT, 3);
-	drv_post_head(f, 3);
+	sd_set_desc(&f->drv, 3, DATA_GPA, 0, F_NEXT, 4);
+	sd_set_desc(&f->drv, 4, DATA_GPA, 0, F_NEXT, 3);
+	sd_post_head(&f->drv, 3);
 	expect_broken(f, XV_VQ_ERR_LOOP);
 
 	/*
@@ -870,11 +865,11 @@ static void test_bad_loop(void **state)
 	 * descriptor 0 is read again (which would be an ORDER error).
 	 */
 	vq_setup(f, 4, false, true, 0);
-	set_desc(f, 0, DATA_GPA, 1, F_NEXT, 1);
-	set_desc(f, 1, DATA_GPA, 1, F_NEXT, 2);
-	set_desc(f, 2, DATA_GPA, 1, F_NEXT, 3);
-	set_desc(f, 3, DATA_GPA, 1, F_NEXT | F_WRITE, 0);
-	drv_post_head(f, 0);
+	sd_set_desc(&f->drv, 0, DATA_GPA, 1, F_NEXT, 1);
+	sd_set_desc(&f->drv, 1, DATA_GPA, 1, F_NEXT, 2);
+	sd_set_desc(&f->drv, 2, DATA_GPA, 1, F_NEXT, 3);
+	sd_set_desc(&f->drv, 3, DATA_GPA, 1, F_NEXT | F_WRITE, 0);
+	sd_post_head(&f->drv, 0);
 	expect_broken(f, XV_VQ_ERR_LOOP);
 }
 
@@ -886,19 +881,19 @@ static void test_bad_loop_big_queue(void **state)
 
 	vq_setup(f, XV_VQ_MAX_SIZE, false, true, 0);
 	for (i = 0; i < XV_VQ_MAX_SIZE; i++)
-		set_desc(f, i, DATA_GPA, 0, F_NEXT | F_WRITE,
-			 (i + 1) % XV_VQ_MAX_SIZE);
-	drv_post_head(f, 123);
+		sd_set_desc(&f->drv, i, DATA_GPA, 0, F_NEXT | F_WRITE,
+			    (i + 1) % XV_VQ_MAX_SIZE);
+	sd_post_head(&f->drv, 123);
 	expect_broken(f, XV_VQ_ERR_LOOP);
 }
 
 static void test_bad_indirect_feature(void **state)
 {
 	struct fx *f = *state;
-	struct buf b = { DATA_GPA, 1, false };
+	struct sd_buf b = { DATA_GPA, 1, false };
 
 	vq_setup(f, QSZ, false, false, 0);
-	drv_post_indirect(f, DATA_GPA + 4096, &b, 1);
+	sd_post_indirect(&f->drv, DATA_GPA + 4096, &b, 1);
 	expect_broken(f, XV_VQ_ERR_INDIRECT_FEATURE);
 }
 
@@ -910,8 +905,8 @@ static void test_bad_indirect_len(void **state)
 
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		vq_setup(f, QSZ, false, true, 0);
-		set_desc(f, 0, DATA_GPA, lens[i], F_INDIRECT, 0);
-		drv_post_head(f, 0);
+		sd_set_desc(&f->drv, 0, DATA_GPA, lens[i], F_INDIRECT, 0);
+		sd_post_head(&f->drv, 0);
 		expect_broken(f, XV_VQ_ERR_INDIRECT_LEN);
 	}
 }
@@ -919,60 +914,60 @@ static void test_bad_indirect_len(void **state)
 static void test_bad_indirect_next(void **state)
 {
 	struct fx *f = *state;
-	struct buf b = { DATA_GPA, 1, false };
+	struct sd_buf b = { DATA_GPA, 1, false };
 
-	drv_table(f, DATA_GPA + 4096, &b, 1);
-	set_desc(f, 0, DATA_GPA + 4096, 16, F_INDIRECT | F_NEXT, 1);
-	set_desc(f, 1, DATA_GPA, 1, 0, 0);
-	drv_post_head(f, 0);
+	sd_write_table(&f->gm, DATA_GPA + 4096, &b, 1);
+	sd_set_desc(&f->drv, 0, DATA_GPA + 4096, 16, F_INDIRECT | F_NEXT, 1);
+	sd_set_desc(&f->drv, 1, DATA_GPA, 1, 0, 0);
+	sd_post_head(&f->drv, 0);
 	expect_broken(f, XV_VQ_ERR_INDIRECT_NEXT);
 }
 
 static void test_bad_nested_indirect(void **state)
 {
 	struct fx *f = *state;
-	struct vring_desc *t = gptr(f, DATA_GPA + 4096, 64);
+	struct vring_desc *t = sd_gptr(&f->gm, DATA_GPA + 4096, 64);
 
-	put_desc(&t[0], DATA_GPA, 1, F_NEXT, 1);
-	put_desc(&t[1], DATA_GPA + 4096 + 32, 32, F_INDIRECT, 0);
-	put_desc(&t[2], DATA_GPA, 1, 0, 0);
-	set_desc(f, 0, DATA_GPA + 4096, 48, F_INDIRECT, 0);
-	drv_post_head(f, 0);
+	sd_put_desc(&t[0], DATA_GPA, 1, F_NEXT, 1);
+	sd_put_desc(&t[1], DATA_GPA + 4096 + 32, 32, F_INDIRECT, 0);
+	sd_put_desc(&t[2], DATA_GPA, 1, 0, 0);
+	sd_set_desc(&f->drv, 0, DATA_GPA + 4096, 48, F_INDIRECT, 0);
+	sd_post_head(&f->drv, 0);
 	expect_broken(f, XV_VQ_ERR_NESTED_INDIRECT);
 }
 
 static void test_bad_indirect_next_range(void **state)
 {
 	struct fx *f = *state;
-	struct vring_desc *t = gptr(f, DATA_GPA + 4096, 64);
+	struct vring_desc *t = sd_gptr(&f->gm, DATA_GPA + 4096, 64);
 
 	/* Entry 2 exists in memory but not in this 2-entry table. */
-	put_desc(&t[0], DATA_GPA, 1, F_NEXT, 2);
-	put_desc(&t[1], DATA_GPA, 1, 0, 0);
-	put_desc(&t[2], DATA_GPA, 1, 0, 0);
-	set_desc(f, 0, DATA_GPA + 4096, 32, F_INDIRECT, 0);
-	drv_post_head(f, 0);
+	sd_put_desc(&t[0], DATA_GPA, 1, F_NEXT, 2);
+	sd_put_desc(&t[1], DATA_GPA, 1, 0, 0);
+	sd_put_desc(&t[2], DATA_GPA, 1, 0, 0);
+	sd_set_desc(&f->drv, 0, DATA_GPA + 4096, 32, F_INDIRECT, 0);
+	sd_post_head(&f->drv, 0);
 	expect_broken(f, XV_VQ_ERR_NEXT_RANGE);
 }
 
 static void test_bad_indirect_loop(void **state)
 {
 	struct fx *f = *state;
-	struct vring_desc *t = gptr(f, DATA_GPA + 4096, 48);
+	struct vring_desc *t = sd_gptr(&f->gm, DATA_GPA + 4096, 48);
 
 	/* Found before entry 0 is read again (an ORDER error). */
-	put_desc(&t[0], DATA_GPA, 1, F_NEXT, 1);
-	put_desc(&t[1], DATA_GPA, 1, F_NEXT | F_WRITE, 0);
-	set_desc(f, 0, DATA_GPA + 4096, 32, F_INDIRECT, 0);
-	drv_post_head(f, 0);
+	sd_put_desc(&t[0], DATA_GPA, 1, F_NEXT, 1);
+	sd_put_desc(&t[1], DATA_GPA, 1, F_NEXT | F_WRITE, 0);
+	sd_set_desc(&f->drv, 0, DATA_GPA + 4096, 32, F_INDIRECT, 0);
+	sd_post_head(&f->drv, 0);
 	expect_broken(f, XV_VQ_ERR_LOOP);
 
 	/* Self loop of zero-length entries in a 3-entry table. */
 	vq_setup(f, QSZ, false, true, 0);
-	put_desc(&t[0], DATA_GPA, 1, F_NEXT, 2);
-	put_desc(&t[2], DATA_GPA, 0, F_NEXT, 2);
-	set_desc(f, 0, DATA_GPA + 4096, 48, F_INDIRECT, 0);
-	drv_post_head(f, 0);
+	sd_put_desc(&t[0], DATA_GPA, 1, F_NEXT, 2);
+	sd_put_desc(&t[2], DATA_GPA, 0, F_NEXT, 2);
+	sd_set_desc(&f->drv, 0, DATA_GPA + 4096, 48, F_INDIRECT, 0);
+	sd_post_head(&f->drv, 0);
 	expect_broken(f, XV_VQ_ERR_LOOP);
 }
 
@@ -990,8 +985,9 @@ static void test_bad_indirect_addr(void **state)
 
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		vq_setup(f, QSZ, false, true, 0);
-		set_desc(f, 0, tables[i][0], tables[i][1], F_INDIRECT, 0);
-		drv_post_head(f, 0);
+		sd_set_desc(&f->drv, 0, tables[i][0], tables[i][1], F_INDIRECT,
+			    0);
+		sd_post_head(&f->drv, 0);
 		expect_broken(f, XV_VQ_ERR_ADDR);
 	}
 }
@@ -999,7 +995,7 @@ static void test_bad_indirect_addr(void **state)
 static void test_bad_addr(void **state)
 {
 	struct fx *f = *state;
-	const struct buf bad[] = {
+	const struct sd_buf bad[] = {
 		{ HOLE_GPA, 1, false },
 		{ HOLE_GPA - 1, 1, true },
 		{ reg[R3].gpa - 1, 2, false }, /* starts in the hole */
@@ -1011,78 +1007,79 @@ static void test_bad_addr(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct buf b[2] = { { DATA_GPA, 1, false }, bad[i] };
+		struct sd_buf b[2] = { { DATA_GPA, 1, false }, bad[i] };
 
 		vq_setup(f, QSZ, false, true, 0);
-		drv_post(f, b, 2);
+		sd_post(&f->drv, b, 2);
 		expect_broken(f, XV_VQ_ERR_ADDR);
 	}
 	/* Inside an indirect table too. */
 	vq_setup(f, QSZ, false, true, 0);
-	drv_post_indirect(f, DATA_GPA + 4096, bad, 1);
+	sd_post_indirect(&f->drv, DATA_GPA + 4096, bad, 1);
 	expect_broken(f, XV_VQ_ERR_ADDR);
 	/* And the last byte of R3 is fine. */
 	vq_setup(f, QSZ, false, true, 0);
-	drv_post(f, &(struct buf){ reg[R3].gpa + reg[R3].size - 10, 10, false },
-		 1);
+	sd_post(&f->drv,
+		&(struct sd_buf){ reg[R3].gpa + reg[R3].size - 10, 10, false },
+		1);
 	assert_int_equal(pop(f), 1);
 }
 
 static void test_bad_too_many_segs(void **state)
 {
 	struct fx *f = *state;
-	static struct buf b[XV_CHAIN_MAX_IOV + 1];
+	static struct sd_buf b[XV_CHAIN_MAX_IOV + 1];
 	int i;
 
 	/* 257 one-byte entries in an indirect table. */
 	for (i = 0; i <= XV_CHAIN_MAX_IOV; i++)
-		b[i] = (struct buf){ DATA_GPA + i, 1, false };
-	drv_post_indirect(f, DATA_GPA + 8192, b, XV_CHAIN_MAX_IOV + 1);
+		b[i] = (struct sd_buf){ DATA_GPA + i, 1, false };
+	sd_post_indirect(&f->drv, DATA_GPA + 8192, b, XV_CHAIN_MAX_IOV + 1);
 	expect_broken(f, XV_VQ_ERR_TOO_MANY_SEGS);
 
 	/* 255 ring descriptors and one that crosses R1/R2: 257. */
 	vq_setup(f, 512, false, true, 0);
-	b[XV_CHAIN_MAX_IOV - 1] = (struct buf){ reg[R2].gpa - 1, 2, false };
-	drv_post(f, b, XV_CHAIN_MAX_IOV);
+	b[XV_CHAIN_MAX_IOV - 1] = (struct sd_buf){ reg[R2].gpa - 1, 2, false };
+	sd_post(&f->drv, b, XV_CHAIN_MAX_IOV);
 	expect_broken(f, XV_VQ_ERR_TOO_MANY_SEGS);
 
 	/* 256 in the ring, then an indirect table adds one more. */
 	vq_setup(f, 512, false, true, 0);
-	drv_table(f, DATA_GPA + 8192, b, 1);
+	sd_write_table(&f->gm, DATA_GPA + 8192, b, 1);
 	for (i = 0; i < XV_CHAIN_MAX_IOV; i++)
-		set_desc(f, i, DATA_GPA + i, 1, F_NEXT, i + 1);
-	set_desc(f, i, DATA_GPA + 8192, 16, F_INDIRECT, 0);
-	drv_post_head(f, 0);
+		sd_set_desc(&f->drv, i, DATA_GPA + i, 1, F_NEXT, i + 1);
+	sd_set_desc(&f->drv, i, DATA_GPA + 8192, 16, F_INDIRECT, 0);
+	sd_post_head(&f->drv, 0);
 	expect_broken(f, XV_VQ_ERR_TOO_MANY_SEGS);
 }
 
 static void test_bad_order(void **state)
 {
 	struct fx *f = *state;
-	const struct buf in_out[2] = { { DATA_GPA, 10, true },
-				       { DATA_GPA, 10, false } };
-	const struct buf empty_in_out[3] = { { DATA_GPA, 10, false },
-					     { DATA_GPA, 0, true },
-					     { DATA_GPA, 10, false } };
+	const struct sd_buf in_out[2] = { { DATA_GPA, 10, true },
+					  { DATA_GPA, 10, false } };
+	const struct sd_buf empty_in_out[3] = { { DATA_GPA, 10, false },
+						{ DATA_GPA, 0, true },
+						{ DATA_GPA, 10, false } };
 
-	drv_post(f, in_out, 2);
+	sd_post(&f->drv, in_out, 2);
 	expect_broken(f, XV_VQ_ERR_ORDER);
 
 	vq_setup(f, QSZ, false, true, 0);
-	drv_post(f, empty_in_out, 3);
+	sd_post(&f->drv, empty_in_out, 3);
 	expect_broken(f, XV_VQ_ERR_ORDER);
 
 	/* Within an indirect table. */
 	vq_setup(f, QSZ, false, true, 0);
-	drv_post_indirect(f, DATA_GPA + 4096, in_out, 2);
+	sd_post_indirect(&f->drv, DATA_GPA + 4096, in_out, 2);
 	expect_broken(f, XV_VQ_ERR_ORDER);
 
 	/* A writable ring descriptor, then a table with a readable one. */
 	vq_setup(f, QSZ, false, true, 0);
-	drv_table(f, DATA_GPA + 4096, &in_out[1], 1);
-	set_desc(f, 0, DATA_GPA, 10, F_WRITE | F_NEXT, 1);
-	set_desc(f, 1, DATA_GPA + 4096, 16, F_INDIRECT, 0);
-	drv_post_head(f, 0);
+	sd_write_table(&f->gm, DATA_GPA + 4096, &in_out[1], 1);
+	sd_set_desc(&f->drv, 0, DATA_GPA, 10, F_WRITE | F_NEXT, 1);
+	sd_set_desc(&f->drv, 1, DATA_GPA + 4096, 16, F_INDIRECT, 0);
+	sd_post_head(&f->drv, 0);
 	expect_broken(f, XV_VQ_ERR_ORDER);
 }
 
@@ -1104,24 +1101,24 @@ static void test_bad_len_overflow(void **state)
 {
 	struct fx *f = *state;
 	uint64_t big = add_big_region(f);
-	struct buf b[3] = { { big, 0x80000000, false },
-			    { big, 0x80000000, false },
-			    { big, 1, true } };
+	struct sd_buf b[3] = { { big, 0x80000000, false },
+			       { big, 0x80000000, false },
+			       { big, 1, true } };
 
-	drv_post(f, b, 2);
+	sd_post(&f->drv, b, 2);
 	expect_broken(f, XV_VQ_ERR_LEN_OVERFLOW);
 
 	vq_setup(f, QSZ, false, true, 0);
 	b[0].wr = b[1].wr = true;
-	drv_post(f, b, 3);
+	sd_post(&f->drv, b, 3);
 	expect_broken(f, XV_VQ_ERR_LEN_OVERFLOW);
 
 	/* 0xffffffff + 1 through an indirect table. */
 	vq_setup(f, QSZ, false, true, 0);
-	b[0] = (struct buf){ big, 0x80000000, false };
-	b[1] = (struct buf){ big, 0x7fffffff, false };
-	b[2] = (struct buf){ big, 1, false };
-	drv_post_indirect(f, DATA_GPA + 4096, b, 3);
+	b[0] = (struct sd_buf){ big, 0x80000000, false };
+	b[1] = (struct sd_buf){ big, 0x7fffffff, false };
+	b[2] = (struct sd_buf){ big, 1, false };
+	sd_post_indirect(&f->drv, DATA_GPA + 4096, b, 3);
 	expect_broken(f, XV_VQ_ERR_LEN_OVERFLOW);
 }
 
@@ -1129,13 +1126,13 @@ static void test_len_max_ok(void **state)
 {
 	struct fx *f = *state;
 	uint64_t big = add_big_region(f);
-	struct buf b[4] = { { big, 0x80000000, false },
-			    { big, 0x7fffffff, false },
-			    { big, 0x80000000, true },
-			    { big, 0x7fffffff, true } };
+	struct sd_buf b[4] = { { big, 0x80000000, false },
+			       { big, 0x7fffffff, false },
+			       { big, 0x80000000, true },
+			       { big, 0x7fffffff, true } };
 
 	/* UINT32_MAX each way is the limit, counted apart. */
-	drv_post(f, b, 4);
+	sd_post(&f->drv, b, 4);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(f->c.out_len, UINT32_MAX);
 	assert_int_equal(f->c.in_len, UINT32_MAX);
@@ -1156,17 +1153,17 @@ static void test_indirect_huge_table(void **state)
 
 	assert_non_null(t);
 	for (i = 0; i < 65536; i++)
-		put_desc(&t[i], HOLE_GPA, 0, i < 65535 ? F_NEXT : 0,
-			 (i + 1) & 0xffff);
-	set_desc(f, 0, big, 0x80000000, F_INDIRECT, 0);
-	drv_post_head(f, 0);
+		sd_put_desc(&t[i], HOLE_GPA, 0, i < 65535 ? F_NEXT : 0,
+			    (i + 1) & 0xffff);
+	sd_set_desc(&f->drv, 0, big, 0x80000000, F_INDIRECT, 0);
+	sd_post_head(&f->drv, 0);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(f->c.ndesc, 1);
 	assert_int_equal(f->c.nout + f->c.nin, 0);
 
 	/* Now the last entry goes back to the first. */
-	put_desc(&t[65535], HOLE_GPA, 0, F_NEXT | F_WRITE, 0);
-	drv_post_head(f, 0);
+	sd_put_desc(&t[65535], HOLE_GPA, 0, F_NEXT | F_WRITE, 0);
+	sd_post_head(&f->drv, 0);
 	expect_broken(f, XV_VQ_ERR_LOOP);
 }
 
@@ -1176,13 +1173,13 @@ static void test_broken_stays_broken(void **state)
 {
 	struct fx *f = *state;
 	const struct xv_mem_region *r0 = xv_mem_find(&f->mem, reg[R0].gpa);
-	struct buf b = { DATA_GPA, 64, false };
+	struct sd_buf b = { DATA_GPA, 64, false };
 
-	drv_post_head(f, QSZ);
+	sd_post_head(&f->drv, QSZ);
 	expect_broken(f, XV_VQ_ERR_HEAD_RANGE);
 	/* The driver repairs its ring: too late. */
-	f->avail->ring[0] = htole16(0);
-	drv_post(f, &b, 1);
+	f->drv.avail->ring[0] = htole16(0);
+	sd_post(&f->drv, &b, 1);
 	assert_int_equal(pop(f), -EIO);
 	assert_int_equal(pop(f), -EIO);
 	assert_int_equal(f->vq.errors[XV_VQ_ERR_HEAD_RANGE], 1);
@@ -1195,7 +1192,7 @@ static void test_broken_stays_broken(void **state)
 		mprotect(r0->map_base, r0->map_len, PROT_READ | PROT_WRITE), 0);
 	/* A reset (init + map) brings it back. */
 	vq_setup(f, QSZ, false, true, 0);
-	drv_post(f, &b, 1);
+	sd_post(&f->drv, &b, 1);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(total_errors(&f->vq), 0);
 }
@@ -1252,15 +1249,15 @@ static void test_need_call_no_event_idx(void **state)
 	struct fx *f = *state;
 
 	vq_setup(f, QSZ, false, false, 0);
-	*used_event(f) = htole16(1000); /* ignored */
+	*sd_used_event(&f->drv) = htole16(1000); /* ignored */
 	assert_true(need_call(f));
 	push_flush(f, 1);
 	assert_true(need_call(f));
 	assert_true(need_call(f));
-	f->avail->flags = htole16(VRING_AVAIL_F_NO_INTERRUPT);
+	f->drv.avail->flags = htole16(VRING_AVAIL_F_NO_INTERRUPT);
 	push_flush(f, 1);
 	assert_false(need_call(f));
-	f->avail->flags = 0;
+	f->drv.avail->flags = 0;
 	assert_true(need_call(f));
 }
 
@@ -1269,15 +1266,15 @@ static void test_need_call_event_idx(void **state)
 	struct fx *f = *state;
 
 	vq_setup(f, QSZ, true, false, 0);
-	*used_event(f) = htole16(1000);
+	*sd_used_event(&f->drv) = htole16(1000);
 	/* First call after setup: always. */
 	assert_true(need_call(f));
 	assert_false(need_call(f));
 	push_flush(f, 1); /* used 1 */
-	*used_event(f) = htole16(0);
+	*sd_used_event(&f->drv) = htole16(0);
 	assert_true(need_call(f));
 	push_flush(f, 1); /* used 2 */
-	*used_event(f) = htole16(5);
+	*sd_used_event(&f->drv) = htole16(5);
 	assert_false(need_call(f));
 	push_flush(f, 3); /* used 5: entry 5 not yet used */
 	assert_false(need_call(f));
@@ -1285,12 +1282,12 @@ static void test_need_call_event_idx(void **state)
 	assert_true(need_call(f));
 	assert_false(need_call(f));
 	/* NO_INTERRUPT means nothing with EVENT_IDX. */
-	f->avail->flags = htole16(VRING_AVAIL_F_NO_INTERRUPT);
-	*used_event(f) = htole16(6);
+	f->drv.avail->flags = htole16(VRING_AVAIL_F_NO_INTERRUPT);
+	*sd_used_event(&f->drv) = htole16(6);
 	push_flush(f, 1);
 	assert_true(need_call(f));
 	/* A batch that jumps over used_event still calls. */
-	*used_event(f) = htole16(9);
+	*sd_used_event(&f->drv) = htole16(9);
 	push_flush(f, 10);
 	assert_true(need_call(f));
 }
@@ -1300,17 +1297,17 @@ static void test_need_call_event_idx_wrap(void **state)
 	struct fx *f = *state;
 
 	vq_setup(f, 8, true, false, 65533);
-	*used_event(f) = htole16(65535);
+	*sd_used_event(&f->drv) = htole16(65535);
 	assert_true(need_call(f)); /* first */
 	push_flush(f, 2); /* used 65535 */
 	assert_false(need_call(f));
 	push_flush(f, 1); /* used 0 */
-	assert_int_equal(used_idx_seen(f), 0);
+	assert_int_equal(sd_used_idx(&f->drv), 0);
 	assert_true(need_call(f));
-	*used_event(f) = htole16(1);
+	*sd_used_event(&f->drv) = htole16(1);
 	push_flush(f, 2); /* used 2 */
 	assert_true(need_call(f));
-	*used_event(f) = htole16(65534); /* stale, behind */
+	*sd_used_event(&f->drv) = htole16(65534); /* stale, behind */
 	push_flush(f, 1);
 	assert_false(need_call(f));
 }
@@ -1320,13 +1317,14 @@ static void test_need_call_after_remap(void **state)
 	struct fx *f = *state;
 
 	vq_setup(f, QSZ, true, false, 0);
-	*used_event(f) = htole16(500);
+	*sd_used_event(&f->drv) = htole16(500);
 	assert_true(need_call(f));
 	assert_false(need_call(f));
-	assert_int_equal(
-		xv_vq_split_map(&f->vq, &f->mem, QSZ, ring_uva(DESC_GPA),
-				ring_uva(AVAIL_GPA), ring_uva(USED_GPA)),
-		0);
+	assert_int_equal(xv_vq_split_map(&f->vq, &f->mem, QSZ,
+					 sd_uva(&f->gm, DESC_GPA),
+					 sd_uva(&f->gm, AVAIL_GPA),
+					 sd_uva(&f->gm, USED_GPA)),
+			 0);
 	assert_true(need_call(f));
 	assert_false(need_call(f));
 }
@@ -1336,47 +1334,47 @@ static void test_enable_kicks_no_event_idx(void **state)
 	struct fx *f = *state;
 
 	vq_setup(f, QSZ, false, false, 0);
-	*avail_event(f) = htole16(0xabcd);
+	*sd_avail_event(&f->drv) = htole16(0xabcd);
 	f->vq.ops->enable_kicks(&f->vq, false);
-	assert_int_equal(le16toh(f->used->flags), VRING_USED_F_NO_NOTIFY);
+	assert_int_equal(le16toh(f->drv.used->flags), VRING_USED_F_NO_NOTIFY);
 	f->vq.ops->enable_kicks(&f->vq, false);
-	assert_int_equal(le16toh(f->used->flags), VRING_USED_F_NO_NOTIFY);
+	assert_int_equal(le16toh(f->drv.used->flags), VRING_USED_F_NO_NOTIFY);
 	f->vq.ops->enable_kicks(&f->vq, true);
-	assert_int_equal(le16toh(f->used->flags), 0);
-	assert_int_equal(le16toh(*avail_event(f)), 0xabcd);
+	assert_int_equal(le16toh(f->drv.used->flags), 0);
+	assert_int_equal(le16toh(*sd_avail_event(&f->drv)), 0xabcd);
 }
 
 static void test_enable_kicks_event_idx(void **state)
 {
 	struct fx *f = *state;
-	struct buf b = { DATA_GPA, 64, false };
+	struct sd_buf b = { DATA_GPA, 64, false };
 	int i;
 
 	vq_setup(f, QSZ, true, false, 0);
-	*avail_event(f) = htole16(0xabcd);
+	*sd_avail_event(&f->drv) = htole16(0xabcd);
 	for (i = 0; i < 3; i++)
-		drv_post(f, &b, 1);
+		sd_post(&f->drv, &b, 1);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(pop(f), 1);
 	f->vq.ops->enable_kicks(&f->vq, true);
-	assert_int_equal(le16toh(*avail_event(f)), 3);
-	assert_int_equal(le16toh(f->used->flags), 0);
-	drv_post(f, &b, 1);
+	assert_int_equal(le16toh(*sd_avail_event(&f->drv)), 3);
+	assert_int_equal(le16toh(f->drv.used->flags), 0);
+	sd_post(&f->drv, &b, 1);
 	assert_int_equal(pop(f), 1);
 	f->vq.ops->enable_kicks(&f->vq, false);
-	assert_int_equal(le16toh(*avail_event(f)), 3);
-	assert_int_equal(le16toh(f->used->flags), 0);
+	assert_int_equal(le16toh(*sd_avail_event(&f->drv)), 3);
+	assert_int_equal(le16toh(f->drv.used->flags), 0);
 	f->vq.ops->enable_kicks(&f->vq, true);
-	assert_int_equal(le16toh(*avail_event(f)), 4);
+	assert_int_equal(le16toh(*sd_avail_event(&f->drv)), 4);
 
 	/* Across the wrap. */
 	vq_setup(f, QSZ, true, false, 65535);
-	drv_post(f, &b, 1);
-	drv_post(f, &b, 1);
+	sd_post(&f->drv, &b, 1);
+	sd_post(&f->drv, &b, 1);
 	assert_int_equal(pop(f), 1);
 	assert_int_equal(pop(f), 1);
 	f->vq.ops->enable_kicks(&f->vq, true);
-	assert_int_equal(le16toh(*avail_event(f)), 1);
+	assert_int_equal(le16toh(*sd_avail_event(&f->drv)), 1);
 }
 
 static void test_error_names(void **state)
