@@ -147,12 +147,19 @@ $(BUILD)/cni/vdpa: cni/vdpa.c $(CNILIB) $(LIB)
 
 # The CNI configuration parser, with the library parts it validates with.
 FUZZ_CNI_DEPS := cni/config.c cni/result.c lib/vfargs.c lib/util.c lib/log.c \
-	lib/eswitch.c lib/nl.c lib/ethtool.c
+	lib/devcfg.c lib/eswitch.c lib/nl.c lib/ethtool.c
 $(BUILD)/fuzz/fuzz_cni_conf: tests/fuzz/fuzz_cni_conf.c $(FUZZ_CNI_DEPS) \
 		$(wildcard cni/*.h lib/*.h) $(BPF_SKELS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -Icni -I$(BUILD)/bpf $< $(FUZZ_CNI_DEPS) -o $@ \
 		$(LIBS)
+
+# The device configuration's parsers (lib/devcfg.c), alone.
+FUZZ_DEVCFG_DEPS := lib/devcfg.c lib/util.c lib/log.c
+$(BUILD)/fuzz/fuzz_devcfg: tests/fuzz/fuzz_devcfg.c $(FUZZ_DEVCFG_DEPS) \
+		$(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_DEVCFG_DEPS) -o $@ -ljansson
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_DEPS) \
 		$(wildcard datapath/engine/*.h lib/*.h tests/common/*.h)

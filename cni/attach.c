@@ -16,6 +16,7 @@
 #include "attach.h"
 #include "cni_state.h"
 #include "ctl_proto.h"
+#include "devcfg.h"
 #include "log.h"
 #include "vfargs.h"
 
@@ -413,23 +414,42 @@ static int group_id(const char *name, gid_t *gid, struct cni_err *e)
 	return 0;
 }
 
-static json_t *dev_add_args(const struct cni_attach *a)
+/* The "dev add" request, through the device table: the attachment's
+ * name, VF, socket and mode, the network's mtu and socketGroup (with
+ * socket_mode 0660), then its deviceOptions (which win). */
+int cni_dev_add_args(const struct cni_attach *a, json_t **out,
+		     struct cni_err *e)
 {
 	const struct cni_conf *c = a->conf;
-	json_t *args = json_pack("{s:s, s:s, s:s, s:s}", "name", a->dev,
-				 "mgmtdev", c->mgmtdev, "socket", a->socket,
-				 "mode", c->vdpad_client ? "client" : "server");
+	struct xv_dev_cfg d;
+	char msg[200];
+	unsigned int i;
+	int err;
 
-	if (c->vf_index >= 0)
-		json_object_set_new(args, "vf", json_integer(c->vf_index));
-	if (c->mtu)
-		json_object_set_new(args, "mtu", json_integer(c->mtu));
-	if (c->socket_group) {
-		json_object_set_new(args, "socket_group",
-				    json_string(c->socket_group));
-		json_object_set_new(args, "socket_mode", json_string("0660"));
-	}
-	return args;
+	xv_dev_cfg_default(&d);
+	err = xv_dev_cfg_set_str(&d, XV_DEVF_NAME, a->dev, msg, sizeof(msg)) ?:
+		      xv_dev_cfg_set_str(&d, XV_DEVF_MGMTDEV, c->mgmtdev, msg, sizeof(msg)) ?:
+		      xv_dev_cfg_set_str(&d, XV_DEVF_SOCKET, a->socket, msg, sizeof(msg)) ?:
+		      xv_dev_cfg_set_uint(&d, XV_DEVF_MODE, c->vdpad_client,
+					  msg, sizeof(msg));
+	if (!err && c->vf_index >= 0)
+		err = xv_dev_cfg_set_uint(&d, XV_DEVF_VF,
+					  (unsigned int)c->vf_index, msg,
+					  sizeof(msg));
+	if (!err && c->mtu)
+		err = xv_dev_cfg_set_uint(&d, XV_DEVF_MTU, c->mtu, msg,
+					  sizeof(msg));
+	if (!err && c->socket_group)
+		err = xv_dev_cfg_set_str(&d, XV_DEVF_SOCKET_GROUP, c->socket_group, msg, sizeof(msg)) ?:
+			      xv_dev_cfg_set_uint(&d, XV_DEVF_SOCKET_MODE, 0660,
+						  msg, sizeof(msg));
+	if (err)
+		return cni_fail(e, CNI_ERR_CONFIG, "%s", msg);
+	for (i = 0; i < XV_DEVF_COUNT; i++)
+		if (c->dev_opts.set & XV_DEV_BIT(i))
+			xv_dev_cfg_copy_field(&d, &c->dev_opts, i);
+	*out = xv_dev_cfg_to_json(&d, XV_DEV_F_REQ);
+	return *out ? 0 : cni_fail(e, CNI_ERR_INTERNAL, "out of memory");
 }
 
 /* vdpad's answer: its status, and which VF's device end it bound. */
@@ -451,7 +471,7 @@ static int dev_add_answer(struct cni_attach *a, json_t *resp, struct cni_err *e)
 		json_object_get(json_object_get(json_object_get(resp, "result"),
 						"dev"),
 				a->dev),
-		"netdev"));
+		xv_dev_fields[XV_DEVF_NETDEV].key)); /* dev show's */
 	for (i = 0; netdev && i < XV_MAX_VFS; i++) {
 		xv_vf_ifname(a->conf->mgmtdev, i, false, a->host_name,
 			     sizeof(a->host_name));
@@ -479,8 +499,8 @@ int cni_vdpad_unreachable(int rc, const char *path, const char *err,
 int cni_vhost_add(struct cni_attach *a, struct cni_err *e)
 {
 	char err[256] = "";
+	json_t *resp, *args;
 	gid_t gid = 0;
-	json_t *resp;
 	int rc;
 
 	dev_name(a, a->dev, sizeof(a->dev));
@@ -488,8 +508,12 @@ int cni_vhost_add(struct cni_attach *a, struct cni_err *e)
 	     group_id(a->conf->socket_group, &gid, e)) ||
 	    make_socket_dir(a, gid, e))
 		return -EINVAL;
-	rc = xv_ctl_request(a->conf->vdpad_socket, "dev add", dev_add_args(a),
-			    &resp, err, sizeof(err));
+	if (cni_dev_add_args(a, &args, e)) {
+		sock_dir_release(a);
+		return -EINVAL;
+	}
+	rc = xv_ctl_request(a->conf->vdpad_socket, "dev add", args, &resp, err,
+			    sizeof(err));
 	if (rc) {
 		sock_dir_release(a);
 		return cni_vdpad_unreachable(rc, a->conf->vdpad_socket, err, e);

@@ -29,6 +29,9 @@ struct cni_attach {
 int cni_vf_pick(struct cni_attach *a, struct cni_err *e);
 int cni_vf_claim(struct cni_attach *a, struct cni_err *e);
 void cni_vf_release(struct cni_attach *a);
+/* vdpad's "dev add" arguments for @a (a->dev and a->socket set). */
+int cni_dev_add_args(const struct cni_attach *a, json_t **out,
+		     struct cni_err *e);
 int cni_vhost_add(struct cni_attach *a, struct cni_err *e);
 void cni_vhost_del(struct cni_attach *a);
 void cni_vhost_del_later(const struct cni_conf *c, const char *dev,

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devcfg.h"
 #include "eswitch.h"
 #include "nl.h"
 
@@ -102,6 +103,9 @@ struct cni_conf {
 	const char *log_file;
 	const char *log_level;
 	const char *device_info_file; /* runtimeConfig.CNIDeviceInfoFile */
+	/* deviceOptions: "dev add" options for vdpad (the table's CNI keys,
+	 * lib/devcfg.h), checked at parse time; .set says which were given. */
+	struct xv_dev_cfg dev_opts;
 	json_t *ipam; /* borrowed from root, NULL: no IPAM */
 	json_t *prev_result; /* borrowed */
 	json_t *valid_attachments; /* GC: cni.dev/valid-attachments */

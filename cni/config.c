@@ -345,6 +345,34 @@ static int parse_common(struct cni_conf *c, struct cni_err *e)
 	return 0;
 }
 
+/* deviceOptions: passed through to vdpad's "dev add", each key one the
+ * device table allows here, each value checked as vdpad checks it. */
+static int parse_dev_opts(struct cni_conf *c, struct cni_err *e)
+{
+	json_t *o = json_object_get(c->root, "deviceOptions");
+	char msg[200], keys[200];
+
+	xv_dev_cfg_default(&c->dev_opts);
+	if (!o || json_is_null(o))
+		return 0;
+	if (!json_is_object(o))
+		return cni_fail(e, CNI_ERR_CONFIG,
+				"\"deviceOptions\" must be an object");
+	if (c->mode != CNI_MODE_VHOSTUSER && json_object_size(o))
+		return cni_fail(
+			e, CNI_ERR_CONFIG,
+			"\"deviceOptions\" are vdpad's: for \"mode\" \"vhostuser\" only");
+	if (xv_dev_cfg_from_json(&c->dev_opts, o, XV_DEV_F_CNI, msg,
+				 sizeof(msg))) {
+		if (xv_dev_cfg_keys(keys, sizeof(keys), XV_DEV_F_CNI) < 0)
+			keys[0] = 0;
+		return cni_fail(e, CNI_ERR_CONFIG,
+				"\"deviceOptions\": %s (it takes %s)", msg,
+				keys);
+	}
+	return 0;
+}
+
 static int parse_objects(struct cni_conf *c, struct cni_err *e)
 {
 	c->ipam = json_object_get(c->root, "ipam");
@@ -389,7 +417,9 @@ int cni_conf_parse(const char *text, size_t len, struct cni_conf *c,
 	if (parse_common(c, e) || parse_mode(c, e) || parse_paths(c, e) ||
 	    parse_runtime(c, &rt_mac, e) ||
 	    parse_vf_attrs(c->root, rt_mac, &c->vf, e) ||
-	    parse_uint(c->root, "mtu", 68, 9000, &c->mtu, e) ||
+	    parse_uint(c->root, "mtu", XV_DEV_MTU_MIN, XV_DEV_MTU_MAX, &c->mtu,
+		       e) ||
+	    parse_dev_opts(c, e) ||
 	    opt_string(c->root, "deviceID", &dev_id, e) ||
 	    (dev_id && parse_device_id(c, dev_id, e)) || parse_objects(c, e))
 		return -EINVAL;

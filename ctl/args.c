@@ -10,6 +10,7 @@
 
 #include "args.h"
 #include "ctl_proto.h"
+#include "devcfg.h"
 #include "eswitch.h"
 #include "util.h"
 #include "vfargs.h"
@@ -40,28 +41,10 @@ static int parse_u32_arg(const char *key, const char *val, uint32_t min,
 	return 0;
 }
 
-/* A byte count with an optional K, M, G or T suffix, as an integer. */
-static int parse_size_arg(const char *key, const char *val, json_t *args,
-			  char *err, size_t errlen)
-{
-	uint64_t n;
-
-	if (xv_parse_size(val, &n)) {
-		snprintf(
-			err, errlen,
-			"%s \"%s\" invalid: bytes, or a number with K, M, G or T",
-			key, val);
-		return -ERANGE;
-	}
-	json_object_set_new(args, key, json_integer((json_int_t)n));
-	return 0;
-}
-
 /* KEY VALUE pairs, each key one of @keys, numbers within their range. */
 enum kv_kind {
 	KV_STR,
 	KV_U32, /* from min to max */
-	KV_SIZE, /* a byte count (parse_size_arg) */
 };
 
 struct kv_key {
@@ -95,11 +78,7 @@ static int parse_pairs(int argc, char **argv, const struct kv_key *keys,
 			snprintf(err, errlen, "%s needs a value", argv[i]);
 			return -EINVAL;
 		}
-		if (keys[k].kind == KV_SIZE) {
-			if (parse_size_arg(argv[i], argv[i + 1], args, err,
-					   errlen))
-				return -ERANGE;
-		} else if (keys[k].kind == KV_STR)
+		if (keys[k].kind == KV_STR)
 			json_object_set_new(args, argv[i],
 					    json_string(argv[i + 1]));
 		else if (parse_u32_arg(argv[i], argv[i + 1], keys[k].min,
@@ -193,40 +172,58 @@ static int p_vf_show(int argc, char **argv, json_t *args, char *err,
 
 /* ---- dev ---- */
 
+/* The keywords, values and help of dev add are the device table's
+ * (lib/devcfg.c); a bool keyword (loopback) takes no value. */
 static int p_dev_add(int argc, char **argv, json_t *args, char *err,
 		     size_t errlen)
 {
-	static const struct kv_key keys[] = {
-		{ "name", KV_STR, 0, 0 },
-		{ "mgmtdev", KV_STR, 0, 0 },
-		{ "vf", KV_U32, 0, XV_MAX_VFS - 1 },
-		{ "netdev", KV_STR, 0, 0 },
-		{ "socket", KV_STR, 0, 0 },
-		{ "mac", KV_STR, 0, 0 },
-		{ "mode", KV_STR, 0, 0 },
-		{ "mtu", KV_U32, 68, 9000 },
-		{ "max_vqp", KV_U32, 1, 8 },
-		{ "device_features", KV_STR, 0, 0 },
-		{ "socket_mode", KV_STR, 0, 0 },
-		{ "socket_group", KV_STR, 0, 0 },
-		{ "max_mem", KV_SIZE, 0, 0 },
-	};
-	static const char *const required[] = { "name", NULL };
-	int i, rc;
+	const struct xv_dev_field *f;
+	struct xv_dev_cfg c;
+	unsigned int bit, i;
+	bool has_val;
+	json_t *o;
+	int a, rc;
 
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "loopback")) {
-			json_object_set_new(args, "loopback", json_true());
-			continue;
+	xv_dev_cfg_default(&c);
+	for (a = 0; a < argc; a++) {
+		f = xv_dev_field_find(argv[a], XV_DEV_F_CLI);
+		if (!f) {
+			snprintf(
+				err, errlen,
+				"unknown dev add argument \"%s\"; try \"vdpactl dev add help\"",
+				argv[a]);
+			return -EINVAL;
 		}
-		rc = parse_pairs(2 <= argc - i ? 2 : 1, argv + i, keys,
-				 XV_ARRAY_SIZE(keys), "dev add", args, err,
-				 errlen);
+		has_val = xv_dev_field_takes_value(f);
+		bit = XV_DEV_BIT(f - xv_dev_fields);
+		if (has_val && (c.set & bit)) {
+			snprintf(err, errlen, "%s given twice", f->key);
+			return -EINVAL;
+		}
+		if (has_val && a + 1 >= argc) {
+			snprintf(err, errlen, "%s needs a value", f->key);
+			return -EINVAL;
+		}
+		rc = xv_dev_cfg_set_text(&c, f->key, has_val ? argv[++a] : NULL,
+					 XV_DEV_F_CLI, err, errlen);
 		if (rc)
 			return rc;
-		i++;
 	}
-	return need_keys(args, required, err, errlen);
+	for (i = 0; i < XV_DEVF_COUNT; i++) {
+		f = &xv_dev_fields[i];
+		if ((f->where & XV_DEV_F_CLI) &&
+		    (f->where & XV_DEV_F_REQUIRED) &&
+		    !(c.set & XV_DEV_BIT(i))) {
+			snprintf(err, errlen, "%s is required", f->key);
+			return -EINVAL;
+		}
+	}
+	o = xv_dev_cfg_to_json(&c, XV_DEV_F_REQ);
+	if (!o)
+		return -ENOMEM;
+	json_object_update(args, o);
+	json_decref(o);
+	return 0;
 }
 
 static int p_dev_del(int argc, char **argv, json_t *args, char *err,
@@ -250,7 +247,8 @@ static int p_dev_vstats(int argc, char **argv, json_t *args, char *err,
 	if (argc != 4 || strcmp(argv[0], "show") || strcmp(argv[2], "qidx"))
 		return USAGE_ERR;
 	json_object_set_new(args, "name", json_string(argv[1]));
-	return parse_u32_arg("qidx", argv[3], 0, 15, args, err, errlen);
+	return parse_u32_arg("qidx", argv[3], 0, 2 * XV_DEV_MAX_VQP - 1, args,
+			     err, errlen);
 }
 
 /* ---- daemon ---- */
@@ -268,13 +266,10 @@ static int p_none(int argc, char **argv, json_t *args, char *err, size_t errlen)
 	"vf set MGMTDEV vf N [mac M] [vlan V [qos Q]] [spoofchk on|off]\n" \
 	"                [trust on|off] [state auto|enable|disable] "      \
 	"[max_tx_rate MBPS]"
-#define DEV_ADD_USAGE                                                          \
-	"dev add name NAME (mgmtdev MGMTDEV [vf N] | netdev IFNAME | "         \
-	"loopback)\n"                                                          \
-	"                [socket PATH] [mac M] [mode server|client] [mtu N]\n" \
-	"                [max_vqp N]"                                          \
-	" [device_features 0xHEX] [socket_mode OCTAL]\n"                       \
-	"                [socket_group GROUP] [max_mem SIZE]"
+/* "dev add " and the device table's synopsis (usage_init). */
+static char dev_add_usage[640] = "dev add";
+#define DEV_ADD_INDENT "                "
+#define USAGE_WIDTH 72
 
 static const struct vdpactl_cmd commands[] = {
 	{ "mgmtdev", "add", "mgmtdev add",
@@ -287,7 +282,7 @@ static const struct vdpactl_cmd commands[] = {
 	{ "vf", "set", "vf set", VF_SET_USAGE, p_vf_set, true, true, NULL },
 	{ "vf", "show", "vf show", "vf show [MGMTDEV [vf N]]", p_vf_show, false,
 	  true, "vf" },
-	{ "dev", "add", "dev add", DEV_ADD_USAGE, p_dev_add, true, false,
+	{ "dev", "add", "dev add", dev_add_usage, p_dev_add, true, false,
 	  "dev" },
 	{ "dev", "del", "dev del", "dev del NAME", p_dev_del, true, false,
 	  NULL },
@@ -303,12 +298,40 @@ static const struct vdpactl_cmd commands[] = {
 	  "daemon" },
 };
 
+static void usage_init(void)
+{
+	static const char head[] = "dev add ";
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	memcpy(dev_add_usage, head, sizeof(head));
+	if (xv_dev_cfg_usage(dev_add_usage + sizeof(head) - 1,
+			     sizeof(dev_add_usage) - sizeof(head) + 1,
+			     XV_DEV_F_CLI, DEV_ADD_INDENT, USAGE_WIDTH) < 0)
+		snprintf(dev_add_usage, sizeof(dev_add_usage),
+			 "dev add name NAME ...");
+}
+
+/* What each of dev add's keywords is, from the device table. */
+static void dev_add_help(FILE *f)
+{
+	char buf[4096];
+
+	if (xv_dev_cfg_help(buf, sizeof(buf), XV_DEV_F_CLI, "  ") >= 0)
+		fprintf(f, "%s", buf);
+}
+
 void vdpactl_help(FILE *f, const char *object, const struct vdpactl_cmd *cmd)
 {
 	unsigned int i;
 
+	usage_init();
 	if (cmd) {
 		fprintf(f, "Usage: vdpactl %s\n", cmd->usage);
+		if (cmd->parse == p_dev_add)
+			dev_add_help(f);
 		return;
 	}
 	fprintf(f,
@@ -354,6 +377,7 @@ int vdpactl_parse(int argc, char **argv, struct vdpactl_req *req, char *err,
 
 	memset(req, 0, sizeof(*req));
 	err[0] = 0;
+	usage_init();
 	if (argc < 1) {
 		snprintf(err, errlen, "no object given; try \"vdpactl help\"");
 		return -EINVAL;

@@ -171,6 +171,11 @@ check_eq "invalid mode: code 7 naming the key" "7 true" \
 out=$(conf 1.1.0 netdev '.vlan = 5000' | cni ADD c /run/netns/${P}1 n1)
 check_eq "invalid vlan: code 7 naming the key" "7 true" \
 	"$(echo "$out" | jq -r '"\(.code) \(.msg | contains("\"vlan\""))"')"
+out=$(conf 1.1.0 vhostuser '.deviceOptions = {mtu: 1500}' | cni ADD c /run/netns/${P}1 n1)
+check_eq "deviceOptions with a key vdpad does not take there: code 7 naming it" "7 true" \
+	"$(echo "$out" | jq -r '"\(.code) \(.msg | contains("\"deviceOptions\": unknown argument \"mtu\""))"')"
+out=$(conf 1.1.0 vhostuser '.deviceOptions = {max_vqp: 9}' | cni ADD c /run/netns/${P}1 n1)
+check_eq "deviceOptions max_vqp 9: code 7" 7 "$(echo "$out" | jq -r .code)"
 out=$(conf 0.4.0 netdev | cni ADD c /run/netns/${P}1 n1)
 check_eq "cniVersion 0.4.0: code 1" 1 "$(echo "$out" | jq -r .code)"
 out=$(conf 1.1.0 netdev | cni ADD c /run/netns/${P}1 "")
@@ -223,11 +228,14 @@ check_eq "vhostuser ADD naming a VF in use: code 100" 100 "$(echo "$out" | jq -r
 check_fails "... and its IPAM allocation was released" ipam_has cid-taken
 
 # A second one with the pod creating the socket (vdpad is the client).
-CC=$(echo "$CV" | jq '.socketMode = "client" | del(.runtimeConfig) | .mac = "02:00:00:0c:01:03"')
+CC=$(echo "$CV" | jq '.socketMode = "client" | del(.runtimeConfig) | .mac = "02:00:00:0c:01:03" |
+	.deviceOptions = {max_mem: 1073741824}')
 r=$(echo "$CC" | cni ADD cid-client /run/netns/${P}3 net1)
 check_eq "vhostuser ADD, socketMode client: exit 0" 0 $?
 check_eq "vdpad connects as the client" client \
 	"$("$VDPACTL" -s $CTL -j dev show | jq -r '[.dev[] | select(.mode == "client")][0].mode')"
+check_eq "deviceOptions: vdpad's device has the max_mem given" 1073741824 \
+	"$("$VDPACTL" -s $CTL -j dev show | jq -r '[.dev[] | select(.mode == "client")][0].max_mem')"
 
 # vdpad down: STATUS 50, ADD 11 (IPAM released), DEL still succeeds.
 kill $VPID

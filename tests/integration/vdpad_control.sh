@@ -141,6 +141,14 @@ check_eq "... is served on /run/xvdpa/NAME.sock" "/run/xvdpa/rt9.sock true" \
 check "... and removed with it" sh -c "'$VDPACTL' -s $CTL dev del rt9 && ! test -e /run/xvdpa/rt9.sock"
 check_fails "dev add: two backends at once are refused" \
 	ctl dev add name rt9 loopback netdev lo socket /tmp/xi8-rt9.sock
+# vdpactl checks values with the device table before asking vdpad.
+out=$(ctl dev add name rt9 loopback mode listen 2>&1)
+check_eq "dev add: a bad mode is refused by vdpactl (exit 1)" 1 $?
+check "... naming the keyword and what it takes" \
+	sh -c "echo '$out' | grep -q 'mode \"listen\" invalid: server or client'"
+check_fails "... and no device was made" ctl dev show rt9
+check "dev add help: each keyword with its range" \
+	sh -c "'$VDPACTL' dev add help | grep -q 'max_vqp N .*(1 to 8, default 1)'"
 ip link add xi8v0 type veth peer name xi8v1
 ip link set xi8v0 up
 ip link set xi8v1 up

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "attach.h"
 #include "cni.h"
 #include "cni_state.h"
 
@@ -195,6 +196,131 @@ static void test_decode_and_version_errors(void **state)
 }
 
 /* Every invalid value is error 7 and names its key. */
+/* deviceOptions: the device table's CNI keys, checked when parsed. */
+static void test_device_options(void **state)
+{
+	struct cni_conf c;
+	struct cni_err e;
+
+	(void)state;
+	assert_int_equal(parse("{" BASE ", \"deviceOptions\": {\"max_vqp\": 4,"
+			       " \"device_features\": \"0x130000000\","
+			       " \"socket_mode\": \"0600\","
+			       " \"max_mem\": 1073741824}}",
+			       &c, &e),
+			 0);
+	assert_int_equal(c.dev_opts.max_vqp, 4);
+	assert_int_equal(c.dev_opts.device_features, 0x130000000ULL);
+	assert_int_equal(c.dev_opts.socket_mode, 0600);
+	assert_int_equal(c.dev_opts.max_mem, 1ULL << 30);
+	assert_int_equal(c.dev_opts.set,
+			 XV_DEV_BIT(XV_DEVF_MAX_VQP) |
+				 XV_DEV_BIT(XV_DEVF_FEATURES) |
+				 XV_DEV_BIT(XV_DEVF_SOCKET_MODE) |
+				 XV_DEV_BIT(XV_DEVF_MAX_MEM));
+	cni_conf_free(&c);
+	assert_int_equal(parse("{" BASE ", \"deviceOptions\": {}}", &c, &e), 0);
+	assert_int_equal(c.dev_opts.set, 0);
+	cni_conf_free(&c);
+	assert_int_equal(parse("{" BASE ", \"deviceOptions\": null}", &c, &e),
+			 0);
+	cni_conf_free(&c);
+	refused("{" BASE ", \"deviceOptions\": {\"mtu\": 1500}}",
+		CNI_ERR_CONFIG,
+		"\"deviceOptions\": unknown argument \"mtu\" (it takes max_vqp, device_features, socket_mode, max_mem)");
+	refused("{" BASE ", \"deviceOptions\": {\"socket\": \"/x\"}}",
+		CNI_ERR_CONFIG, "unknown argument \"socket\"");
+	refused("{" BASE ", \"deviceOptions\": {\"mq\": 2}}", CNI_ERR_CONFIG,
+		"unknown argument \"mq\"");
+	refused("{" BASE ", \"deviceOptions\": {\"max_vqp\": 9}}",
+		CNI_ERR_CONFIG,
+		"\"deviceOptions\": \"max_vqp\" must be an integer from 1 to 8");
+	refused("{" BASE ", \"deviceOptions\": {\"max_vqp\": 0}}",
+		CNI_ERR_CONFIG, "\"max_vqp\" must be an integer from 1 to 8");
+	refused("{" BASE ", \"deviceOptions\": {\"socket_mode\": \"0x\"}}",
+		CNI_ERR_CONFIG,
+		"\"socket_mode\" must be an octal mode from 01 to 0777");
+	refused("{" BASE ", \"deviceOptions\": {\"socket_mode\": 384}}",
+		CNI_ERR_CONFIG, "\"socket_mode\" must be a string");
+	refused("{" BASE ", \"deviceOptions\": {\"device_features\":"
+		" \"0x1,netdev=lo\"}}",
+		CNI_ERR_CONFIG, "\"device_features\" must not contain ','");
+	refused("{" BASE ", \"deviceOptions\": {\"max_mem\": \"2G\"}}",
+		CNI_ERR_CONFIG, "\"max_mem\" must be an integer from 0 to");
+	refused("{" BASE ", \"deviceOptions\": [1]}", CNI_ERR_CONFIG,
+		"\"deviceOptions\" must be an object");
+	refused("{" BASE ", \"mode\": \"netdev\", \"deviceOptions\":"
+		" {\"max_vqp\": 2}}",
+		CNI_ERR_CONFIG, "for \"mode\" \"vhostuser\" only");
+}
+
+/* The request vdpad gets: the attachment's, the network's, then
+ * deviceOptions over them. */
+static void test_dev_add_args(void **state)
+{
+	struct cni_attach a = { .vf = -1 };
+	struct cni_conf c;
+	struct cni_err e;
+	json_t *args;
+	char *s;
+
+	(void)state;
+	assert_int_equal(parse("{" BASE "}", &c, &e), 0);
+	a.conf = &c;
+	strcpy(a.dev, "cni0123456789ab");
+	strcpy(a.socket, "/run/xvdpa/cni/c1/net1.sock");
+	assert_int_equal(cni_dev_add_args(&a, &args, &e), 0);
+	s = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(
+		s,
+		"{\"mgmtdev\":\"pf0\",\"mode\":\"server\",\"name\":\"cni0123456789ab\","
+		"\"socket\":\"/run/xvdpa/cni/c1/net1.sock\"}");
+	free(s);
+	json_decref(args);
+	cni_conf_free(&c);
+
+	assert_int_equal(parse("{" BASE ", \"socketMode\": \"client\","
+			       " \"mtu\": 9000, \"deviceID\": \"pf0/2\","
+			       " \"socketGroup\": \"kvm\","
+			       " \"deviceOptions\": {\"socket_mode\": \"0600\","
+			       " \"max_vqp\": 2, \"max_mem\": 4096}}",
+			       &c, &e),
+			 0);
+	a.conf = &c;
+	assert_int_equal(cni_dev_add_args(&a, &args, &e), 0);
+	s = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(
+		s,
+		"{\"max_mem\":4096,\"max_vqp\":2,\"mgmtdev\":\"pf0\",\"mode\":\"client\","
+		"\"mtu\":9000,\"name\":\"cni0123456789ab\","
+		"\"socket\":\"/run/xvdpa/cni/c1/net1.sock\","
+		"\"socket_group\":\"kvm\",\"socket_mode\":\"0600\",\"vf\":2}");
+	free(s);
+	json_decref(args);
+	cni_conf_free(&c);
+
+	/* socketGroup alone: the socket is the group's (0660). */
+	assert_int_equal(parse("{" BASE ", \"socketGroup\": \"kvm\"}", &c, &e),
+			 0);
+	a.conf = &c;
+	assert_int_equal(cni_dev_add_args(&a, &args, &e), 0);
+	assert_string_equal(
+		json_string_value(json_object_get(args, "socket_mode")),
+		"0660");
+	json_decref(args);
+	cni_conf_free(&c);
+
+	/* A group vdpad could not take is said so, as invalid config. */
+	assert_int_equal(parse("{" BASE ", \"socketGroup\": \"a,b\"}", &c, &e),
+			 0);
+	a.conf = &c;
+	assert_int_equal(cni_dev_add_args(&a, &args, &e), -EINVAL);
+	assert_int_equal(e.code, CNI_ERR_CONFIG);
+	if (!strstr(e.msg, "\"socket_group\""))
+		fail_msg("message \"%s\" lacks socket_group", e.msg);
+	cni_conf_free(&c);
+}
+
 static void test_invalid_values_name_their_key(void **state)
 {
 	static const struct {
@@ -873,6 +999,8 @@ int main(void)
 		cmocka_unit_test(test_device_id_forms),
 		cmocka_unit_test(test_decode_and_version_errors),
 		cmocka_unit_test(test_invalid_values_name_their_key),
+		cmocka_unit_test(test_device_options),
+		cmocka_unit_test(test_dev_add_args),
 		cmocka_unit_test(test_network_name),
 		cmocka_unit_test(test_id_valid),
 		cmocka_unit_test(test_ifname_valid),
