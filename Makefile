@@ -110,7 +110,7 @@ $(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h bpf/*.h) $(BPF_SKELS)
 	$(CC) $(XCFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/datapath/engine/%.o: datapath/engine/%.c \
 		$(wildcard datapath/engine/*.h lib/*.h bpf/*.h) $(BPF_SKELS)
@@ -129,17 +129,17 @@ $(BUILD)/datapath/daemon/%.o: datapath/daemon/%.c $(DP_HDRS) \
 	$(CC) $(XCFLAGS) $(DAEMON_INC) -c $< -o $@
 
 $(ENGLIB): $(ENGINE_OBJS)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(DPLIB): $(DP_OBJS)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/cni/%.o: cni/%.c $(wildcard cni/*.h lib/*.h bpf/*.h) $(BPF_SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) -Icni -c $< -o $@
 
 $(CNILIB): $(CNI_OBJS)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # The plugin is named after its config's "type": vdpa.
 $(BUILD)/cni/vdpa: cni/vdpa.c $(CNILIB) $(LIB)
@@ -171,7 +171,7 @@ $(BUILD)/ctl/%.o: ctl/%.c $(wildcard ctl/*.h lib/*.h bpf/*.h)
 	$(CC) $(XCFLAGS) -c $< -o $@
 
 $(CTLLIB): $(CTL_OBJS)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/vdpactl: ctl/vdpactl.c $(wildcard ctl/*.h) $(CTLLIB) $(LIB)
 	$(CC) $(XCFLAGS) -Ictl $< -o $@ $(XLDFLAGS) $(CTLLIB) $(LIB) $(LIBS)

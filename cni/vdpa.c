@@ -18,6 +18,7 @@
 
 #include "attach.h"
 #include "cni_state.h"
+#include "devcfg.h"
 #include "ctl_proto.h"
 #include "log.h"
 
@@ -274,7 +275,8 @@ static int check_vhost(const struct cni_cmd *cmd, json_t *st)
 		json_object_get(json_object_get(resp, "result"), "dev"), dev);
 	rc = !d ? cni_fail(cmd->err, CNI_ERR_CHECK, "vdpad has no device %s",
 			   dev) :
-	     strcmp(json_string_value(json_object_get(d, "socket")) ?: "",
+	     strcmp(json_string_value(json_object_get(
+			    d, xv_dev_fields[XV_DEVF_SOCKET].key)) ?: "",
 		    sock ?: "") ?
 		  cni_fail(cmd->err, CNI_ERR_CHECK,
 			   "vdpad serves %s on another socket", dev) :

@@ -114,17 +114,18 @@ static bool dev_link_up(const struct xv_dev *d)
 	       d->vu.vrings[xv_txq(0)].started && !d->vu.broken;
 }
 
+/* The device's configuration as the table shows it (devcfg.h), with the
+ * socket as served (the canonical path) and what it is doing now. */
 static json_t *dev_show_one(const struct xv_dev *d)
 {
-	json_t *o = json_pack(
-		"{s:s, s:s, s:s, s:s?, s:i, s:i, s:I, s:b, s:b, s:b}", "socket",
-		d->sock.canon, "mode", d->client ? "client" : "server",
-		"backend", d->be.ops->name, "netdev",
-		xv_dev_has_netdev(d) ? d->netdev : NULL, "max_vqp",
-		(int)d->vu.cfg.max_queue_pairs, "mtu", (int)d->vu.cfg.mtu,
-		"max_mem", (json_int_t)d->vu.cfg.max_mem, "running", d->running,
-		"connected", d->conn_fd >= 0, "broken", d->vu.broken);
+	json_t *o = xv_dev_cfg_to_json(&d->cfg, XV_DEV_F_SHOW);
 
+	json_object_set_new(o, xv_dev_fields[XV_DEVF_SOCKET].key,
+			    json_string(d->sock.canon));
+	json_object_set_new(o, "backend", json_string(d->be.ops->name));
+	json_object_set_new(o, "running", json_boolean(d->running));
+	json_object_set_new(o, "connected", json_boolean(d->conn_fd >= 0));
+	json_object_set_new(o, "broken", json_boolean(d->vu.broken));
 	if (!d->running)
 		json_object_set_new(o, "error", json_string(d->start_err));
 	return o;
@@ -139,7 +140,8 @@ static json_t *guest_memory_json(const struct xv_dev *d)
 	return json_pack("{s:i, s:I, s:i, s:I, s:I, s:I}", "regions",
 			 (int)m->nregions, "mapped_bytes",
 			 (json_int_t)m->mapped_bytes, "unsealed_regions",
-			 (int)xv_mem_unsealed(m), "max_mem",
+			 (int)xv_mem_unsealed(m),
+			 xv_dev_fields[XV_DEVF_MAX_MEM].key,
 			 (json_int_t)d->vu.cfg.max_mem, "faults",
 			 (json_int_t)d->vu.stats.mem_faults, "refused",
 			 (json_int_t)d->vu.stats.mem_refused);
@@ -152,13 +154,15 @@ static json_t *dev_config_one(const struct xv_dev *d)
 	xv_format_mac(d->vu.cfg.mac, mac);
 	return json_pack(
 		"{s:s, s:i, s:s, s:i, s:o, s:o, s:{s:b, s:s, s:i, s:o, s:i, s:I, s:I, s:I, s:I, s:I}, s:o}",
-		"mac", mac, "mtu", (int)(d->vu.mtu ? d->vu.mtu : d->vu.cfg.mtu),
-		"link", dev_link_up(d) ? "up" : "down", "max_vq_pairs",
+		"mac", mac, xv_dev_fields[XV_DEVF_MTU].key,
+		(int)(d->vu.mtu ? d->vu.mtu : d->vu.cfg.mtu), "link",
+		dev_link_up(d) ? "up" : "down", "max_vq_pairs",
 		(int)d->vu.cfg.max_queue_pairs, "negotiated_features",
 		features_json(d->vu.features), "offered_features",
 		features_json(d->vu.cfg.features), "vhost_user", "connected",
-		d->conn_fd >= 0, "mode", d->client ? "client" : "server",
-		"status", (int)d->vu.status, "protocol_features",
+		d->conn_fd >= 0, xv_dev_fields[XV_DEVF_MODE].key,
+		xv_dev_fields[XV_DEVF_MODE].words[d->cfg.client], "status",
+		(int)d->vu.status, "protocol_features",
 		json_integer((json_int_t)d->vu.protocol_features),
 		"broken_sessions", (int)d->broken_sessions, "msgs",
 		(json_int_t)d->vu.stats.msgs, "bad_msgs",
@@ -348,18 +352,6 @@ static json_t *h_dev_vstats(struct vdpad *v, json_t *args, int *status,
 
 /* ---- dev add / dev del ---- */
 
-static const char *opt_str(json_t *args, const char *key, int *status,
-			   char *err, size_t errlen)
-{
-	json_t *v = json_object_get(args, key);
-
-	if (v && !json_is_string(v)) {
-		snprintf(err, errlen, "\"%s\" must be a string", key);
-		*status = -EINVAL;
-	}
-	return v ? json_string_value(v) : NULL;
-}
-
 static int opt_uint(json_t *args, const char *key, json_int_t min,
 		    json_int_t max, json_int_t *out, char *err, size_t errlen)
 {
@@ -379,7 +371,7 @@ static int opt_uint(json_t *args, const char *key, json_int_t min,
 }
 
 /* A device end of an emulated PF that no device uses yet. */
-static int pick_vf(struct vdpad *v, const char *mgmtdev, json_int_t *vf,
+static int pick_vf(struct vdpad *v, const char *mgmtdev, int32_t *vf,
 		   char *ifname, char *err, size_t errlen)
 {
 	struct xv_pf_info info;
@@ -397,12 +389,12 @@ static int pick_vf(struct vdpad *v, const char *mgmtdev, json_int_t *vf,
 	if (rc)
 		return rc;
 	for (i = 0; i < info.num_vfs; i++) {
-		if (*vf >= 0 && (json_int_t)i != *vf)
+		if (*vf >= 0 && (int32_t)i != *vf)
 			continue;
 		xv_vf_ifname(mgmtdev, i, false, ifname, IF_NAMESIZE);
 		if (if_nametoindex(ifname) &&
 		    !xv_netdev_in_use(&v->devs, ifname)) {
-			*vf = i;
+			*vf = (int32_t)i;
 			return 0;
 		}
 	}
@@ -414,103 +406,20 @@ static int pick_vf(struct vdpad *v, const char *mgmtdev, json_int_t *vf,
 	return -EBUSY;
 }
 
-/* Appends to @spec while it fits; *@n says how long it would be. */
-static void __attribute__((format(printf, 4, 5)))
-spec_append(char *spec, size_t len, int *n, const char *fmt, ...)
+/* A mgmtdev's free VF (or the one asked for) becomes the device's
+ * netdev. */
+static int dev_pick_vf(struct vdpad *v, struct xv_dev_cfg *cfg, char *err,
+		       size_t errlen)
 {
-	va_list ap;
-	int k;
+	char ifname[IF_NAMESIZE];
+	int rc;
 
-	if (*n < 0 || (size_t)*n >= len)
-		return;
-	va_start(ap, fmt);
-	k = vsnprintf(spec + *n, len - (size_t)*n, fmt, ap);
-	va_end(ap);
-	*n = k < 0 ? -1 : *n + k;
-}
-
-/* A string argument that goes into the SPEC: no ',' (which would start
- * another option, e.g. ",netdev=" past the member checks). */
-static int spec_word(const char *key, const char *val, char *err, size_t errlen)
-{
-	if (!val || !strchr(val, ','))
+	if (!cfg->mgmtdev[0])
 		return 0;
-	snprintf(err, errlen, "\"%s\" must not contain ','", key);
-	return -EINVAL;
-}
-
-/* Builds the --dev/--loopback SPEC string from the request's arguments. */
-static int add_spec(struct vdpad *v, json_t *args, char *spec, size_t len,
-		    bool *loopback, json_int_t *vf_out, char *err,
-		    size_t errlen)
-{
-	const char *sock, *mode, *netdev, *mgmtdev, *feat, *smode, *group;
-	char ifname[IF_NAMESIZE] = "";
-	json_int_t mtu = 0, vqp = 0, vf = -1, max_mem = 0;
-	int st = 0, n;
-
-	sock = opt_str(args, "socket", &st, err, errlen);
-	mode = opt_str(args, "mode", &st, err, errlen);
-	netdev = opt_str(args, "netdev", &st, err, errlen);
-	mgmtdev = opt_str(args, "mgmtdev", &st, err, errlen);
-	feat = opt_str(args, "device_features", &st, err, errlen);
-	smode = opt_str(args, "socket_mode", &st, err, errlen);
-	group = opt_str(args, "socket_group", &st, err, errlen);
-	st = st							     ?:
-		     spec_word("netdev", netdev, err, errlen)	     ?:
-		     spec_word("device_features", feat, err, errlen) ?:
-		     spec_word("socket_mode", smode, err, errlen)    ?:
-		     spec_word("socket_group", group, err, errlen);
-	if (st)
-		return st;
-	if (opt_uint(args, "mtu", 68, 9000, &mtu, err, errlen) < 0 ||
-	    opt_uint(args, "max_vqp", 1, VU_MAX_QUEUE_PAIRS, &vqp, err,
-		     errlen) < 0 ||
-	    opt_uint(args, "vf", 0, XV_MAX_VFS - 1, &vf, err, errlen) < 0 ||
-	    opt_uint(args, "max_mem", 0, INT64_MAX, &max_mem, err, errlen) < 0)
-		return -EINVAL;
-	if (!sock || !sock[0] || strchr(sock, ',') ||
-	    strlen(sock) >= XV_SUN_PATH_MAX) {
-		snprintf(
-			err, errlen,
-			"\"socket\" must be a path of at most %zu characters, no commas",
-			XV_SUN_PATH_MAX - 1);
-		return -EINVAL;
-	}
-	if (mode && strcmp(mode, "server") && strcmp(mode, "client")) {
-		snprintf(err, errlen, "\"mode\" must be server or client");
-		return -EINVAL;
-	}
-	*loopback = json_is_true(json_object_get(args, "loopback"));
-	if (*loopback + !!netdev + !!mgmtdev != 1) {
-		snprintf(
-			err, errlen,
-			"give exactly one of \"mgmtdev\", \"netdev\" or \"loopback\"");
-		return -EINVAL;
-	}
-	if (mgmtdev) {
-		st = pick_vf(v, mgmtdev, &vf, ifname, err, errlen);
-		if (st)
-			return st;
-		netdev = ifname;
-		*vf_out = vf;
-	}
-	n = snprintf(spec, len, "%s%s%s%s%s", sock, mode ? "," : "",
-		     mode ? mode : "", netdev ? ",netdev=" : "",
-		     netdev ? netdev : "");
-	if (mtu)
-		spec_append(spec, len, &n, ",mtu=%lld", (long long)mtu);
-	if (vqp)
-		spec_append(spec, len, &n, ",mq=%lld", (long long)vqp);
-	if (feat)
-		spec_append(spec, len, &n, ",features=%s", feat);
-	if (smode)
-		spec_append(spec, len, &n, ",mode=%s", smode);
-	if (group)
-		spec_append(spec, len, &n, ",group=%s", group);
-	if (max_mem)
-		spec_append(spec, len, &n, ",max_mem=%lld", (long long)max_mem);
-	return n >= 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
+	rc = pick_vf(v, cfg->mgmtdev, &cfg->vf, ifname, err, errlen);
+	return rc    ?:
+		       xv_dev_cfg_set_str(cfg, XV_DEVF_NETDEV, ifname, err,
+					  errlen);
 }
 
 static int dev_name_check(struct vdpad *v, const char *name, char *err,
@@ -533,10 +442,10 @@ static int dev_name_check(struct vdpad *v, const char *name, char *err,
 /* What a non-root member of the control group may not ask for: a device
  * on any netdev (the host's own, another tenant's). VFs of a mgmtdev and
  * loopback devices are theirs to have. */
-static int member_dev_check(struct vdpad *v, json_t *args, char *err,
-			    size_t errlen)
+static int member_dev_check(struct vdpad *v, const struct xv_dev_cfg *cfg,
+			    char *err, size_t errlen)
 {
-	if (v->ctl_peer_uid == 0 || !json_object_get(args, "netdev"))
+	if (v->ctl_peer_uid == 0 || !cfg->netdev[0])
 		return 0;
 	snprintf(
 		err, errlen,
@@ -545,92 +454,80 @@ static int member_dev_check(struct vdpad *v, json_t *args, char *err,
 }
 
 /* Without "socket": the socket directory's NAME.sock. */
-static int default_socket(struct vdpad *v, json_t *args, const char *name)
+static int default_socket(struct vdpad *v, struct xv_dev_cfg *cfg, char *err,
+			  size_t errlen)
 {
 	char path[XV_SUN_PATH_MAX];
 
-	if (json_object_get(args, "socket"))
+	if (cfg->set & XV_DEV_BIT(XV_DEVF_SOCKET))
 		return 0;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s.sock", v->devs.sock_dir,
-			     name) >= sizeof(path))
+			     cfg->name) >= sizeof(path)) {
+		snprintf(err, errlen, "%s/%s.sock is too long for a socket",
+			 v->devs.sock_dir, cfg->name);
 		return -ENAMETOOLONG;
-	json_object_set_new(args, "socket", json_string(path));
-	return 0;
+	}
+	return xv_dev_cfg_set_str(cfg, XV_DEVF_SOCKET, path, err, errlen);
 }
 
 /* "mac" gives the device's VF that MAC (through vf set, so it is saved);
  * *@old gets the VF's MAC before, to put back if the device fails. */
-static int dev_mac_apply(struct vdpad *v, json_t *args, json_int_t vf,
+static int dev_mac_apply(struct vdpad *v, const struct xv_dev_cfg *cfg,
 			 struct xv_vf_attrs *old, char *err, size_t errlen)
 {
-	const char *mgmtdev =
-		json_string_value(json_object_get(args, "mgmtdev"));
-	json_t *m = json_object_get(args, "mac");
 	struct xv_vf_attrs a = { .set = XV_VF_SET_MAC };
 	struct xv_vf_info info;
 	struct xv_pf *pf;
 	int rc;
 
-	if (!json_is_string(m) || xv_parse_mac(json_string_value(m), a.mac) ||
-	    !xv_mac_is_valid_unicast(a.mac)) {
-		snprintf(err, errlen, "\"mac\" must be a unicast MAC address");
-		return -EINVAL;
-	}
-	if (vf < 0) {
-		snprintf(err, errlen,
-			 "\"mac\" needs \"mgmtdev\" (it is the VF's)");
-		return -EINVAL;
-	}
-	rc = xv_pf_open(mgmtdev, &pf);
+	if (!(cfg->set & XV_DEV_BIT(XV_DEVF_MAC)))
+		return 0;
+	memcpy(a.mac, cfg->mac, sizeof(a.mac));
+	rc = xv_pf_open(cfg->mgmtdev, &pf);
 	if (!rc) {
-		rc = xv_vf_get(pf, (unsigned int)vf, &info);
+		rc = xv_vf_get(pf, (unsigned int)cfg->vf, &info);
 		xv_pf_close(pf);
 	}
 	if (rc)
 		return rc;
 	*old = (struct xv_vf_attrs){ .set = XV_VF_SET_MAC };
 	memcpy(old->mac, info.cfg.mac, sizeof(old->mac));
-	return vdpad_vf_set(v, mgmtdev, (unsigned int)vf, &a, err, errlen);
+	return vdpad_vf_set(v, cfg->mgmtdev, (unsigned int)cfg->vf, &a, err,
+			    errlen);
+}
+
+/* The request's arguments, checked by the device table, made whole: a
+ * name, a socket, a netdev for a mgmtdev's VF. */
+static int dev_add_cfg(struct vdpad *v, json_t *args, struct xv_dev_cfg *cfg,
+		       char *err, size_t errlen)
+{
+	int rc;
+
+	xv_dev_cfg_default(cfg);
+	rc = xv_dev_cfg_from_json(cfg, args, XV_DEV_F_REQ, err, errlen);
+	if (rc)
+		return rc;
+	return member_dev_check(v, cfg, err, errlen)		 ?:
+		       dev_name_check(v, cfg->name, err, errlen) ?:
+		       xv_dev_cfg_check(cfg, err, errlen)	 ?:
+		       default_socket(v, cfg, err, errlen)	 ?:
+		       dev_pick_vf(v, cfg, err, errlen);
 }
 
 static json_t *h_dev_add(struct vdpad *v, json_t *args, int *status, char *err,
 			 size_t errlen)
 {
-	static const char *const keys[] = { "name",
-					    "socket",
-					    "mode",
-					    "netdev",
-					    "mgmtdev",
-					    "vf",
-					    "loopback",
-					    "mtu",
-					    "max_vqp",
-					    "mac",
-					    "device_features",
-					    "socket_mode",
-					    "socket_group",
-					    "max_mem",
-					    NULL };
-	const char *name = opt_str(args, "name", status, err, errlen);
-	struct xv_dev_req req = { .name = name };
+	struct xv_dev_req req = { .persist = true };
 	struct xv_vf_attrs old = { 0 };
-	json_int_t vf = -1;
-	char spec[512], ignore[64];
+	struct xv_dev_cfg cfg;
+	char ignore[64];
 	struct xv_dev *d;
 
-	*status = *status					     ?:
-			  check_keys(args, keys, false, err, errlen) ?:
-			  member_dev_check(v, args, err, errlen)     ?:
-			  dev_name_check(v, name, err, errlen)	     ?:
-			  default_socket(v, args, name)		     ?:
-			  add_spec(v, args, spec, sizeof(spec), &req.loopback,
-				   &vf, err, errlen);
-	if (!*status && json_object_get(args, "mac"))
-		*status = dev_mac_apply(v, args, vf, &old, err, errlen);
+	*status = dev_add_cfg(v, args, &cfg, err, errlen) ?:
+			  dev_mac_apply(v, &cfg, &old, err, errlen);
 	if (*status)
 		return NULL;
-	req.spec = spec;
-	req.persist = true;
+	req.cfg = &cfg;
 	req.privileged = v->ctl_peer_uid == 0;
 	req.owner = v->ctl_peer_uid;
 	*status = xv_dev_add(&v->devs, &req, &d, err, errlen);
@@ -641,9 +538,8 @@ static json_t *h_dev_add(struct vdpad *v, json_t *args, int *status, char *err,
 			xv_dev_del(&v->devs, d);
 	}
 	if (*status && old.set)
-		vdpad_vf_set(
-			v, json_string_value(json_object_get(args, "mgmtdev")),
-			(unsigned int)vf, &old, ignore, sizeof(ignore));
+		vdpad_vf_set(v, cfg.mgmtdev, (unsigned int)cfg.vf, &old, ignore,
+			     sizeof(ignore));
 	return *status ?
 		       NULL :
 		       json_pack("{s:{s:o}}", "dev", d->name, dev_show_one(d));

@@ -53,7 +53,7 @@ struct xv_dev *vdpad_pf_user(struct vdpad *v, const char *pf,
 		xv_vf_ifname(pf, i, false, ifname, sizeof(ifname));
 		for (k = 0; k < v->devs.ndevs; k++)
 			if (v->devs.dev[k].used &&
-			    !strcmp(v->devs.dev[k].netdev, ifname))
+			    !strcmp(v->devs.dev[k].cfg.netdev, ifname))
 				return &v->devs.dev[k];
 	}
 	return NULL;
@@ -181,7 +181,7 @@ int vdpad_pf_del(struct vdpad *v, const char *name, char *err, size_t errlen)
 		snprintf(
 			err, errlen,
 			"mgmtdev %s is in use: device %s is bound to %s (run \"vdpactl dev del %s\" first)",
-			name, d->name, d->netdev, d->name);
+			name, d->name, d->cfg.netdev, d->name);
 		return -EBUSY;
 	}
 	if (pf_pinned(name)) {

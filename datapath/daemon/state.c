@@ -6,11 +6,13 @@
  * so that a vdpad killed and started again has the same PFs and serves the
  * same devices, and their frontends reconnect.
  *
- *   {"version": 2,
+ *   {"version": 3,
  *    "mgmtdevs": [{"name", "uplink", "numvfs", "vfs": [{"vf", ...}]}],
- *    "devices": [{"name", "spec", "loopback", "owner"}]}
+ *    "devices": [{"name", "owner", "config": {...}}]}
  *
- * Version 1 files (devices only) are read too.
+ * A device's "config" holds the device table's state fields (devcfg.h).
+ * Version 2 files (a device's "spec" string and "loopback") and version 1
+ * files (devices only) are read too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,11 +26,11 @@
 #include "log.h"
 #include "vdpad.h"
 
-#define STATE_VERSION 2
+#define STATE_VERSION 3
 
 static json_t *state_json(const struct vdpad *v)
 {
-	json_t *devs = json_array();
+	json_t *devs = json_array(), *e;
 	unsigned int i;
 
 	for (i = 0; i < v->devs.ndevs; i++) {
@@ -36,11 +38,10 @@ static json_t *state_json(const struct vdpad *v)
 
 		if (!d->used || !d->persist)
 			continue;
-		json_array_append_new(
-			devs, json_pack("{s:s, s:s, s:b, s:I}", "name", d->name,
-					"spec", d->spec, "loopback",
-					!xv_dev_has_netdev(d), "owner",
-					(json_int_t)d->owner));
+		e = xv_dev_cfg_state_json(&d->cfg);
+		json_object_set_new(e, "name", json_string(d->name));
+		json_object_set_new(e, "owner", json_integer(d->owner));
+		json_array_append_new(devs, e);
 	}
 	return json_pack("{s:i, s:o, s:o}", "version", STATE_VERSION,
 			 "mgmtdevs", vdpad_pfs_json(v), "devices", devs);
@@ -86,25 +87,32 @@ static int load_one(struct vdpad *v, json_t *e)
 	struct xv_dev_req req = { .persist = true,
 				  .privileged = true,
 				  .keep_stopped = true };
-	int rc, loopback; /* json_unpack's "b" stores an int */
 	json_int_t owner = 0;
+	struct xv_dev_cfg cfg;
+	const char *name;
 	char err[256];
 	struct xv_dev *d;
+	int rc;
 
-	if (json_unpack(e, "{s:s, s:s, s:b, s?I}", "name", &req.name, "spec",
-			&req.spec, "loopback", &loopback, "owner", &owner) ||
+	xv_dev_cfg_default(&cfg);
+	if (json_unpack(e, "{s:s, s?I}", "name", &name, "owner", &owner) ||
 	    owner < 0 || owner > (json_int_t)UINT32_MAX - 1) {
-		xv_err("state: an entry without name, spec and loopback: left out");
+		xv_err("state: an entry without a name or with a bad owner: left out");
 		return -EINVAL;
 	}
-	req.loopback = loopback;
-	req.owner = (uid_t)owner;
-	rc = xv_dev_add(&v->devs, &req, &d, err, sizeof(err));
+	rc = xv_dev_cfg_set_str(&cfg, XV_DEVF_NAME, name, err, sizeof(err)) ?:
+		     xv_dev_cfg_from_state(&cfg, e, err, sizeof(err))	    ?:
+		     xv_dev_cfg_check(&cfg, err, sizeof(err));
+	if (!rc) {
+		req.cfg = &cfg;
+		req.owner = (uid_t)owner;
+		rc = xv_dev_add(&v->devs, &req, &d, err, sizeof(err));
+	}
 	if (rc)
-		xv_err("state: device \"%.32s%s\" left out: %s", req.name,
-		       strlen(req.name) > 32 ? "..." : "", err);
+		xv_err("state: device \"%.32s%s\" left out: %s", name,
+		       strlen(name) > 32 ? "..." : "", err);
 	else if (d->running)
-		xv_info("state: re-created %s", req.name);
+		xv_info("state: re-created %s", name);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -86,16 +87,21 @@ static void run(struct vdpad *v)
 	}
 }
 
+/* SPEC's synopsis and options come from the device table (devcfg.h). */
 static void usage(FILE *f)
 {
+	char spec[1024], opts[2048];
+
+	if (xv_dev_cfg_usage(spec, sizeof(spec), XV_DEV_F_SPEC,
+			     "                            ", 80) < 0 ||
+	    xv_dev_cfg_help(opts, sizeof(opts), XV_DEV_F_SPEC, "    ") < 0)
+		spec[0] = opts[0] = 0;
 	fprintf(f,
 		"Usage: vdpad (--dev SPEC | --loopback SPEC)... [--cpus LIST] [-l LEVEL]\n"
-		"  --dev SPEC         a vhost-user device bound to a netdev through AF_XDP;\n"
-		"                     SPEC = PATH,netdev=IFNAME[,server|client][,mode=OCTAL]\n"
-		"                            [,group=NAME][,mq=N][,mtu=N][,features=HEX]\n"
-		"                            [,max_mem=SIZE]  (guest memory limit, e.g. 2G)\n"
+		"  --dev SPEC         a vhost-user device bound to a netdev through AF_XDP\n"
+		"                     (netdev= required)\n"
 		"  --loopback SPEC    a vhost-user device whose TX returns on its RX\n"
-		"                     (SPEC as above, without netdev=)\n"
+		"                     (no netdev=)\n"
 		"  --control PATH     control socket (default " XV_CTL_SOCKET
 		"),\n"
 		"                     or none\n"
@@ -109,7 +115,21 @@ static void usage(FILE *f)
 		"; owned by root, not writable by others)\n"
 		"  --cpus LIST        datapath threads, one per CPU: e.g. 1 or 0,1\n"
 		"                     (default: one unpinned thread)\n"
-		"  -l, --log-level L  error, warn, info (default) or debug\n");
+		"  -l, --log-level L  error, warn, info (default) or debug\n"
+		"SPEC = %s\n%s",
+		spec, opts);
+}
+
+static int parse_group(const char *name, gid_t *gid)
+{
+	struct group *g = getgrnam(name);
+
+	if (!g) {
+		xv_err("no group \"%s\"", name);
+		return -ENOENT;
+	}
+	*gid = g->gr_gid;
+	return 0;
 }
 
 static int parse_cpus(struct vdpad *v, const char *list)
@@ -166,7 +186,7 @@ static int parse_args(int argc, char **argv, struct vdpad *v)
 			v->ctl_path = strcmp(optarg, "none") ? optarg : NULL;
 			break;
 		case 'G':
-			if (xv_parse_group(optarg, &v->ctl_gid))
+			if (parse_group(optarg, &v->ctl_gid))
 				return -EINVAL;
 			break;
 		case 'S':

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
@@ -131,7 +130,7 @@ static void drop_conn(struct xv_dev *d)
 	d->conn_fd = -1;
 	xv_vu_rxbuf_reset(&d->rxbuf);
 	xv_info("%s: frontend disconnected", d->name);
-	if (d->client)
+	if (d->cfg.client)
 		schedule_reconnect(d);
 }
 
@@ -171,8 +170,8 @@ static void try_connect(struct xv_dev *d)
 
 static int listen_on(struct xv_dev *d)
 {
-	int fd = xv_sock_listen(&d->sock, SOCK_STREAM | SOCK_CLOEXEC, d->mode,
-				d->gid, 4);
+	int fd = xv_sock_listen(&d->sock, SOCK_STREAM | SOCK_CLOEXEC,
+				(mode_t)d->cfg.socket_mode, d->cfg.gid, 4);
 
 	if (fd < 0)
 		return fd;
@@ -243,98 +242,6 @@ static void on_conn(struct xv_dev *d)
 
 /* ---- setup ---- */
 
-static int parse_hex_features(struct xv_dev *d, const char *s)
-{
-	unsigned long long f;
-	char *end;
-
-	f = strtoull(s, &end, 16);
-	if (*end || (f & ~d->vu.cfg.features))
-		return -EINVAL;
-	d->vu.cfg.features = f;
-	return 0;
-}
-
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	*out = strtoul(s, &end, 0);
-	return *end || !*out || *out > max ? -EINVAL : 0;
-}
-
-int xv_parse_group(const char *name, gid_t *gid)
-{
-	struct group *g = getgrnam(name);
-
-	if (!g) {
-		xv_err("no group \"%s\"", name);
-		return -ENOENT;
-	}
-	*gid = g->gr_gid;
-	return 0;
-}
-
-static int parse_spec_opt(struct xv_dev *d, const char *opt)
-{
-	unsigned long n;
-
-	if (!strcmp(opt, "client") || !strcmp(opt, "server")) {
-		d->client = !strcmp(opt, "client");
-	} else if (!strncmp(opt, "mode=", 5)) {
-		if (parse_uint(opt + 5, 0777, &n) || opt[5] != '0')
-			return -EINVAL;
-		d->mode = (mode_t)n;
-	} else if (!strncmp(opt, "mq=", 3)) {
-		if (parse_uint(opt + 3, VU_MAX_QUEUE_PAIRS, &n))
-			return -EINVAL;
-		d->vu.cfg.max_queue_pairs = (uint16_t)n;
-	} else if (!strncmp(opt, "mtu=", 4)) {
-		if (parse_uint(opt + 4, 9000, &n) || n < 68)
-			return -EINVAL;
-		d->vu.cfg.mtu = (uint16_t)n;
-	} else if (!strncmp(opt, "features=", 9)) {
-		return parse_hex_features(d, opt + 9);
-	} else if (!strncmp(opt, "netdev=", 7)) {
-		if (strlen(opt + 7) >= sizeof(d->netdev) || !opt[7])
-			return -EINVAL;
-		strcpy(d->netdev, opt + 7);
-	} else if (!strncmp(opt, "group=", 6)) {
-		return xv_parse_group(opt + 6, &d->gid);
-	} else if (!strncmp(opt, "max_mem=", 8)) {
-		return xv_parse_size(opt + 8, &d->vu.cfg.max_mem) ? -EINVAL : 0;
-	} else {
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* The one parser of a device's SPEC (device.h). */
-int xv_dev_parse_spec(struct xv_dev *d, const char *spec)
-{
-	char buf[512], *opt, *save;
-	int err;
-
-	if (strlen(spec) >= sizeof(buf))
-		return -ENAMETOOLONG;
-	strcpy(buf, spec);
-	opt = strtok_r(buf, ",", &save);
-	err = opt ? xv_sock_path_set(&d->sock, opt) : -EINVAL;
-	if (err) {
-		xv_err("bad socket path \"%s\": %s", opt ? opt : "",
-		       strerror(-err));
-		return err;
-	}
-	while ((opt = strtok_r(NULL, ",", &save))) {
-		err = parse_spec_opt(d, opt);
-		if (err) {
-			xv_err("bad device option \"%s\" in \"%s\"", opt, spec);
-			return err;
-		}
-	}
-	return 0;
-}
-
 static void vdev_init(struct xv_devs *s, struct xv_dev *d, unsigned int idx)
 {
 	struct xv_vu_config cfg;
@@ -344,7 +251,7 @@ static void vdev_init(struct xv_devs *s, struct xv_dev *d, unsigned int idx)
 	xv_sock_path_init(&d->sock);
 	snprintf(d->name, sizeof(d->name), "dev%u", idx);
 	d->listen_fd = d->conn_fd = -1;
-	d->gid = (gid_t)-1;
+	xv_dev_cfg_default(&d->cfg);
 	d->backoff_ms = BACKOFF_MIN_MS;
 	d->set = s;
 	d->be.ops = &xv_loopback_backend;
@@ -363,23 +270,50 @@ static void vdev_init(struct xv_devs *s, struct xv_dev *d, unsigned int idx)
 	}
 }
 
-/* The backend named by the SPEC: a netdev's AF_XDP, or loopback. */
-static void dev_set_backend(struct xv_dev *d)
+/*
+ * The one place a device's configuration becomes its state: the socket
+ * path, the group (resolved now), the engine's limits and features, the
+ * backend (a netdev's AF_XDP, or loopback).
+ */
+static int dev_apply_cfg(struct xv_dev *d, const struct xv_dev_cfg *cfg,
+			 char *err, size_t errlen)
 {
-	d->be.ops = xv_backend_for(d->netdev);
+	int rc;
+
+	d->cfg = *cfg;
+	rc = xv_dev_cfg_resolve(&d->cfg, d->vu.cfg.features, err, errlen);
+	if (rc)
+		return rc;
+	rc = xv_sock_path_set(&d->sock, d->cfg.socket);
+	if (rc) {
+		snprintf(err, errlen, "bad socket path \"%s\": %s",
+			 d->cfg.socket, strerror(-rc));
+		return rc;
+	}
+	d->vu.cfg.max_queue_pairs = (uint16_t)d->cfg.max_vqp;
+	d->vu.cfg.mtu = (uint16_t)d->cfg.mtu;
+	d->vu.cfg.features = d->cfg.device_features;
+	d->vu.cfg.max_mem = d->cfg.max_mem;
+	d->be.ops = xv_backend_for(d->cfg.netdev);
+	if (d->cfg.loopback == xv_dev_has_netdev(d)) {
+		snprintf(err, errlen,
+			 "give exactly one of a netdev or loopback");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int vdev_bind_netdev(struct xv_dev *d)
 {
 	/* Queue pair p <-> netdev queue p (mq=N: N of them); the datapath
 	 * thread watches the backend's fds itself (xsk_watch). */
-	int err =
-		d->be.ops->start(&d->be, d->netdev, d->vu.cfg.max_queue_pairs);
+	int err = d->be.ops->start(&d->be, d->cfg.netdev,
+				   d->vu.cfg.max_queue_pairs);
 
 	if (err || !xv_dev_has_netdev(d))
 		return err;
 	xv_info("%s: bound to %s through AF_XDP (%u queue%s)", d->name,
-		d->netdev, d->be.port.nqueues,
+		d->cfg.netdev, d->be.port.nqueues,
 		d->be.port.nqueues == 1 ? "" : "s");
 	return 0;
 }
@@ -389,16 +323,17 @@ static void bind_error(const struct xv_dev *d, int rc, char *err, size_t errlen)
 {
 	unsigned int have;
 
-	if (!if_nametoindex(d->netdev))
-		snprintf(err, errlen, "netdev %s does not exist", d->netdev);
-	else if (rc == -ERANGE && !xv_ethtool_rx_queues(d->netdev, &have))
+	if (!if_nametoindex(d->cfg.netdev))
+		snprintf(err, errlen, "netdev %s does not exist",
+			 d->cfg.netdev);
+	else if (rc == -ERANGE && !xv_ethtool_rx_queues(d->cfg.netdev, &have))
 		snprintf(
 			err, errlen,
 			"netdev %s has %u queue%s: mq=%u needs %u (one per queue pair)",
-			d->netdev, have, have == 1 ? "" : "s",
+			d->cfg.netdev, have, have == 1 ? "" : "s",
 			d->vu.cfg.max_queue_pairs, d->vu.cfg.max_queue_pairs);
 	else
-		snprintf(err, errlen, "cannot bind %s: %s", d->netdev,
+		snprintf(err, errlen, "cannot bind %s: %s", d->cfg.netdev,
 			 strerror(-rc));
 }
 
@@ -440,7 +375,7 @@ static int vdev_start(struct xv_dev *d, char *err, size_t errlen)
 		bind_error(d, rc, err, errlen);
 		return rc;
 	}
-	if (d->client) {
+	if (d->cfg.client) {
 		try_connect(d);
 		xv_info("%s: vhost-user client of %s", d->name, d->sock.canon);
 		return 0;
@@ -502,7 +437,7 @@ static void print_stats(const struct xv_dev *d)
 
 	xv_dev_qstats(d, &s);
 	printf("%s %s: rx %llu packets %llu bytes, tx %llu packets %llu bytes; drops:",
-	       d->name, xv_dev_has_netdev(d) ? d->netdev : "loopback",
+	       d->name, xv_dev_has_netdev(d) ? d->cfg.netdev : "loopback",
 	       (unsigned long long)s.rx.packets, (unsigned long long)s.rx.bytes,
 	       (unsigned long long)s.tx.packets,
 	       (unsigned long long)s.tx.bytes);
@@ -560,7 +495,7 @@ bool xv_netdev_in_use(const struct xv_devs *v, const char *ifname)
 	unsigned int i;
 
 	for (i = 0; i < v->ndevs; i++)
-		if (v->dev[i].used && !strcmp(v->dev[i].netdev, ifname))
+		if (v->dev[i].used && !strcmp(v->dev[i].cfg.netdev, ifname))
 			return true;
 	return false;
 }
@@ -570,21 +505,18 @@ bool xv_netdev_in_use(const struct xv_devs *v, const char *ifname)
 static int dev_req_check(struct xv_devs *v, const struct xv_dev_req *req,
 			 char *err, size_t errlen)
 {
-	if (xv_validate_dev_name(req->name)) {
+	const char *name = req->cfg->name;
+
+	if (xv_validate_dev_name(name)) {
 		snprintf(
 			err, errlen,
 			"invalid device name: 1 to %d letters, digits, '-', '_' or '.', not starting with '.' or '-'",
 			XV_DEV_NAME_MAX);
 		return -EINVAL;
 	}
-	if (xv_dev_find(v, req->name)) {
-		snprintf(err, errlen, "device \"%s\" exists already",
-			 req->name);
+	if (xv_dev_find(v, name)) {
+		snprintf(err, errlen, "device \"%s\" exists already", name);
 		return -EEXIST;
-	}
-	if (!req->spec || strlen(req->spec) >= sizeof(v->dev[0].spec)) {
-		snprintf(err, errlen, "device options too long");
-		return -ENAMETOOLONG;
 	}
 	return 0;
 }
@@ -639,19 +571,13 @@ static void dev_publish(struct xv_dev *d)
 static int dev_configure(struct xv_devs *v, struct xv_dev *d,
 			 const struct xv_dev_req *req, char *err, size_t errlen)
 {
-	int rc = xv_dev_parse_spec(d, req->spec);
+	int rc = dev_apply_cfg(d, req->cfg, err, errlen);
 
-	dev_set_backend(d);
-	if (!rc && req->loopback != !xv_dev_has_netdev(d))
-		rc = -EINVAL;
-	if (rc) {
-		snprintf(err, errlen, "invalid device options \"%s\"",
-			 req->spec);
-		return -EINVAL;
-	}
-	if (xv_dev_has_netdev(d) && xv_netdev_in_use(v, d->netdev)) {
+	if (rc)
+		return rc;
+	if (xv_dev_has_netdev(d) && xv_netdev_in_use(v, d->cfg.netdev)) {
 		snprintf(err, errlen, "netdev %s is bound by another device",
-			 d->netdev);
+			 d->cfg.netdev);
 		return -EBUSY;
 	}
 	return dev_path_check(v, d, req->privileged, err, errlen);
@@ -683,7 +609,7 @@ int xv_dev_add(struct xv_devs *v, const struct xv_dev_req *req,
 		return -ENOSPC;
 	}
 	vdev_init(v, d, idx);
-	strcpy(d->name, req->name);
+	strcpy(d->name, req->cfg->name);
 	memcpy(d->vu.name, d->name, sizeof(d->vu.name));
 	rc = dev_configure(v, d, req, err, errlen);
 	if (rc)
@@ -703,7 +629,6 @@ int xv_dev_add(struct xv_devs *v, const struct xv_dev_req *req,
 	d->used = true;
 	d->persist = req->persist;
 	d->owner = req->owner;
-	strcpy(d->spec, req->spec);
 	if (idx >= v->ndevs)
 		v->ndevs = idx + 1;
 	*out = d;
@@ -752,9 +677,9 @@ static void dev_retry(struct xv_dev *d)
 	int rc;
 
 	d->next_start_ms = xv_now_ms() + RETRY_MS;
-	if (xv_dev_has_netdev(d) && !if_nametoindex(d->netdev)) {
+	if (xv_dev_has_netdev(d) && !if_nametoindex(d->cfg.netdev)) {
 		snprintf(why, sizeof(why), "netdev %s does not exist",
-			 d->netdev);
+			 d->cfg.netdev);
 		rc = -ENODEV;
 	} else {
 		rc = vdev_start(d, why, sizeof(why));
@@ -787,19 +712,30 @@ void xv_devs_retry_stopped(struct xv_devs *v)
 
 int xv_devs_add_cmdline(struct xv_devs *v, const char *spec, bool loopback)
 {
+	struct xv_dev_cfg cfg;
 	struct xv_dev *d;
+	char err[256];
+	int rc;
 
 	if (v->ndevs == MAX_DEVS)
 		return -E2BIG;
 	d = &v->dev[v->ndevs];
 	vdev_init(v, d, v->ndevs);
-	if (xv_dev_parse_spec(d, spec))
-		return -EINVAL;
-	dev_set_backend(d);
-	if (loopback != !xv_dev_has_netdev(d)) {
-		xv_err("%s needs %s", loopback ? "--loopback" : "--dev",
-		       loopback ? "no netdev=" : "netdev=IFNAME");
-		return -EINVAL;
+	xv_dev_cfg_default(&cfg);
+	strcpy(cfg.name, d->name);
+	cfg.loopback = loopback;
+	rc = xv_dev_cfg_parse_spec(&cfg, spec, err, sizeof(err));
+	if (!rc && loopback == !!cfg.netdev[0]) {
+		snprintf(err, sizeof(err), "%s needs %s",
+			 loopback ? "--loopback" : "--dev",
+			 loopback ? "no netdev=" : "netdev=IFNAME");
+		rc = -EINVAL;
+	}
+	if (!rc)
+		rc = dev_apply_cfg(d, &cfg, err, sizeof(err));
+	if (rc) {
+		xv_err("device \"%s\": %s", spec, err);
+		return rc;
 	}
 	d->used = true;
 	v->ndevs++;
@@ -894,7 +830,7 @@ void xv_devs_tick(struct xv_devs *v, uint64_t now)
 	for (i = 0; i < v->ndevs; i++) {
 		struct xv_dev *d = &v->dev[i];
 
-		if (d->used && d->running && d->client && d->conn_fd < 0 &&
+		if (d->used && d->running && d->cfg.client && d->conn_fd < 0 &&
 		    now >= d->next_connect_ms)
 			try_connect(d);
 	}

@@ -18,6 +18,7 @@
 
 #include "backend.h"
 #include "cycles.h"
+#include "devcfg.h"
 #include "qstats.h"
 #include "sockpath.h"
 #include "util.h"
@@ -85,7 +86,9 @@ struct xv_dev {
 	bool used; /* slot holds a device */
 	bool persist; /* added at run time: saved in the state file */
 	uid_t owner; /* the control client that added it (0: root) */
-	char spec[512]; /* how it was made (--dev/--loopback SPEC) */
+	/* How it was made (lib/devcfg.h): socket, mode, netdev, limits;
+	 * what the state file saves and dev show shows. */
+	struct xv_dev_cfg cfg;
 	bool dying; /* being removed: the datapath skips it */
 	char name[XV_DEV_NAME_MAX + 1];
 	struct xv_sock_path sock; /* its vhost-user socket (canon: the path) */
@@ -94,10 +97,6 @@ struct xv_dev {
 	bool running;
 	char start_err[160]; /* why it is not running */
 	uint64_t next_start_ms;
-	char netdev[IF_NAMESIZE]; /* empty: loopback */
-	bool client;
-	mode_t mode; /* 0: leave as umask made it */
-	gid_t gid; /* (gid_t)-1: leave */
 	int listen_fd;
 	int conn_fd;
 	struct xv_vu_rxbuf rxbuf; /* a message still arriving */
@@ -142,9 +141,9 @@ struct xv_devs {
 
 /* Runtime device management (control thread). */
 struct xv_dev_req {
-	const char *name;
-	const char *spec; /* as --dev/--loopback take it */
-	bool loopback;
+	/* Checked with xv_dev_cfg_check; its name is the device's. Group
+	 * and features are resolved by xv_dev_add. */
+	const struct xv_dev_cfg *cfg;
 	bool persist; /* save it in the state file */
 	bool privileged; /* from root: its socket may be anywhere */
 	uid_t owner; /* who asked for it (0: root, the command line) */
@@ -161,11 +160,8 @@ int xv_ep_add(int epfd, int fd, struct ep_tag *tag);
 
 /* An empty set: no device, no thread, no poll, no socket directory yet. */
 void xv_devs_init(struct xv_devs *s);
-/* SPEC: PATH[,server|client][,mode=OCTAL][,group=NAME][,mq=N][,mtu=N]
- *       [,features=HEX][,netdev=IFNAME][,max_mem=SIZE] (logged when bad) */
-int xv_dev_parse_spec(struct xv_dev *d, const char *spec);
-int xv_parse_group(const char *name, gid_t *gid);
-/* A command-line device (--dev/--loopback), started by
+/* A command-line device: --dev SPEC (netdev=) or --loopback SPEC (the
+ * SPEC of lib/devcfg.h; logged when bad), started by
  * xv_devs_start_cmdline. */
 int xv_devs_add_cmdline(struct xv_devs *s, const char *spec, bool loopback);
 /* Makes the datapath threads' polls (one thread unless threads[].cpu

@@ -506,7 +506,7 @@ static int h_net_set_mtu(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 			 struct xv_vu_msg *reply)
 {
 	(void)reply;
-	if (msg->p.u64 < 68 || msg->p.u64 > 65535)
+	if (msg->p.u64 < XV_DEV_MTU_MIN || msg->p.u64 > XV_DEV_MTU_MAX)
 		return -EINVAL;
 	dev->mtu = (uint16_t)msg->p.u64;
 	return 0;
@@ -688,7 +688,7 @@ void xv_vu_config_default(struct xv_vu_config *cfg)
 				 VU_BIT(VU_PF_CONFIGURE_MEM_SLOTS) |
 				 VU_BIT(VU_PF_STATUS) | VU_BIT(VU_PF_RARP);
 	cfg->max_queue_pairs = 1;
-	cfg->mtu = 1500;
+	cfg->mtu = XV_DEV_MTU_DEFAULT;
 }
 
 void xv_vu_dev_init(struct xv_vu_dev *dev, const struct xv_vu_config *cfg)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <unistd.h>
 
+#include "devcfg.h"
 #include "guest_mem.h"
 #include "virtq.h"
 
@@ -79,7 +80,8 @@ enum xv_vu_request {
 
 #define VU_MAX_FDS 8
 #define VU_MEM_TABLE_MAX 8 /* regions in one SET_MEM_TABLE */
-#define VU_MAX_QUEUE_PAIRS 8
+/* The device table's limit (lib/devcfg.h): what a device may be given. */
+#define VU_MAX_QUEUE_PAIRS XV_DEV_MAX_VQP
 #define VU_MAX_VQS (2 * VU_MAX_QUEUE_PAIRS)
 /* Low bits of SET_VRING_KICK/CALL/ERR's u64: index, and "no fd". */
 #define VU_VRING_IDX_MASK 0xff
