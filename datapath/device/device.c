@@ -329,8 +329,9 @@ static void bind_error(const struct xv_dev *d, int rc, char *err, size_t errlen)
 	else if (rc == -ERANGE && !xv_ethtool_rx_queues(d->cfg.netdev, &have))
 		snprintf(
 			err, errlen,
-			"netdev %s has %u queue%s: mq=%u needs %u (one per queue pair)",
+			"netdev %s has %u queue%s: %s %u needs %u (one per queue pair)",
 			d->cfg.netdev, have, have == 1 ? "" : "s",
+			xv_dev_fields[XV_DEVF_MAX_VQP].key,
 			d->vu.cfg.max_queue_pairs, d->vu.cfg.max_queue_pairs);
 	else
 		snprintf(err, errlen, "cannot bind %s: %s", d->cfg.netdev,
@@ -726,9 +727,10 @@ int xv_devs_add_cmdline(struct xv_devs *v, const char *spec, bool loopback)
 	cfg.loopback = loopback;
 	rc = xv_dev_cfg_parse_spec(&cfg, spec, err, sizeof(err));
 	if (!rc && loopback == !!cfg.netdev[0]) {
-		snprintf(err, sizeof(err), "%s needs %s",
-			 loopback ? "--loopback" : "--dev",
-			 loopback ? "no netdev=" : "netdev=IFNAME");
+		snprintf(err, sizeof(err),
+			 "%s needs %s%s=", loopback ? "--loopback" : "--dev",
+			 loopback ? "no " : "",
+			 xv_dev_fields[XV_DEVF_NETDEV].spec);
 		rc = -EINVAL;
 	}
 	if (!rc)

@@ -62,7 +62,7 @@ check_fails "mq=3 on a 2-queue veth is refused" \
 	timeout 10 "$VDPAD" --control none --dev $SOCK1,netdev=$DEV,mq=3
 timeout 10 "$VDPAD" --control none --dev $SOCK1,netdev=$DEV,mq=3 >"$LOG.e" 2>&1
 check "the error names the netdev, its queue count and mq" \
-	grep -q "netdev $DEV has 2 queues: mq=3 needs 3" "$LOG.e"
+	grep -q "netdev $DEV has 2 queues: max_vqp 3 needs 3" "$LOG.e"
 check_fails "the refused device left no XDP program behind" \
 	sh -c "ip link show $DEV | grep -q prog/xdp"
 ip link add $UPL type veth peer name ${UPL}w
@@ -71,7 +71,7 @@ check "mgmtdev with an emulated VF" "$VDPACTL" mgmtdev add $PF uplink $UPL numvf
 timeout 10 "$VDPAD" --control none --dev $SOCK1,netdev=${PF}v0,mq=2 >"$LOG.e" 2>&1
 check_eq "mq=2 on an emulated VF (one queue): vdpad refuses to start" 1 $?
 check "the error says the VF has one queue" \
-	grep -q "netdev ${PF}v0 has 1 queue: mq=2 needs 2" "$LOG.e"
+	grep -q "netdev ${PF}v0 has 1 queue: max_vqp 2 needs 2" "$LOG.e"
 ip link add $ONE type veth peer name ${ONE}p
 timeout 10 "$VDPAD" --control none --dev $SOCK1,netdev=$ONE,mq=1 >"$LOG.e" 2>&1 &
 EPID=$!
@@ -93,7 +93,7 @@ out=$("$VDPACTL" -s $CTL dev add name x4vf mgmtdev $PF vf 0 \
 	socket /tmp/x4mq-vf.sock max_vqp 2 2>&1)
 check_eq "dev add with max_vqp 2 on the 1-queue VF: refused" 1 $?
 check "dev add: the error says why" \
-	grep -q "netdev ${PF}v0 has 1 queue: mq=2 needs 2" <<<"$out"
+	grep -q "netdev ${PF}v0 has 1 queue: max_vqp 2 needs 2" <<<"$out"
 check_fails "dev add: no socket left behind" test -e /tmp/x4mq-vf.sock
 
 # vstat QIDX: packets vdpad counted on virtqueue QIDX (0, 2: RX; 1, 3: TX).
