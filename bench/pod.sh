@@ -375,7 +375,10 @@ measure() {
 		FAILED=$((FAILED + 1))
 		return 1
 	fi
-	series=$(jq -r '[.intervals[] | select(.sum.omitted | not) | .sum.bits_per_second / 1e9 | . * 100 | round / 100] | join(" ")' "$LOGDIR/$tag.json")
+	# Per second as the receiver saw it (the server's intervals; the
+	# client's first interval after -O spans a wrong time in iperf3 3.12),
+	# without the last fraction of a second.
+	series=$(jq -r '[.intervals[] | select((.sum.omitted | not) and .sum.seconds > 0.5) | .sum.bits_per_second / 1e9 | . * 100 | round / 100] | join(" ")' "$LOGDIR/$tag.server.json" 2>/dev/null)
 	if [ "$cell" = udp ]; then
 		OUT=$(kpps "$in0" "$in1" "$t0" "$t1")
 		OUT_DEV=$(kpps "$dev0" "$dev1" "$t0" "$t1")
@@ -383,7 +386,7 @@ measure() {
 		OUT_INFO+=", iperf3's receiver loss $(jq -r '.end.sum.lost_percent // "n/a" | if type == "number" then (. * 10 | round / 10 | tostring) + " %" else . end' "$LOGDIR/$tag.json")"
 	else
 		OUT=$(jq -r '.end.sum_received.bits_per_second / 1e9 | . * 1000 | round / 1000' "$LOGDIR/$tag.json")
-		OUT_INFO="retransmits $(jq -r '.end.sum_sent.retransmits // "n/a"' "$LOGDIR/$tag.json"), sender Gbit/s per second: $series"
+		OUT_INFO="retransmits $(jq -r '.end.sum_sent.retransmits // "n/a"' "$LOGDIR/$tag.json"), receiver Gbit/s per second: $series"
 		# A window whose slowest second fell below a quarter of its
 		# median second: TCP stalled (issue 13 saw 0 Gbit/s stalls).
 		if echo "$series" | tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 }
