@@ -35,6 +35,10 @@
 #   CPU             /proc/PID/stat utime+stime of the forwarder process:
 #                   idle with 8 devices (without, then with frontends), and
 #                   at a fixed paced load below saturation.
+#   pod             bench/pod.sh (issue 13), after the report above: iperf3
+#                   TCP and 64 B UDP between pods and an external namespace
+#                   in netdev mode vs the Linux bridge vs a bare veth pair;
+#                   its own table and targets (see the top of pod.sh).
 #
 # Runs alternate vdpad, DPDK, ceiling for every cell and the table shows
 # medians. Environment:
@@ -48,7 +52,8 @@
 #   BENCH_KEEP=0      delete the logs at exit (default: kept in $BUILD/bench)
 #   for development: BENCH_SIZES="64", BENCH_KINDS="vdpad dpdk" (of vdpad dpdk
 #   ceiling ceilidle),
-#   BENCH_PARTS="g2n loop vhost cpu", BENCH_TRACE=1 (xtrace to the log directory),
+#   BENCH_PARTS="g2n loop vhost cpu pod" (BENCH_PARTS=pod: only pod.sh),
+#   BENCH_TRACE=1 (xtrace to the log directory),
 #   BENCH_PERF=1 (perf record of vdpad over each window: TAG.perf.txt).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -70,8 +75,16 @@ fi
 PPS=${BENCH_PPS:-100000}
 PEER_PMD=${BENCH_PEER:-hybrid}
 SIZES=${BENCH_SIZES:-64 1500}
-PARTS=${BENCH_PARTS:-g2n loop vhost cpu} # development: run only some parts
+PARTS=${BENCH_PARTS:-g2n loop vhost cpu pod} # development: run only some parts
 NIDLE=8
+
+# The pod part is a script of its own (no vdpad, DPDK or hugepages): alone,
+# it is all that runs; with other parts, it runs after their report.
+POD=0
+[[ " $PARTS " == *" pod "* ]] && POD=1
+if [ $POD = 1 ] && [ -z "$(echo " $PARTS " | sed 's/ pod / /g' | tr -d ' ')" ]; then
+	BUILD=$BUILD exec bash bench/pod.sh
+fi
 
 P=xb$$
 NS=${P}n
@@ -1099,3 +1112,7 @@ if [ ${#NOTES[@]} -gt 0 ]; then
 fi
 echo
 echo "Total time $(($(date +%s) - start_ts)) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+if [ $POD = 1 ]; then
+	echo
+	BUILD=$BUILD bash bench/pod.sh || exit $?
+fi

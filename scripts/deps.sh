@@ -19,6 +19,8 @@ PACKAGES=(
 	# the CNI plugin's real runtime and IPAM: podman (CNI backend, runc)
 	# and Debian's reference plugins (host-local)
 	podman runc containernetworking-plugins
+	# make bench's pod part (bench/pod.sh): TCP and UDP between pods
+	iperf3
 )
 
 missing=()
@@ -34,5 +36,10 @@ echo "deps: installing ${missing[*]}"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
+# iperf3 asks whether to start its daemon at boot: no (a server on port
+# 5201 of the host would only be in the way; the bench starts its own).
+if [[ " ${missing[*]} " == *" iperf3 "* ]] && command -v debconf-set-selections >/dev/null; then
+	echo "iperf3 iperf3/start_daemon boolean false" | $SUDO debconf-set-selections
+fi
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
