@@ -27,6 +27,8 @@
 #define XV_TC_HANDLE 0x7876
 #define XV_TC_PRIO 0x7876
 #define XV_PIN_LINK_UPLINK "link_uplink_xdp"
+/* Representors of PFs made before they switched in TC had an XDP link
+ * pinned here; forgotten with their VF. */
 #define XV_PIN_LINK_REP "link_rep%u_xdp"
 
 struct xv_pf {
@@ -212,7 +214,7 @@ static int disable_ipv6(const char *ifname)
 }
 
 /* A VF's device end back in the host (a pod gave it back) made as
- * create_vf makes it: offloads for XDP on veth, no IPv6, up. */
+ * create_vf makes it: the kernel's offloads, GRO on, no IPv6, up. */
 int xv_vf_dev_reset(const char *pf, unsigned int vf)
 {
 	char dev[IF_NAMESIZE];
@@ -236,7 +238,7 @@ int xv_vf_dev_reset(const char *pf, unsigned int vf)
 static int create_vf(struct xv_nl *nl, struct eswitch *skel, const char *pf,
 		     unsigned int vf)
 {
-	char rep[IF_NAMESIZE], dev[IF_NAMESIZE], pin[32];
+	char rep[IF_NAMESIZE], dev[IF_NAMESIZE];
 	struct xv_vf_cfg cfg = { .spoofchk = 1, .active = 1 };
 	struct xv_fdb_key key = {};
 	struct xv_link_info li;
@@ -254,6 +256,8 @@ static int create_vf(struct xv_nl *nl, struct eswitch *skel, const char *pf,
 	rep_idx = (int)if_nametoindex(rep);
 	cfg.rep_ifindex = (__u32)rep_idx;
 	cfg.dev_ifindex = if_nametoindex(dev);
+	/* The representor finishes checksums of what it sends to the
+	 * device end (an AF_XDP consumer there gets whole frames). */
 	err = xv_ethtool_prepare_vf_end(dev)		 ?:
 		      xv_ethtool_set_tx_csum(rep, false) ?:
 		      disable_ipv6(rep)			 ?:
@@ -275,13 +279,10 @@ static int create_vf(struct xv_nl *nl, struct eswitch *skel, const char *pf,
 	    bpf_map__update_elem(skel->maps.fdb, &key, sizeof(key), &idx,
 				 sizeof(idx), BPF_NOEXIST))
 		return -errno;
-	snprintf(pin, sizeof(pin), XV_PIN_LINK_REP, vf);
-	err = attach_xdp_pinned(skel->progs.xv_rep_xdp, rep_idx, pf, pin);
-	if (err) {
-		xv_err("XDP attach refused on %s: %s", rep, strerror(-err));
-		return err;
-	}
-	err = attach_tc(rep_idx, bpf_program__fd(skel->progs.xv_rep_tc), NULL);
+	/* A VF's frames enter the switch as skbs (TC, not XDP): XDP on
+	 * a veth takes GSO from its peer, and the pod its TSO. */
+	err = attach_tc(rep_idx, bpf_program__fd(skel->progs.xv_rep_tc_ingress),
+			NULL);
 	if (err) {
 		xv_err("TC attach refused on %s: %s", rep, strerror(-err));
 		return err;
