@@ -213,6 +213,22 @@ static int disable_ipv6(const char *ifname)
 	return err;
 }
 
+/*
+ * Does VF @vf's representor switch in XDP? Those of a PF made before
+ * representors switched in TC do: their device ends must finish their
+ * own checksums (XDP loses CHECKSUM_PARTIAL).
+ */
+static bool rep_has_xdp(struct xv_nl *nl, const char *pf, unsigned int vf)
+{
+	char rep[IF_NAMESIZE];
+	struct xv_link_info li;
+	int idx;
+
+	xv_vf_ifname(pf, vf, true, rep, sizeof(rep));
+	idx = (int)if_nametoindex(rep);
+	return idx && !xv_nl_link_get(nl, idx, &li) && li.has_xdp;
+}
+
 /* A VF's device end back in the host (a pod gave it back) made as
  * create_vf makes it: the kernel's offloads, GRO on, no IPv6, up. */
 int xv_vf_dev_reset(const char *pf, unsigned int vf)
@@ -225,12 +241,12 @@ int xv_vf_dev_reset(const char *pf, unsigned int vf)
 	idx = (int)if_nametoindex(dev);
 	if (!idx)
 		return -ENODEV;
-	err = xv_ethtool_prepare_vf_end(dev) ?:
-		      disable_ipv6(dev)	     ?:
-					       xv_nl_open(&nl);
+	err = xv_nl_open(&nl);
 	if (err)
 		return err;
-	err = xv_nl_link_set_up(&nl, idx, true);
+	err = xv_ethtool_prepare_vf_end(dev, rep_has_xdp(&nl, pf, vf)) ?:
+		      disable_ipv6(dev)				       ?:
+		      xv_nl_link_set_up(&nl, idx, true);
 	xv_nl_close(&nl);
 	return err;
 }
@@ -258,7 +274,7 @@ static int create_vf(struct xv_nl *nl, struct eswitch *skel, const char *pf,
 	cfg.dev_ifindex = if_nametoindex(dev);
 	/* The representor finishes checksums of what it sends to the
 	 * device end (an AF_XDP consumer there gets whole frames). */
-	err = xv_ethtool_prepare_vf_end(dev)		 ?:
+	err = xv_ethtool_prepare_vf_end(dev, false)	 ?:
 		      xv_ethtool_set_tx_csum(rep, false) ?:
 		      disable_ipv6(rep)			 ?:
 							   disable_ipv6(dev);

@@ -92,11 +92,16 @@ static int ethtool_enable_if_able(const char *ifname, __u32 cmd)
  * A VF's device end as a pod should get it: the kernel's offloads (TX
  * checksum, scatter-gather, TSO, GSO), whatever a previous pod left, and
  * GRO on, which a veth end that XDP redirects into needs (its NAPI takes
- * the frames). TSO is not there to turn on while the representor has an
- * XDP program (a PF made before representors switched in TC).
+ * the frames). If its peer, the representor, has an XDP program (a PF
+ * made before representors switched in TC), TX checksum goes off
+ * instead: XDP loses CHECKSUM_PARTIAL (and a veth takes TSO from the
+ * peer of an XDP program anyway).
  */
-int xv_ethtool_prepare_vf_end(const char *ifname)
+int xv_ethtool_prepare_vf_end(const char *ifname, bool peer_xdp)
 {
+	if (peer_xdp)
+		return xv_ethtool_set_tx_csum(ifname, false) ?:
+			       xv_ethtool_set_gro(ifname, true);
 	return xv_ethtool_set_tx_csum(ifname, true)		    ?:
 		       ethtool_enable_if_able(ifname, ETHTOOL_SSG)  ?:
 		       ethtool_enable_if_able(ifname, ETHTOOL_STSO) ?:
