@@ -83,6 +83,7 @@ int xv_uplink_xdp(struct xdp_md *ctx)
 	struct xv_wire w;
 	__u32 *vfp, vf;
 	long ret;
+	int why;
 
 	if (data + ETH_HLEN > data_end)
 		return XDP_PASS; /* the host stack's business */
@@ -101,12 +102,9 @@ int xv_uplink_xdp(struct xdp_md *ctx)
 		return XDP_PASS; /* unknown unicast: host stack */
 	vf = *vfp;
 	cfg = bpf_map_lookup_elem(&vf_cfg, &vf);
-	if (!cfg || !cfg->active) {
-		count_drop(vf, XV_DROP_INACTIVE);
-		return XDP_DROP;
-	}
-	if (!vf_link_up(cfg)) {
-		count_drop(vf, XV_DROP_LINK_DOWN);
+	why = vf_rx_refused(cfg);
+	if (why >= 0) {
+		count_drop(vf, why);
 		return XDP_DROP;
 	}
 	if (key.vlan && xdp_vlan_pop(ctx)) {

@@ -178,6 +178,16 @@ static __always_inline int vf_link_up(const struct xv_vf_cfg *cfg)
 	return pf && pf->uplink_up;
 }
 
+/* Why VF @cfg (NULL: none) cannot take a frame now: a drop reason, or -1. */
+static __always_inline int vf_rx_refused(const struct xv_vf_cfg *cfg)
+{
+	if (!cfg || !cfg->active)
+		return XV_DROP_INACTIVE;
+	if (!vf_link_up(cfg))
+		return XV_DROP_LINK_DOWN;
+	return -1;
+}
+
 /* ---- max_tx_rate ---- */
 
 /*
@@ -319,12 +329,9 @@ rep_policy(__u32 vf, const struct xv_vf_cfg *cfg, const struct ethhdr *eth,
 		return XV_REP_DROP;
 	}
 	fwd->dst = bpf_map_lookup_elem(&vf_cfg, &fwd->dst_vf);
-	if (!fwd->dst || !fwd->dst->active) {
-		count_drop(fwd->dst_vf, XV_DROP_INACTIVE);
-		return XV_REP_DROP;
-	}
-	if (!vf_link_up(fwd->dst)) {
-		count_drop(fwd->dst_vf, XV_DROP_LINK_DOWN);
+	why = vf_rx_refused(fwd->dst);
+	if (why >= 0 || !fwd->dst) {
+		count_drop(fwd->dst_vf, why);
 		return XV_REP_DROP;
 	}
 	return XV_REP_HAIRPIN;
