@@ -7,194 +7,18 @@
  *                  broadcast/multicast and unknown unicast -> host stack.
  *   uplink TC      broadcast/multicast -> every VF of that VLAN (clones),
  *                  then on to the host stack.
- *   rep XDP        frames sent by a VF: link state, VLAN, spoof check,
- *                  rate limit, then local VF (hairpin) or uplink with the
- *                  port VLAN pushed; broadcast/multicast -> rep TC.
- *   rep TC         broadcast/multicast from a VF -> the other VFs of its
- *                  VLAN and the uplink.
+ *   rep TC ingress frames sent by a VF (skbs, offloads intact): link
+ *                  state, VLAN, spoof check, rate limit (on wire bytes),
+ *                  then local VF (hairpin) or uplink with the port VLAN
+ *                  pushed; broadcast/multicast -> the other VFs of its
+ *                  VLAN and the uplink (clones). What lib/eswitch.c
+ *                  attaches to representors.
+ *   rep XDP        the same policy on XDP frames, broadcast/multicast
+ *                  passed up to rep TC (the flood half of the above).
+ *
+ * The policy itself (one source for both) is in eswitch_policy.h.
  */
-#include <linux/bpf.h>
-#include <linux/if_ether.h>
-#include <linux/pkt_cls.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_endian.h>
-
-#include "eswitch_maps.h"
-
-#define VLAN_HLEN 4
-#define VLAN_VID_MASK 0x0fff
-#define NSEC_PER_SEC 1000000000ULL
-/* Bucket depth: 10 ms of the configured rate, at least this many bytes. */
-#define XV_TB_MIN_BURST (32 * 1024)
-
-struct vlan_hdr {
-	__be16 tci;
-	__be16 encap_proto;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct xv_pf_cfg);
-} pf_cfg SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XV_MAX_VFS);
-	__type(key, __u32);
-	__type(value, struct xv_vf_cfg);
-} vf_cfg SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XV_FDB_SIZE);
-	__type(key, struct xv_fdb_key);
-	__type(value, __u32);
-} fdb SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XV_MAX_VFS);
-	__type(key, __u32); /* representor ifindex */
-	__type(value, __u32); /* VF index */
-} rep_index SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XV_MAX_VFS);
-	__type(key, __u32);
-	__type(value, struct xv_vf_stats);
-} vf_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XV_MAX_VFS);
-	__type(key, __u32);
-	__type(value, struct xv_tbucket);
-} tbucket SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP);
-	__uint(max_entries, XV_MAX_VFS);
-	__type(key, __u32);
-	__type(value, __u32);
-} rep_ports SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} uplink_port SEC(".maps");
-
-static __always_inline struct xv_vf_stats *vf_stats_of(__u32 vf)
-{
-	return bpf_map_lookup_elem(&vf_stats, &vf);
-}
-
-static __always_inline void count_drop(__u32 vf, enum xv_drop_reason why)
-{
-	struct xv_vf_stats *st = vf_stats_of(vf);
-
-	if (st && why < XV_DROP_MAX)
-		st->drops[why]++;
-}
-
-static __always_inline void count_rx(__u32 vf, __u64 bytes, int flood)
-{
-	struct xv_vf_stats *st = vf_stats_of(vf);
-
-	if (!st)
-		return;
-	st->rx_packets++;
-	st->rx_bytes += bytes;
-	if (flood)
-		st->rx_flood++;
-}
-
-static __always_inline void count_tx(__u32 vf, __u64 bytes, int flood)
-{
-	struct xv_vf_stats *st = vf_stats_of(vf);
-
-	if (!st)
-		return;
-	st->tx_packets++;
-	st->tx_bytes += bytes;
-	if (flood)
-		st->tx_flood++;
-}
-
-static __always_inline int is_multicast(const __u8 *mac)
-{
-	return mac[0] & 1;
-}
-
-static __always_inline int mac_equal(const __u8 *a, const __u8 *b)
-{
-	return *(const __u32 *)a == *(const __u32 *)b &&
-	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
-}
-
-/* Is the VF's link up, as its consumer would see it? */
-static __always_inline int vf_link_up(const struct xv_vf_cfg *cfg)
-{
-	__u32 zero = 0;
-	struct xv_pf_cfg *pf;
-
-	if (cfg->link_state == XV_LINK_ENABLE)
-		return 1;
-	if (cfg->link_state == XV_LINK_DISABLE)
-		return 0;
-	pf = bpf_map_lookup_elem(&pf_cfg, &zero);
-	return pf && pf->uplink_up;
-}
-
-static __always_inline int is_vlan_proto(__be16 proto)
-{
-	return proto == bpf_htons(ETH_P_8021Q) ||
-	       proto == bpf_htons(ETH_P_8021AD);
-}
-
-/* Token bucket: 1 if @bytes may pass at the VF's max_tx_rate. */
-static __always_inline int rate_allows(__u32 vf, __u32 rate_mbps, __u64 bytes)
-{
-	struct xv_tbucket *tb = bpf_map_lookup_elem(&tbucket, &vf);
-	__u64 now = bpf_ktime_get_ns();
-	__u64 burst, elapsed, fill;
-	int ok = 0;
-
-	if (!rate_mbps)
-		return 1;
-	if (!tb)
-		return 0;
-	/* rate_mbps Mbit/s = rate_mbps * 125000 bytes/s; 10 ms of it: */
-	burst = (__u64)rate_mbps * 1250;
-	if (burst < XV_TB_MIN_BURST)
-		burst = XV_TB_MIN_BURST;
-	bpf_spin_lock(&tb->lock);
-	elapsed = now - tb->last_ns;
-	if (now < tb->last_ns) {
-		tb->last_ns = now; /* a stamp from the future earns nothing */
-	} else if (elapsed > NSEC_PER_SEC) {
-		tb->tokens = burst; /* idle for long: a full bucket */
-		tb->last_ns = now;
-	} else {
-		/* bytes per ns = Mbit/s / 8000; time not yet worth a whole
-		 * byte stays on the clock for the next frame. */
-		fill = elapsed * rate_mbps / 8000;
-		tb->tokens += fill;
-		tb->last_ns += fill * 8000 / rate_mbps;
-	}
-	if (tb->tokens > burst)
-		tb->tokens = burst;
-	if (tb->tokens >= bytes) {
-		tb->tokens -= bytes;
-		ok = 1;
-	}
-	bpf_spin_unlock(&tb->lock);
-	return ok;
-}
+#include "eswitch_policy.h"
 
 /* Remove the 802.1Q tag that follows the MAC addresses. */
 static __always_inline int xdp_vlan_pop(struct xdp_md *ctx)
@@ -241,6 +65,13 @@ static __always_inline int xdp_vlan_push(struct xdp_md *ctx, __u16 vid,
 	return 0;
 }
 
+/* XDP's view of a frame: its linear bytes, one segment. */
+static __always_inline void xdp_wire(struct xdp_md *ctx, struct xv_wire *w)
+{
+	w->bytes = ctx->data_end - ctx->data;
+	w->pkts = 1;
+}
+
 SEC("xdp")
 int xv_uplink_xdp(struct xdp_md *ctx)
 {
@@ -249,8 +80,10 @@ int xv_uplink_xdp(struct xdp_md *ctx)
 	struct ethhdr *eth = data;
 	struct xv_fdb_key key = {};
 	struct xv_vf_cfg *cfg;
+	struct xv_wire w;
 	__u32 *vfp, vf;
 	long ret;
+	int why;
 
 	if (data + ETH_HLEN > data_end)
 		return XDP_PASS; /* the host stack's business */
@@ -269,12 +102,9 @@ int xv_uplink_xdp(struct xdp_md *ctx)
 		return XDP_PASS; /* unknown unicast: host stack */
 	vf = *vfp;
 	cfg = bpf_map_lookup_elem(&vf_cfg, &vf);
-	if (!cfg || !cfg->active) {
-		count_drop(vf, XV_DROP_INACTIVE);
-		return XDP_DROP;
-	}
-	if (!vf_link_up(cfg)) {
-		count_drop(vf, XV_DROP_LINK_DOWN);
+	why = vf_rx_refused(cfg);
+	if (why >= 0) {
+		count_drop(vf, why);
 		return XDP_DROP;
 	}
 	if (key.vlan && xdp_vlan_pop(ctx)) {
@@ -286,95 +116,43 @@ int xv_uplink_xdp(struct xdp_md *ctx)
 		count_drop(vf, XV_DROP_REDIRECT);
 		return XDP_DROP;
 	}
-	count_rx(vf, ctx->data_end - ctx->data, 0);
-	return XDP_REDIRECT;
-}
-
-/* Checks every frame a VF sends must pass; returns a drop reason or -1. */
-static __always_inline int rep_ingress_check(struct xdp_md *ctx, __u32 vf,
-					     const struct xv_vf_cfg *cfg)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-
-	if (!cfg->active)
-		return XV_DROP_INACTIVE;
-	if (!vf_link_up(cfg))
-		return XV_DROP_LINK_DOWN;
-	if (data + ETH_HLEN > data_end)
-		return XV_DROP_MALFORMED;
-	/* VLANs are port VLANs (VST): a VF never sends its own tags. */
-	if (is_vlan_proto(eth->h_proto))
-		return XV_DROP_VLAN;
-	if (cfg->spoofchk && !cfg->trust && !mac_equal(eth->h_source, cfg->mac))
-		return XV_DROP_SPOOF;
-	if (!rate_allows(vf, cfg->max_tx_rate, data_end - data))
-		return XV_DROP_RATE;
-	return -1;
-}
-
-static __always_inline int rep_hairpin(struct xdp_md *ctx, __u32 vf,
-				       __u32 dst_vf)
-{
-	struct xv_vf_cfg *dst = bpf_map_lookup_elem(&vf_cfg, &dst_vf);
-	__u64 bytes = ctx->data_end - ctx->data;
-
-	if (dst_vf == vf) {
-		count_drop(vf, XV_DROP_LOOP); /* never loop a frame back */
-		return XDP_DROP;
-	}
-	if (!dst || !dst->active) {
-		count_drop(dst_vf, XV_DROP_INACTIVE);
-		return XDP_DROP;
-	}
-	if (!vf_link_up(dst)) {
-		count_drop(dst_vf, XV_DROP_LINK_DOWN);
-		return XDP_DROP;
-	}
-	if (bpf_redirect_map(&rep_ports, dst_vf, 0) != XDP_REDIRECT) {
-		count_drop(dst_vf, XV_DROP_REDIRECT);
-		return XDP_DROP;
-	}
-	count_rx(dst_vf, bytes, 0);
+	xdp_wire(ctx, &w);
+	count_rx(vf, &w, 0);
 	return XDP_REDIRECT;
 }
 
 SEC("xdp")
 int xv_rep_xdp(struct xdp_md *ctx)
 {
-	__u32 ifindex = ctx->ingress_ifindex;
-	struct xv_fdb_key key = {};
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct xv_rep_fwd fwd = {};
 	struct xv_vf_cfg *cfg;
-	__u32 *vfp, vf, *dst_vf;
-	struct ethhdr *eth;
-	int why;
+	struct xv_wire w;
+	__u32 vf;
 
-	vfp = bpf_map_lookup_elem(&rep_index, &ifindex);
-	if (!vfp)
+	if (rep_vf_of(ctx->ingress_ifindex, &vf, &cfg))
 		return XDP_DROP; /* not one of our ports */
-	vf = *vfp;
-	cfg = bpf_map_lookup_elem(&vf_cfg, &vf);
-	if (!cfg)
-		return XDP_DROP;
-	why = rep_ingress_check(ctx, vf, cfg);
-	if (why >= 0) {
-		count_drop(vf, why);
-		return XDP_DROP;
-	}
-	eth = (void *)(long)ctx->data;
-	if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
-		return XDP_DROP;
-	if (is_multicast(eth->h_dest)) {
-		count_tx(vf, ctx->data_end - ctx->data, 1);
+	if ((void *)(eth + 1) > data_end)
+		eth = NULL;
+	xdp_wire(ctx, &w);
+	switch (rep_policy(vf, cfg, eth, 0, 0, &w, &fwd)) {
+	case XV_REP_FLOOD:
 		return XDP_PASS; /* flooded by xv_rep_tc */
+	case XV_REP_HAIRPIN:
+		if (bpf_redirect_map(&rep_ports, fwd.dst_vf, 0) !=
+		    XDP_REDIRECT) {
+			count_drop(fwd.dst_vf, XV_DROP_REDIRECT);
+			return XDP_DROP;
+		}
+		count_rx(fwd.dst_vf, &w, 0);
+		return XDP_REDIRECT;
+	case XV_REP_UPLINK:
+		break;
+	default:
+		return XDP_DROP;
 	}
-	count_tx(vf, ctx->data_end - ctx->data, 0);
-	key.vlan = cfg->vlan;
-	__builtin_memcpy(key.mac, eth->h_dest, ETH_ALEN);
-	dst_vf = bpf_map_lookup_elem(&fdb, &key);
-	if (dst_vf)
-		return rep_hairpin(ctx, vf, *dst_vf);
 	if (cfg->vlan && xdp_vlan_push(ctx, cfg->vlan, cfg->qos)) {
 		count_drop(vf, XV_DROP_MALFORMED);
 		return XDP_DROP;
@@ -386,7 +164,7 @@ int xv_rep_xdp(struct xdp_md *ctx)
 	return XDP_REDIRECT;
 }
 
-/* ---- flooding (TC): broadcast and multicast are rare, clones are fine ---- */
+/* ---- TC ---- */
 
 static __always_inline int skb_dst_is_multicast(struct __sk_buff *skb)
 {
@@ -397,33 +175,10 @@ static __always_inline int skb_dst_is_multicast(struct __sk_buff *skb)
 	return dst0 & 1;
 }
 
-/* Clone @skb to every active, linked-up VF on @vlan except @skip. */
-static __always_inline void flood_to_vfs(struct __sk_buff *skb, __u16 vlan,
-					 __u32 skip)
-{
-	__u32 i;
-
-	for (i = 0; i < XV_MAX_VFS; i++) {
-		__u32 key = i; /* keeps i in a register for the verifier */
-		struct xv_vf_cfg *cfg = bpf_map_lookup_elem(&vf_cfg, &key);
-
-		if (!cfg || !cfg->active || cfg->vlan != vlan || i == skip)
-			continue;
-		if (!vf_link_up(cfg)) {
-			count_drop(i, XV_DROP_LINK_DOWN);
-			continue;
-		}
-		if (bpf_clone_redirect(skb, cfg->rep_ifindex, 0)) {
-			count_drop(i, XV_DROP_REDIRECT);
-			continue;
-		}
-		count_rx(i, skb->len, 1);
-	}
-}
-
 SEC("tc")
 int xv_uplink_tc(struct __sk_buff *skb)
 {
+	struct xv_wire w;
 	__u16 vlan = 0;
 	__u16 tci = 0;
 
@@ -435,41 +190,84 @@ int xv_uplink_tc(struct __sk_buff *skb)
 		if (bpf_skb_vlan_pop(skb))
 			return TC_ACT_OK;
 	}
-	flood_to_vfs(skb, vlan, XV_MAX_VFS);
+	skb_wire(skb, &w);
+	flood_to_vfs(skb, vlan, XV_MAX_VFS, &w);
 	if (vlan)
 		bpf_skb_vlan_push(skb, bpf_htons(ETH_P_8021Q), tci);
 	return TC_ACT_OK; /* the host gets its copy too */
 }
 
+/* Broadcast/multicast that xv_rep_xdp passed up (checked, counted). */
 SEC("tc")
 int xv_rep_tc(struct __sk_buff *skb)
 {
-	__u32 ifindex = skb->ingress_ifindex;
+	struct xv_vf_cfg *cfg;
+	struct xv_wire w;
+	__u32 vf;
+
+	if (rep_vf_of(skb->ingress_ifindex, &vf, &cfg) ||
+	    !skb_dst_is_multicast(skb))
+		return TC_ACT_SHOT;
+	skb_wire(skb, &w);
+	rep_flood(skb, vf, cfg, &w);
+	return TC_ACT_SHOT; /* representors have no stack of their own */
+}
+
+/*
+ * Every frame a VF sends, as the skb its device end made: GSO and
+ * checksum offload state intact, so a pod keeps TSO. The same policy as
+ * xv_rep_xdp; unicast is redirected (egress) to the uplink or to the
+ * destination's representor, whose transmit segments and checksums
+ * what that port cannot take (a device end bound by AF_XDP).
+ */
+SEC("tc")
+int xv_rep_tc_ingress(struct __sk_buff *skb)
+{
+	struct xv_rep_fwd fwd = {};
 	struct xv_vf_cfg *cfg;
 	struct xv_pf_cfg *pf;
-	__u32 *vfp, vf, zero = 0;
-	__u16 tci;
+	/* The source MAC 8-byte aligned: the stack takes no unaligned
+	 * loads (mac_equal reads it in words). */
+	struct {
+		__u16 pad;
+		struct ethhdr eth;
+	} __attribute__((aligned(8))) h = {};
+	struct xv_wire w;
+	__u32 vf, zero = 0;
+	int runt;
 
-	/* Only frames xv_rep_xdp passed up (checked, counted) get here. */
-	vfp = bpf_map_lookup_elem(&rep_index, &ifindex);
-	if (!vfp || !skb_dst_is_multicast(skb))
+	if (rep_vf_of(skb->ingress_ifindex, &vf, &cfg))
+		return TC_ACT_SHOT; /* not one of our ports */
+	runt = bpf_skb_load_bytes(skb, 0, &h.eth, sizeof(h.eth)) != 0;
+	skb_wire(skb, &w);
+	switch (rep_policy(vf, cfg, &h.eth, runt, skb->vlan_present, &w,
+			   &fwd)) {
+	case XV_REP_FLOOD:
+		rep_flood(skb, vf, cfg, &w);
 		return TC_ACT_SHOT;
-	vf = *vfp;
-	cfg = bpf_map_lookup_elem(&vf_cfg, &vf);
-	pf = bpf_map_lookup_elem(&pf_cfg, &zero);
-	if (!cfg || !pf)
-		return TC_ACT_SHOT;
-	flood_to_vfs(skb, cfg->vlan, vf);
-	if (cfg->vlan) {
-		tci = (__u16)(cfg->qos & 7) << 13 | cfg->vlan;
-		if (bpf_skb_vlan_push(skb, bpf_htons(ETH_P_8021Q), tci)) {
-			count_drop(vf, XV_DROP_MALFORMED);
+	case XV_REP_HAIRPIN:
+		if (!fwd.dst->rep_ifindex) {
+			count_drop(fwd.dst_vf, XV_DROP_REDIRECT);
 			return TC_ACT_SHOT;
 		}
+		count_rx(fwd.dst_vf, &w, 0);
+		return bpf_redirect(fwd.dst->rep_ifindex, 0);
+	case XV_REP_UPLINK:
+		break;
+	default:
+		return TC_ACT_SHOT;
 	}
-	if (bpf_clone_redirect(skb, pf->uplink_ifindex, 0))
+	pf = bpf_map_lookup_elem(&pf_cfg, &zero);
+	if (!pf || !pf->uplink_ifindex) {
 		count_drop(vf, XV_DROP_REDIRECT);
-	return TC_ACT_SHOT; /* representors have no stack of their own */
+		return TC_ACT_SHOT;
+	}
+	if (cfg->vlan && bpf_skb_vlan_push(skb, bpf_htons(ETH_P_8021Q),
+					   port_vlan_tci(cfg))) {
+		count_drop(vf, XV_DROP_MALFORMED);
+		return TC_ACT_SHOT;
+	}
+	return bpf_redirect(pf->uplink_ifindex, 0);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -27,6 +27,8 @@
 #define XV_TC_HANDLE 0x7876
 #define XV_TC_PRIO 0x7876
 #define XV_PIN_LINK_UPLINK "link_uplink_xdp"
+/* Representors of PFs made before they switched in TC had an XDP link
+ * pinned here; forgotten with their VF. */
 #define XV_PIN_LINK_REP "link_rep%u_xdp"
 
 struct xv_pf {
@@ -211,8 +213,24 @@ static int disable_ipv6(const char *ifname)
 	return err;
 }
 
+/*
+ * Does VF @vf's representor switch in XDP? Those of a PF made before
+ * representors switched in TC do: their device ends must finish their
+ * own checksums (XDP loses CHECKSUM_PARTIAL).
+ */
+static bool rep_has_xdp(struct xv_nl *nl, const char *pf, unsigned int vf)
+{
+	char rep[IF_NAMESIZE];
+	struct xv_link_info li;
+	int idx;
+
+	xv_vf_ifname(pf, vf, true, rep, sizeof(rep));
+	idx = (int)if_nametoindex(rep);
+	return idx && !xv_nl_link_get(nl, idx, &li) && li.has_xdp;
+}
+
 /* A VF's device end back in the host (a pod gave it back) made as
- * create_vf makes it: offloads for XDP on veth, no IPv6, up. */
+ * create_vf makes it: the kernel's offloads, GRO on, no IPv6, up. */
 int xv_vf_dev_reset(const char *pf, unsigned int vf)
 {
 	char dev[IF_NAMESIZE];
@@ -223,12 +241,12 @@ int xv_vf_dev_reset(const char *pf, unsigned int vf)
 	idx = (int)if_nametoindex(dev);
 	if (!idx)
 		return -ENODEV;
-	err = xv_ethtool_prepare_vf_end(dev) ?:
-		      disable_ipv6(dev)	     ?:
-					       xv_nl_open(&nl);
+	err = xv_nl_open(&nl);
 	if (err)
 		return err;
-	err = xv_nl_link_set_up(&nl, idx, true);
+	err = xv_ethtool_prepare_vf_end(dev, rep_has_xdp(&nl, pf, vf)) ?:
+		      disable_ipv6(dev)				       ?:
+		      xv_nl_link_set_up(&nl, idx, true);
 	xv_nl_close(&nl);
 	return err;
 }
@@ -236,7 +254,7 @@ int xv_vf_dev_reset(const char *pf, unsigned int vf)
 static int create_vf(struct xv_nl *nl, struct eswitch *skel, const char *pf,
 		     unsigned int vf)
 {
-	char rep[IF_NAMESIZE], dev[IF_NAMESIZE], pin[32];
+	char rep[IF_NAMESIZE], dev[IF_NAMESIZE];
 	struct xv_vf_cfg cfg = { .spoofchk = 1, .active = 1 };
 	struct xv_fdb_key key = {};
 	struct xv_link_info li;
@@ -254,7 +272,9 @@ static int create_vf(struct xv_nl *nl, struct eswitch *skel, const char *pf,
 	rep_idx = (int)if_nametoindex(rep);
 	cfg.rep_ifindex = (__u32)rep_idx;
 	cfg.dev_ifindex = if_nametoindex(dev);
-	err = xv_ethtool_prepare_vf_end(dev)		 ?:
+	/* The representor finishes checksums of what it sends to the
+	 * device end (an AF_XDP consumer there gets whole frames). */
+	err = xv_ethtool_prepare_vf_end(dev, false)	 ?:
 		      xv_ethtool_set_tx_csum(rep, false) ?:
 		      disable_ipv6(rep)			 ?:
 							   disable_ipv6(dev);
@@ -275,13 +295,10 @@ static int create_vf(struct xv_nl *nl, struct eswitch *skel, const char *pf,
 	    bpf_map__update_elem(skel->maps.fdb, &key, sizeof(key), &idx,
 				 sizeof(idx), BPF_NOEXIST))
 		return -errno;
-	snprintf(pin, sizeof(pin), XV_PIN_LINK_REP, vf);
-	err = attach_xdp_pinned(skel->progs.xv_rep_xdp, rep_idx, pf, pin);
-	if (err) {
-		xv_err("XDP attach refused on %s: %s", rep, strerror(-err));
-		return err;
-	}
-	err = attach_tc(rep_idx, bpf_program__fd(skel->progs.xv_rep_tc), NULL);
+	/* A VF's frames enter the switch as skbs (TC, not XDP): XDP on
+	 * a veth takes GSO from its peer, and the pod its TSO. */
+	err = attach_tc(rep_idx, bpf_program__fd(skel->progs.xv_rep_tc_ingress),
+			NULL);
 	if (err) {
 		xv_err("TC attach refused on %s: %s", rep, strerror(-err));
 		return err;

@@ -80,16 +80,31 @@ int xv_ethtool_set_gro(const char *ifname, bool on)
 	return ethtool_set_value(ifname, ETHTOOL_SGRO, on);
 }
 
-/*
- * A veth end whose frames enter XDP must finish checksums in software
- * (XDP and AF_XDP lose CHECKSUM_PARTIAL), and a veth end that XDP
- * redirects into needs GRO on or the frames are dropped.
- */
-int xv_ethtool_prepare_vf_end(const char *ifname)
+/* @cmd on, where @ifname can have it at all. */
+static int ethtool_enable_if_able(const char *ifname, __u32 cmd)
 {
-	int err = xv_ethtool_set_tx_csum(ifname, false);
+	int err = ethtool_set_value(ifname, cmd, 1);
 
-	if (err)
-		return err;
-	return xv_ethtool_set_gro(ifname, true);
+	return err == -EOPNOTSUPP ? 0 : err;
+}
+
+/*
+ * A VF's device end as a pod should get it: the kernel's offloads (TX
+ * checksum, scatter-gather, TSO, GSO), whatever a previous pod left, and
+ * GRO on, which a veth end that XDP redirects into needs (its NAPI takes
+ * the frames). If its peer, the representor, has an XDP program (a PF
+ * made before representors switched in TC), TX checksum goes off
+ * instead: XDP loses CHECKSUM_PARTIAL (and a veth takes TSO from the
+ * peer of an XDP program anyway).
+ */
+int xv_ethtool_prepare_vf_end(const char *ifname, bool peer_xdp)
+{
+	if (peer_xdp)
+		return xv_ethtool_set_tx_csum(ifname, false) ?:
+			       xv_ethtool_set_gro(ifname, true);
+	return xv_ethtool_set_tx_csum(ifname, true)		    ?:
+		       ethtool_enable_if_able(ifname, ETHTOOL_SSG)  ?:
+		       ethtool_enable_if_able(ifname, ETHTOOL_STSO) ?:
+		       ethtool_enable_if_able(ifname, ETHTOOL_SGSO) ?:
+		       xv_ethtool_set_gro(ifname, true);
 }

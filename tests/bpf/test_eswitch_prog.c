@@ -1521,6 +1521,517 @@ static void test_rep_tc_unknown_port_shot(void **state)
 	assert_no_stats(f);
 }
 
+/* ======================= xv_rep_tc_ingress ======================= */
+
+/*
+ * A TC test run of @fr on lo as an skb of a GSO super-packet: @segs
+ * segments (0: the kernel's "not counted yet") of @mss payload bytes.
+ * The test run takes frames up to a page, so a super-packet's segment
+ * count and size are set apart from its bytes; the program only reads
+ * them. Both 0: an ordinary skb.
+ */
+static __u32 rep_tci_gso(const struct fx *f, const struct frame *fr, __u32 segs,
+			 __u32 mss, struct run *r)
+{
+	struct __sk_buff ctx;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = fr->b,
+		    .data_size_in = fr->len, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	struct run tmp;
+	int err;
+
+	if (!r)
+		r = &tmp;
+	memset(r, 0, sizeof(*r));
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.ingress_ifindex = f->lo;
+	ctx.gso_segs = segs;
+	ctx.gso_size = mss;
+	opts.data_out = r->data;
+	opts.data_size_out = sizeof(r->data);
+	err = bpf_prog_test_run_opts(
+		bpf_program__fd(f->skel->progs.xv_rep_tc_ingress), &opts);
+	if (err)
+		print_error("tc test run: %s\n", strerror(-err));
+	assert_int_equal(err, 0);
+	r->retval = opts.retval;
+	r->len = opts.data_size_out;
+	return r->retval;
+}
+
+static __u32 rep_tci(const struct fx *f, const struct frame *fr, struct run *r)
+{
+	return rep_tci_gso(f, fr, 0, 0, r);
+}
+
+/*
+ * @len bytes of IPv4 (or IPv6 if @v6) carrying TCP with a header of
+ * @doff words (5 to 15), or UDP if @doff is 0. Returns the L2-L4 header
+ * length: what every segment of the super-packet repeats.
+ */
+static __u32 mk_l4(struct frame *fr, const __u8 *dst, const __u8 *src, int v6,
+		   __u32 doff, __u32 len)
+{
+	__u32 l3 = v6 ? 40 : 20, l4 = doff ? doff * 4 : 8, i;
+	__u8 *ip = fr->b + ETH_HLEN, *th = ip + l3;
+
+	assert_true(len <= FRAME_MAX && len >= ETH_HLEN + l3 + l4);
+	memset(fr, 0, sizeof(*fr));
+	memcpy(fr->b, dst, ETH_ALEN);
+	memcpy(fr->b + ETH_ALEN, src, ETH_ALEN);
+	put16(fr->b + 12, v6 ? ETH_P_IPV6 : ETH_P_IP);
+	if (v6) {
+		ip[0] = 0x60;
+		put16(ip + 4, len - ETH_HLEN - l3);
+		ip[6] = doff ? 6 : 17;
+		ip[7] = 64;
+		ip[23] = 1;
+		ip[39] = 2;
+	} else {
+		ip[0] = 0x45;
+		put16(ip + 2, len - ETH_HLEN);
+		ip[8] = 64;
+		ip[9] = doff ? 6 : 17;
+		memcpy(ip + 12, (const __u8[]){ 192, 0, 2, 1 }, 4);
+		memcpy(ip + 16, (const __u8[]){ 192, 0, 2, 2 }, 4);
+		put16(ip + 10, ip_csum(ip, 20));
+	}
+	put16(th, 40000);
+	put16(th + 2, 5201);
+	if (doff)
+		th[12] = (__u8)(doff << 4);
+	else
+		put16(th + 4, len - ETH_HLEN - l3);
+	for (i = ETH_HLEN + l3 + l4; i < len; i++)
+		fr->b[i] = (__u8)i;
+	fr->len = len;
+	return ETH_HLEN + l3 + l4;
+}
+
+static void test_rep_tci_unknown_port_shot(void **state)
+{
+	struct fx *f = *state;
+	struct xv_vf_cfg c = vf_add_std(f, 0, 0);
+	struct frame fr;
+
+	mk_ip(&fr, mac_ext, c.mac, 98);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT); /* no rep_index */
+	mk_l2(&fr, mac_bcast, c.mac, 98);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	map_put(f->skel->maps.rep_index, f->lo, (__u32){ VF_OUT_OF_RANGE });
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	assert_no_stats(f);
+}
+
+static void test_rep_tci_inactive_drops(void **state)
+{
+	struct fx *f = *state;
+	struct xv_vf_cfg c = vf_std(f, 0, 0);
+	struct frame fr;
+
+	c.active = 0;
+	vf_add(f, 0, &c);
+	rep_bind(f, 0);
+	mk_ip(&fr, mac_ext, c.mac, 98);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	assert_vf_stats(f, 0, .drops[XV_DROP_INACTIVE] = 1);
+}
+
+static void test_rep_tci_link_state(void **state)
+{
+	struct fx *f = *state;
+	struct xv_vf_cfg c = vf_std(f, 0, 0);
+	struct frame fr;
+	struct run r;
+
+	rep_bind(f, 0);
+	mk_ip(&fr, mac_ext, c.mac, 98);
+
+	c.link_state = XV_LINK_DISABLE;
+	vf_add(f, 0, &c);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	assert_vf_stats(f, 0, .drops[XV_DROP_LINK_DOWN] = 1);
+
+	c.link_state = XV_LINK_AUTO;
+	vf_put(f, 0, &c);
+	set_pf(f, f->lo, 0);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	assert_vf_stats(f, 0, .drops[XV_DROP_LINK_DOWN] = 2);
+
+	c.link_state = XV_LINK_ENABLE;
+	vf_put(f, 0, &c);
+	assert_int_equal(rep_tci(f, &fr, &r), TC_ACT_REDIRECT);
+	assert_frame(&r, &fr);
+	assert_vf_stats(f, 0, .tx_packets = 1, .tx_bytes = 98,
+			.drops[XV_DROP_LINK_DOWN] = 2);
+
+	c.link_state = XV_LINK_AUTO;
+	vf_put(f, 0, &c);
+	set_pf(f, f->lo, 1);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_REDIRECT);
+	assert_vf_stats(f, 0, .tx_packets = 2, .tx_bytes = 2 * 98,
+			.drops[XV_DROP_LINK_DOWN] = 2);
+}
+
+/* The test run takes no frame under ETH_HLEN, nor a tag outside the
+ * frame: a short frame and an accelerated tag cannot be shown to it. */
+static void test_rep_tci_tagged_frame_drops_vlan(void **state)
+{
+	struct fx *f = *state;
+	struct xv_vf_cfg c0 = vf_add_std(f, 0, 100);
+	struct xv_vf_cfg c1 = vf_add_std(f, 1, 0);
+	struct frame fr;
+
+	rep_bind(f, 0);
+	mk_tagged(&fr, mac_ext, c0.mac, ETH_P_8021Q, 100, 102);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	mk_tagged(&fr, mac_ext, c0.mac, ETH_P_8021AD, 200, 102);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	mk_tagged(&fr, mac_bcast, c0.mac, ETH_P_8021Q, 100, 102);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	assert_vf_stats(f, 0, .drops[XV_DROP_VLAN] = 3);
+
+	rep_bind(f, 1);
+	mk_tagged(&fr, mac_ext, c1.mac, ETH_P_8021Q, 100, 102);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	assert_vf_stats(f, 1, .drops[XV_DROP_VLAN] = 1);
+}
+
+static void test_rep_tci_spoof(void **state)
+{
+	struct fx *f = *state;
+	struct xv_vf_cfg c = vf_std(f, 0, 0);
+	struct frame fr;
+	struct run r;
+
+	vf_add(f, 0, &c);
+	rep_bind(f, 0);
+	mk_ip(&fr, mac_ext2, mac_ext, 98);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	mk_l2(&fr, mac_bcast, mac_ext, 98);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	assert_vf_stats(f, 0, .drops[XV_DROP_SPOOF] = 2);
+
+	c.trust = 1; /* trusted: any source */
+	vf_put(f, 0, &c);
+	mk_ip(&fr, mac_ext2, mac_ext, 98);
+	assert_int_equal(rep_tci(f, &fr, &r), TC_ACT_REDIRECT);
+	assert_frame(&r, &fr);
+	c.trust = 0; /* spoofchk off: any source */
+	c.spoofchk = 0;
+	vf_put(f, 0, &c);
+	assert_int_equal(rep_tci(f, &fr, &r), TC_ACT_REDIRECT);
+	assert_vf_stats(f, 0, .tx_packets = 2, .tx_bytes = 2 * 98,
+			.drops[XV_DROP_SPOOF] = 2);
+}
+
+/* The port VLAN goes on as the skb's tag (outside the bytes the test
+ * run gives back): the frame itself is unchanged either way. */
+static void test_rep_tci_to_uplink(void **state)
+{
+	struct fx *f = *state;
+	struct xv_vf_cfg c0 = vf_add_std(f, 0, 0);
+	struct xv_vf_cfg c1 = vf_std(f, 1, 100);
+	struct frame fr;
+	struct run r;
+
+	c1.qos = 5;
+	vf_add(f, 1, &c1);
+	rep_bind(f, 0);
+	mk_ip(&fr, mac_ext, c0.mac, 98);
+	assert_int_equal(rep_tci(f, &fr, &r), TC_ACT_REDIRECT);
+	assert_frame(&r, &fr);
+	mk_ip(&fr, mac_ext2, c0.mac, 1500);
+	assert_int_equal(rep_tci(f, &fr, &r), TC_ACT_REDIRECT);
+	assert_frame(&r, &fr);
+	assert_vf_stats(f, 0, .tx_packets = 2, .tx_bytes = 98 + 1500);
+
+	rep_bind(f, 1);
+	mk_ip(&fr, mac_ext, c1.mac, 98);
+	assert_int_equal(rep_tci(f, &fr, &r), TC_ACT_REDIRECT);
+	assert_frame(&r, &fr);
+	assert_vf_stats(f, 1, .tx_packets = 1, .tx_bytes = 98);
+}
+
+static void test_rep_tci_no_uplink_drops(void **state)
+{
+	struct fx *f = *state;
+	struct xv_vf_cfg c0 = vf_add_std(f, 0, 0);
+	struct xv_vf_cfg c1 = vf_add_std(f, 1, 100);
+	struct frame fr;
+
+	set_pf(f, 0, 1); /* before the uplink is wired */
+	rep_bind(f, 0);
+	mk_ip(&fr, mac_ext, c0.mac, 98);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	assert_vf_stats(f, 0, .tx_packets = 1, .tx_bytes = 98,
+			.drops[XV_DROP_REDIRECT] = 1);
+	rep_bind(f, 1);
+	mk_ip(&fr, mac_ext, c1.mac, 98);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	assert_vf_stats(f, 1, .tx_packets = 1, .tx_bytes = 98,
+			.drops[XV_DROP_REDIRECT] = 1);
+}
+
+static void test_rep_tci_hairpin(void **state)
+{
+	struct fx *f = *state;
+	struct xv_vf_cfg c0 = vf_add_std(f, 0, 100);
+	struct xv_vf_cfg c1 = vf_add_std(f, 1, 100);
+	struct xv_vf_cfg c2 = vf_add_std(f, 2, 0);
+	struct xv_vf_cfg c3 = vf_add_std(f, 3, 0);
+	struct frame fr;
+	struct run r;
+
+	set_pf(f, 0, 1); /* hairpins never go through the uplink */
+	rep_bind(f, 0);
+	mk_ip(&fr, c1.mac, c0.mac, 98);
+	assert_int_equal(rep_tci(f, &fr, &r), TC_ACT_REDIRECT);
+	assert_frame(&r, &fr);
+	assert_vf_stats(f, 0, .tx_packets = 1, .tx_bytes = 98);
+	assert_vf_stats(f, 1, .rx_packets = 1, .rx_bytes = 98);
+
+	rep_bind(f, 2);
+	mk_ip(&fr, c3.mac, c2.mac, 64);
+	assert_int_equal(rep_tci(f, &fr, &r), TC_ACT_REDIRECT);
+	assert_vf_stats(f, 2, .tx_packets = 1, .tx_bytes = 64);
+	assert_vf_stats(f, 3, .rx_packets = 1, .rx_bytes = 64);
+
+	/* VF 0 (VLAN 100) to VF 3's MAC: another VLAN, so the uplink's,
+	 * and there is none. */
+	rep_bind(f, 0);
+	mk_ip(&fr, c3.mac, c0.mac, 98);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	assert_vf_stats(f, 0, .tx_packets = 2, .tx_bytes = 2 * 98,
+			.drops[XV_DROP_REDIRECT] = 1);
+	assert_vf_stats(f, 3, .rx_packets = 1, .rx_bytes = 64);
+}
+
+static void test_rep_tci_hairpin_dst_refused(void **state)
+{
+	struct fx *f = *state;
+	struct xv_vf_cfg c0 = vf_std(f, 0, 0);
+	struct xv_vf_cfg c1 = vf_std(f, 1, 0);
+	struct xv_vf_cfg c2 = vf_std(f, 2, 0);
+	struct xv_vf_cfg c3 = vf_std(f, 3, 0);
+	struct frame fr;
+
+	c0.link_state = XV_LINK_ENABLE;
+	vf_add(f, 0, &c0);
+	c1.link_state = XV_LINK_DISABLE;
+	vf_add(f, 1, &c1);
+	c2.active = 0;
+	vf_add(f, 2, &c2);
+	c3.rep_ifindex = 0;
+	vf_add(f, 3, &c3);
+	fdb_put(f, 0, mac_ext2, VF_OUT_OF_RANGE);
+	rep_bind(f, 0);
+
+	mk_ip(&fr, c1.mac, c0.mac, 98);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	mk_ip(&fr, c2.mac, c0.mac, 98);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	mk_ip(&fr, c3.mac, c0.mac, 98);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	mk_ip(&fr, mac_ext2, c0.mac, 98);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	mk_ip(&fr, c0.mac, c0.mac, 98);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	assert_vf_stats(f, 0, .tx_packets = 5, .tx_bytes = 5 * 98,
+			.drops[XV_DROP_LOOP] = 1);
+	assert_vf_stats(f, 1, .drops[XV_DROP_LINK_DOWN] = 1);
+	assert_vf_stats(f, 2, .drops[XV_DROP_INACTIVE] = 1);
+	assert_vf_stats(f, 3, .drops[XV_DROP_REDIRECT] = 1);
+
+	/* Link auto follows the uplink on the destination too. */
+	c1.link_state = XV_LINK_AUTO;
+	vf_put(f, 1, &c1);
+	set_pf(f, f->lo, 0);
+	mk_ip(&fr, c1.mac, c0.mac, 98);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	assert_vf_stats(f, 1, .drops[XV_DROP_LINK_DOWN] = 2);
+}
+
+static void test_rep_tci_broadcast_floods(void **state)
+{
+	struct fx *f = *state;
+	struct xv_vf_cfg c0 = vf_std(f, 0, 100);
+	struct xv_vf_cfg c;
+	struct frame fr;
+
+	c0.qos = 4;
+	vf_add(f, 0, &c0);
+	vf_add_std(f, 1, 100);
+	vf_add_std(f, 2, 0); /* another VLAN */
+	c = vf_std(f, 3, 100);
+	c.link_state = XV_LINK_DISABLE;
+	vf_add(f, 3, &c);
+	c = vf_std(f, 4, 100);
+	c.rep_ifindex = NONEXISTENT_IFINDEX;
+	vf_add(f, 4, &c);
+	rep_bind(f, 0);
+
+	mk_l2(&fr, mac_bcast, c0.mac, 60);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	mk_l2(&fr, mac_mcast6, c0.mac, 80);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	/* Sent, and its uplink clones went out (no drop counted). */
+	assert_vf_stats(f, 0, .tx_packets = 2, .tx_bytes = 140, .tx_flood = 2);
+	assert_vf_stats(f, 1, .rx_packets = 2, .rx_bytes = 140, .rx_flood = 2);
+	assert_vf_stats(f, 2);
+	assert_vf_stats(f, 3, .drops[XV_DROP_LINK_DOWN] = 2);
+	assert_vf_stats(f, 4, .drops[XV_DROP_REDIRECT] = 2);
+
+	/* No uplink: the clone to it is refused and counted. */
+	set_pf(f, NONEXISTENT_IFINDEX, 1);
+	mk_l2(&fr, mac_bcast, c0.mac, 60);
+	assert_int_equal(rep_tci(f, &fr, NULL), TC_ACT_SHOT);
+	assert_vf_stats(f, 0, .tx_packets = 3, .tx_bytes = 200, .tx_flood = 3,
+			.drops[XV_DROP_REDIRECT] = 1);
+	assert_vf_stats(f, 1, .rx_packets = 3, .rx_bytes = 200, .rx_flood = 3);
+}
+
+/* A GSO skb counts as its segments: packets, and each one's headers. */
+static void test_rep_tci_gso_counts_wire(void **state)
+{
+	static const struct {
+		int v6;
+		__u32 doff, len, segs, mss, want_segs;
+	} cases[] = {
+		{ 0, 5, 2000, 10, 200, 10 }, /* IPv4/TCP, 54-byte headers */
+		{ 0, 8, 2000, 7, 300, 7 }, /* TCP options: 66 */
+		{ 1, 5, 2000, 20, 100, 20 }, /* IPv6/TCP: 74 */
+		{ 0, 0, 2000, 3, 700, 3 }, /* IPv4/UDP (USO): 42 */
+		{ 0, 5, 2000, 0, 1000, 2 }, /* gso_segs unset: from the mss */
+		{ 0, 5, 2000, 1, 4000, 1 }, /* one segment: the skb itself */
+	};
+	struct fx *f = *state;
+	struct xv_vf_cfg c0 = vf_add_std(f, 0, 0);
+	struct xv_vf_cfg c1 = vf_add_std(f, 1, 0);
+	__u64 pkts = 0, bytes = 0, hp = 0, hb = 0, w;
+	struct frame fr;
+	struct run r;
+	__u32 hdr;
+	size_t i;
+
+	rep_bind(f, 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		hdr = mk_l4(&fr, mac_ext, c0.mac, cases[i].v6, cases[i].doff,
+			    cases[i].len);
+		w = cases[i].len + (__u64)(cases[i].want_segs - 1) * hdr;
+		assert_int_equal(rep_tci_gso(f, &fr, cases[i].segs,
+					     cases[i].mss, &r),
+				 TC_ACT_REDIRECT);
+		assert_frame(&r, &fr);
+		pkts += cases[i].want_segs;
+		bytes += w;
+		assert_vf_stats(f, 0, .tx_packets = pkts, .tx_bytes = bytes);
+	}
+	/* A hairpinned one: the destination receives as many. */
+	hdr = mk_l4(&fr, c1.mac, c0.mac, 0, 5, 2000);
+	assert_int_equal(rep_tci_gso(f, &fr, 20, 100, NULL), TC_ACT_REDIRECT);
+	hp = 20;
+	hb = 2000 + 19 * hdr;
+	assert_vf_stats(f, 0, .tx_packets = pkts + hp, .tx_bytes = bytes + hb);
+	assert_vf_stats(f, 1, .rx_packets = hp, .rx_bytes = hb);
+}
+
+static void test_rep_tci_rate_limit_burst(void **state)
+{
+	enum { N = 40, LEN = 1500, FIRST = TB_MIN_BURST / LEN };
+	struct fx *f = *state;
+	struct xv_vf_cfg c = vf_std(f, 0, 0);
+	__u32 verdict[N], passed = 0, dropped = 0, i;
+	__u64 t0, slack;
+	struct frame fr;
+
+	c.max_tx_rate = 1;
+	vf_add(f, 0, &c);
+	rep_bind(f, 0);
+	mk_ip(&fr, mac_ext, c.mac, LEN);
+	t0 = mono_ns();
+	for (i = 0; i < N; i++)
+		verdict[i] = rep_tci(f, &fr, NULL);
+	slack = (mono_ns() - t0) / 8000;
+	for (i = 0; i < N; i++) {
+		if (verdict[i] == TC_ACT_REDIRECT)
+			passed++;
+		else if (verdict[i] == TC_ACT_SHOT)
+			dropped++;
+	}
+	assert_int_equal(passed + dropped, N);
+	for (i = 0; i < FIRST; i++)
+		assert_int_equal(verdict[i], TC_ACT_REDIRECT);
+	assert_true((__u64)passed * LEN <= TB_MIN_BURST + slack);
+	assert_true(dropped > 0);
+	assert_vf_stats(f, 0, .tx_packets = passed,
+			.tx_bytes = (__u64)passed * LEN,
+			.drops[XV_DROP_RATE] = dropped);
+}
+
+/*
+ * max_tx_rate takes a GSO skb's bytes on the wire: it passes when the
+ * bucket holds them, and one larger than the whole bucket passes a full
+ * bucket and leaves it in debt, so the rate still holds. At 1 Mbit/s a
+ * byte comes in every 8 us: every margin below is milliseconds wide, and
+ * what came in during a step is bounded by the time it took.
+ */
+static void test_rep_tci_rate_limit_gso(void **state)
+{
+	enum { LEN = 2000, SEGS = 30, BIG = 700 };
+	struct fx *f = *state;
+	struct xv_vf_cfg c = vf_std(f, 0, 0);
+	__u64 w, wbig, t, slack;
+	struct xv_tbucket tb;
+	struct frame fr, small;
+	__u32 hdr;
+
+	c.max_tx_rate = 1; /* 32 KiB bucket, 1 byte per 8 us */
+	vf_add(f, 0, &c);
+	rep_bind(f, 0);
+	hdr = mk_l4(&fr, mac_ext, c.mac, 0, 5, LEN);
+	w = LEN + (SEGS - 1) * hdr;
+	wbig = LEN + (__u64)(BIG - 1) * hdr;
+	assert_true(w < TB_MIN_BURST && wbig > TB_MIN_BURST + 4000);
+	mk_ip(&small, mac_ext, c.mac, 64);
+
+	/* Holds more than the skb's bytes, far less than its segments'. */
+	tb_put(f, 0, LEN + 1, mono_ns());
+	assert_int_equal(rep_tci_gso(f, &fr, SEGS, 300, NULL), TC_ACT_SHOT);
+	assert_vf_stats(f, 0, .drops[XV_DROP_RATE] = 1);
+
+	/* Holds them: exactly that much is taken. */
+	t = mono_ns();
+	tb_put(f, 0, w + 1000, t);
+	assert_int_equal(rep_tci_gso(f, &fr, SEGS, 300, NULL), TC_ACT_REDIRECT);
+	tb = tb_get(f, 0);
+	slack = (mono_ns() - t) / 8000 + 1;
+	assert_true(tb.tokens >= 1000 && tb.tokens <= 1000 + slack);
+	assert_vf_stats(f, 0, .tx_packets = SEGS, .tx_bytes = w,
+			.drops[XV_DROP_RATE] = 1);
+
+	/* Larger than the bucket, bucket not full: refused. */
+	tb_put(f, 0, TB_MIN_BURST - 2000, mono_ns());
+	assert_int_equal(rep_tci_gso(f, &fr, BIG, 4, NULL), TC_ACT_SHOT);
+	/* Bucket full: passes, and leaves the rest as debt. */
+	t = mono_ns();
+	tb_put(f, 0, TB_MIN_BURST, t);
+	assert_int_equal(rep_tci_gso(f, &fr, BIG, 4, NULL), TC_ACT_REDIRECT);
+	tb = tb_get(f, 0);
+	slack = (mono_ns() - t) / 8000 + 1;
+	assert_true((__s64)tb.tokens >= TB_MIN_BURST - (__s64)wbig);
+	assert_true((__s64)tb.tokens <=
+		    TB_MIN_BURST - (__s64)wbig + (__s64)slack);
+	/* Nothing passes until the debt is paid (some 55 ms of it). */
+	assert_int_equal(rep_tci(f, &small, NULL), TC_ACT_SHOT);
+	assert_vf_stats(f, 0, .tx_packets = SEGS + BIG, .tx_bytes = w + wbig,
+			.drops[XV_DROP_RATE] = 3);
+	/* Paid: the debt and a frame came in since (plus 1 ms). */
+	tb_put(f, 0, (__u64)(TB_MIN_BURST - (__s64)wbig),
+	       mono_ns() - (wbig - TB_MIN_BURST + 64) * 8000 - 1000000);
+	assert_int_equal(rep_tci(f, &small, NULL), TC_ACT_REDIRECT);
+}
+
 /* ======================= xv_xsk_redirect ======================= */
 
 static int xsk_setup(void **state)
@@ -1682,6 +2193,19 @@ int main(void)
 		ESW_TEST(test_rep_tc_clone_failures),
 		ESW_TEST(test_rep_tc_unicast_shot),
 		ESW_TEST(test_rep_tc_unknown_port_shot),
+		ESW_TEST(test_rep_tci_unknown_port_shot),
+		ESW_TEST(test_rep_tci_inactive_drops),
+		ESW_TEST(test_rep_tci_link_state),
+		ESW_TEST(test_rep_tci_tagged_frame_drops_vlan),
+		ESW_TEST(test_rep_tci_spoof),
+		ESW_TEST(test_rep_tci_to_uplink),
+		ESW_TEST(test_rep_tci_no_uplink_drops),
+		ESW_TEST(test_rep_tci_hairpin),
+		ESW_TEST(test_rep_tci_hairpin_dst_refused),
+		ESW_TEST(test_rep_tci_broadcast_floods),
+		ESW_TEST(test_rep_tci_gso_counts_wire),
+		ESW_TEST(test_rep_tci_rate_limit_burst),
+		ESW_TEST(test_rep_tci_rate_limit_gso),
 	};
 	const struct CMUnitTest xsk_tests[] = {
 		cmocka_unit_test_setup_teardown(

@@ -120,6 +120,17 @@ check "pod: the IPAM route is there" \
 check_fails "host: the VF's device end left the host" vf_dev_in_host 0
 check_eq "eswitch: VF 0 has the configured MAC" 02:00:00:0c:01:01 "$(vf_stat $PF 0 mac)"
 check "pod pings the external host through the eswitch" ns_ping ${P}1 10.66.0.1
+offloads() { # offloads NS|- DEV: TX checksumming, TSO, GRO (- : the host)
+	local in=()
+	[ "$1" = - ] || in=(ip netns exec "$1")
+	"${in[@]}" ethtool -k "$2" | awk '$1 == "tx-checksumming:" ||
+		$1 == "tcp-segmentation-offload:" ||
+		$1 == "generic-receive-offload:" {printf "%s%s", s, $2; s = " "}'
+}
+check_eq "pod: net1 has TX checksumming, TSO and GRO" "on on on" \
+	"$(offloads ${P}1 net1)"
+# What a pod may do to its interface; DEL puts the offloads back.
+ip netns exec ${P}1 ethtool -K net1 tx off gro off >/dev/null
 check "host-local holds the address for the container" ipam_has cid-one
 
 prev=$(echo "$C1" | jq --argjson r "$r" '. + {prevResult: $r}')
@@ -147,6 +158,8 @@ check_eq "host: its MTU is back, and it is up as the eswitch made it" "1500 UP" 
 	"$(ip -j link show ${PF}v0 | jq -r '.[0] | "\(.mtu) \(.flags | index("UP") != null | if . then "UP" else "DOWN" end)"')"
 check_eq "host: IPv6 is off on it again" 1 \
 	"$(cat /proc/sys/net/ipv6/conf/${PF}v0/disable_ipv6)"
+check_eq "host: TX checksumming, TSO and GRO are on again" "on on on" \
+	"$(offloads - ${PF}v0)"
 check_eq "eswitch: VF 0's MAC is back" "$MAC0" "$(vf_stat $PF 0 mac)"
 check_fails "host-local released the address" ipam_has cid-one
 check_eq "no state left for the attachment" "" "$(ls $STATE/xc1net 2>/dev/null)"
