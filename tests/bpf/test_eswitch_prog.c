@@ -526,31 +526,26 @@ static void tc_rep_port_gone(struct fx *f, __u32 vf, struct xv_vf_cfg *c)
  * run, its verdicts, where the port VLAN goes and how ports go away.
  */
 struct rep_prog {
-	const char *name;
 	__u32 (*run)(const struct fx *f, const struct frame *fr, struct run *r);
-	__u32 drop, redirect, pass;
+	__u32 drop, redirect;
 	bool tag_in_frame; /* the port VLAN pushed into the frame's bytes */
 	void (*uplink_gone)(struct fx *f);
 	void (*rep_port_gone)(struct fx *f, __u32 vf, struct xv_vf_cfg *c);
 };
 
 static struct rep_prog rep_xdp_prog = {
-	.name = "xv_rep_xdp",
 	.run = rep_xdp,
 	.drop = XDP_DROP,
 	.redirect = XDP_REDIRECT,
-	.pass = XDP_PASS,
 	.tag_in_frame = true,
 	.uplink_gone = xdp_uplink_gone,
 	.rep_port_gone = xdp_rep_port_gone,
 };
 
 static struct rep_prog rep_tci_prog = {
-	.name = "xv_rep_tc_ingress",
 	.run = rep_tci,
 	.drop = TC_ACT_SHOT,
 	.redirect = TC_ACT_REDIRECT,
-	.pass = TC_ACT_OK,
 	.tag_in_frame = false,
 	.uplink_gone = tc_uplink_gone,
 	.rep_port_gone = tc_rep_port_gone,
