@@ -51,6 +51,9 @@
 # measurement produced no figure at all (a failed iperf3).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
+BENCH_TAG="bench pod"
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 BUILD=${BUILD:-build}
 VDPACTL=$(realpath "$BUILD/vdpactl" 2>/dev/null || echo "$BUILD/vdpactl")
@@ -73,10 +76,6 @@ P=xp$$
 PF=${P}n # the emulated PF (at most 12 characters: xp + pid + n)
 LOGDIR=$BUILD/bench/pod
 
-die() {
-	echo "bench pod: $*" >&2
-	exit 1
-}
 
 [ "$(id -u)" -eq 0 ] || die "needs root"
 for c in iperf3 jq ethtool ip taskset timeout ss; do
@@ -102,13 +101,6 @@ ROLE=(a b) # VF / pod index -> role
 # ---- cleanup ------------------------------------------------------------------
 
 PIDS=()
-forget_pid() {
-	local keep=() p
-	for p in "${PIDS[@]}"; do
-		[ "$p" = "$1" ] || keep+=("$p")
-	done
-	PIDS=("${keep[@]}")
-}
 cleanup_prefix() { # cleanup_prefix PREFIX: everything one run made
 	local p=$1 n
 	"$VDPACTL" mgmtdev del "${p}n" >/dev/null 2>&1
@@ -462,9 +454,7 @@ settings() {
 # ---- run ------------------------------------------------------------------------
 
 start_ts=$(date +%s)
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-awk -v l="${LOAD_START%% *}" 'BEGIN { exit !(l >= 1) }' &&
-	echo "bench pod: warning: load average $LOAD_START: other work will disturb the figures" >&2
+load_warn
 [ "$RUNS" -lt 3 ] && [ "${BENCH_QUICK:-0}" != 1 ] &&
 	echo "bench pod: warning: $RUNS run(s); the issue asks for medians of at least 3" >&2
 
@@ -496,31 +486,6 @@ done
 
 # ---- report ---------------------------------------------------------------------
 
-median() {
-	tr ' ' '\n' | grep -v '^$' | sort -g | awk '
-		{ v[NR] = $1 }
-		END {
-			if (!NR) { print "nan"; exit }
-			if (NR % 2) print v[(NR + 1) / 2];
-			else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
-		}'
-}
-# median_clean: of the uncontended runs, else of all with a "*".
-median_clean() {
-	local v x clean="" all=""
-	read -r -a v
-	for x in "${v[@]}"; do
-		all+=" ${x%\*}"
-		[[ $x == *\* ]] || clean+=" $x"
-	done
-	if [ -n "$clean" ]; then
-		echo "$clean" | median
-	elif [ -n "$all" ]; then
-		echo "$(echo "$all" | median)*"
-	else
-		echo nan
-	fi
-}
 fmt() {
 	local s=""
 	[[ $1 == *\* ]] && s="*"
@@ -599,14 +564,6 @@ for cell in $CELLS; do
 	fi
 done
 echo "$missed target line(s) missed (reported, not asserted)."
-if [ ${#NOTES[@]} -gt 0 ]; then
-	echo
-	echo "Notes:"
-	for n in "${NOTES[@]}"; do
-		echo "- $n"
-	done
-fi
-echo
-echo "Total time $(($(date +%s) - start_ts)) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+report_tail
 [ "$FAILED" -eq 0 ] || die "$FAILED measurement(s) produced no figure (see the notes)"
 exit 0

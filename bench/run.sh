@@ -57,6 +57,9 @@
 #   BENCH_PERF=1 (perf record of vdpad over each window: TAG.perf.txt).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+BENCH_TAG="bench"
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 BUILD=${BUILD:-build}
 VDPAD=$(realpath "$BUILD/vdpad" 2>/dev/null || echo "$BUILD/vdpad")
@@ -94,10 +97,6 @@ SOCK=/tmp/${P}.sock
 LOGDIR=$BUILD/bench
 GUEST_PEER_MAC=02:bb:00:00:00:02
 
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
 
 [ "$(id -u)" -eq 0 ] || die "needs root"
 for c in dpdk-testpmd jq ethtool ip taskset cc stdbuf; do
@@ -198,13 +197,6 @@ bg_in() {
 	FIFO_FDS+=("$BG_FD")
 }
 
-forget_pid() {
-	local keep=() p
-	for p in "${PIDS[@]}"; do
-		[ "$p" = "$1" ] || keep+=("$p")
-	done
-	PIDS=("${keep[@]}")
-}
 
 # ---- setup --------------------------------------------------------------
 
@@ -733,34 +725,7 @@ measure_vhost() {
 	OUT_COST=$(fwd_cost "$kind-lb" "$LOGDIR/$tag-fwd.log")
 }
 
-# median_clean: the median of the runs not marked contended ("*"), or of
-# all of them when every run was (then with a "*").
-median_clean() {
-	local v clean="" all="" m
-	read -r -a v
-	for x in "${v[@]}"; do
-		all+=" ${x%\*}"
-		[[ $x == *\* ]] || clean+=" $x"
-	done
-	if [ -n "$clean" ]; then
-		echo "$clean" | median
-	elif [ -n "$all" ]; then
-		m=$(echo "$all" | median)
-		echo "$m*"
-	else
-		echo nan
-	fi
-}
 
-median() {
-	tr ' ' '\n' | grep -v '^$' | sort -g | awk '
-		{ v[NR] = $1 }
-		END {
-			if (!NR) { print "nan"; exit }
-			if (NR % 2) print v[(NR + 1) / 2];
-			else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
-		}'
-}
 
 # ---- throughput -------------------------------------------------------------
 
@@ -775,9 +740,7 @@ busy_of() {
 }
 KINDS=${BENCH_KINDS:-vdpad dpdk ceiling ceilidle}
 start_ts=$(date +%s)
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-awk -v l="${LOAD_START%% *}" 'BEGIN { exit !(l >= 1) }' &&
-	echo "bench: warning: load average $LOAD_START: other work will disturb the figures" >&2
+load_warn
 echo "xvdpa bench: $RUNS run(s), ${SECS} s windows after ${WARM} s warm-up;" \
 	"logs in $LOGDIR" >&2
 # record CELL KIND [MPPS2 for the busy share]: files the run just measured.
@@ -1103,15 +1066,7 @@ for x in "no frontends:$IDLE_NOFE" "$NIDLE frontends connected:$IDLE_FE"; do
 	case $line in *MISSED*) fails=$((fails + 1)) ;; esac
 done
 echo "$fails target line(s) missed."
-if [ ${#NOTES[@]} -gt 0 ]; then
-	echo
-	echo "Notes:"
-	for n in "${NOTES[@]}"; do
-		echo "- $n"
-	done
-fi
-echo
-echo "Total time $(($(date +%s) - start_ts)) s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+report_tail
 if [ $POD = 1 ]; then
 	echo
 	BUILD=$BUILD bash bench/pod.sh || exit $?

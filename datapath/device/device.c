@@ -295,11 +295,6 @@ static int dev_apply_cfg(struct xv_dev *d, const struct xv_dev_cfg *cfg,
 	d->vu.cfg.features = d->cfg.device_features;
 	d->vu.cfg.max_mem = d->cfg.max_mem;
 	d->be.ops = xv_backend_for(d->cfg.netdev);
-	if (d->cfg.loopback == xv_dev_has_netdev(d)) {
-		snprintf(err, errlen,
-			 "give exactly one of a netdev or loopback");
-		return -EINVAL;
-	}
 	return 0;
 }
 
