@@ -19,6 +19,24 @@
 #define XV_VLAN_NONE 0
 #define XV_VLAN_MAX 4094
 
+/*
+ * Who takes a VF's frames at its device end, which decides how the
+ * eswitch hands them over:
+ *   XDP     an XDP program there (vdpad's AF_XDP socket, any AF_XDP
+ *           application): out of the representor, whose transmit
+ *           finishes segments and checksums; the default, right for
+ *           every consumer.
+ *   NETDEV  the kernel stack of the namespace the device end was moved
+ *           into (a pod in netdev mode): straight into that namespace
+ *           (bpf_redirect_peer), GSO and checksum state intact. Skips
+ *           the device end's XDP hook, and needs the device end in
+ *           another namespace than its representor.
+ */
+enum xv_vf_consumer {
+	XV_VF_CONSUMER_XDP = 0,
+	XV_VF_CONSUMER_NETDEV = 1,
+};
+
 enum xv_link_state {
 	XV_LINK_AUTO = 0, /* follow the uplink */
 	XV_LINK_ENABLE = 1,
@@ -34,7 +52,8 @@ struct xv_vf_cfg {
 	__u8 trust; /* 1: spoof check bypassed */
 	__u8 link_state; /* enum xv_link_state */
 	__u8 active; /* 1: VF exists and its representor is wired */
-	__u8 pad[3];
+	__u8 consumer; /* enum xv_vf_consumer */
+	__u8 pad[2];
 	__u32 rep_ifindex; /* eswitch port (representor) */
 	__u32 dev_ifindex; /* device end handed to the consumer */
 	__u32 max_tx_rate; /* Mbit/s, 0 = unlimited */
@@ -101,8 +120,9 @@ struct xv_vf_stats {
 #define XV_PIN_FDB "fdb"
 #define XV_PIN_VF_STATS "vf_stats"
 #define XV_PIN_TBUCKET "tbucket"
+/* Devmaps of PFs made when the uplink switched in XDP (before the
+ * eswitch was TC only); kept up to date where they are still pinned. */
 #define XV_PIN_REP_PORTS "rep_ports"
-#define XV_PIN_UPLINK_PORT "uplink_port"
 #define XV_PIN_REP_INDEX "rep_index"
 
 #define XV_FDB_SIZE (XV_MAX_VFS * 4)

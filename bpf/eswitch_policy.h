@@ -4,11 +4,12 @@
  * frame: the maps, the per-VF counters, link state, spoof check, VLAN
  * rules, the max_tx_rate token bucket, hairpin checks and flooding.
  *
- * Programs differ only in how they touch the packet (XDP: xdp_md, direct
- * access; TC: __sk_buff) and how they send it on (devmap redirects, or
- * bpf_redirect / bpf_clone_redirect): that glue lives in eswitch.bpf.c,
- * every decision here. A frame's size is what it takes on the wire
- * (struct xv_wire): a GSO super-packet counts as the segments it becomes.
+ * Every program that switches is a TC (skb) program, so a frame keeps
+ * its GSO and checksum-offload state through the switch; where its
+ * bytes come from (the uplink, a representor) is the glue in
+ * eswitch.bpf.c, every decision is here. A frame's size is what it takes
+ * on the wire (struct xv_wire): a GSO super-packet counts as the segments
+ * it becomes.
  */
 #ifndef XVDPA_ESWITCH_POLICY_H
 #define XVDPA_ESWITCH_POLICY_H
@@ -82,20 +83,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xv_tbucket);
 } tbucket SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP);
-	__uint(max_entries, XV_MAX_VFS);
-	__type(key, __u32);
-	__type(value, __u32);
-} rep_ports SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} uplink_port SEC(".maps");
 
 /* ---- counters ---- */
 
@@ -297,7 +284,7 @@ struct xv_rep_fwd {
 /*
  * Where a frame from VF @vf goes, every policy applied and the VF's
  * transmit (or drop) counted. For a hairpin, the destination's receive
- * counter is the caller's, once the redirect is accepted.
+ * counter is vf_deliver's.
  */
 static __always_inline enum xv_rep_verdict
 rep_policy(__u32 vf, const struct xv_vf_cfg *cfg, const struct ethhdr *eth,
@@ -390,6 +377,29 @@ static __always_inline void skb_wire(struct __sk_buff *skb, struct xv_wire *w)
 		return;
 	w->pkts = segs;
 	w->bytes += (__u64)(segs - 1) * hdr;
+}
+
+/* ---- delivery ---- */
+
+/*
+ * Hands @skb to VF @vf, which can take it (vf_rx_refused said so), and
+ * counts it. A pod's kernel stack gets it in its own namespace, as a veth
+ * peer would (offloads intact, no queue between); any other consumer
+ * gets it out of the representor, whose transmit segments and checksums
+ * what an XDP program cannot take. enum xv_vf_consumer says which.
+ */
+static __always_inline long vf_deliver(struct __sk_buff *skb, __u32 vf,
+				       const struct xv_vf_cfg *cfg,
+				       const struct xv_wire *w)
+{
+	if (!cfg->rep_ifindex) {
+		count_drop(vf, XV_DROP_REDIRECT);
+		return TC_ACT_SHOT;
+	}
+	count_rx(vf, w, 0);
+	if (cfg->consumer == XV_VF_CONSUMER_NETDEV)
+		return bpf_redirect_peer(cfg->rep_ifindex, 0);
+	return bpf_redirect(cfg->rep_ifindex, 0);
 }
 
 /* ---- flooding (TC): broadcast and multicast are rare, clones are fine ---- */

@@ -265,7 +265,8 @@ static int p_none(int argc, char **argv, json_t *args, char *err, size_t errlen)
 #define VF_SET_USAGE                                                       \
 	"vf set MGMTDEV vf N [mac M] [vlan V [qos Q]] [spoofchk on|off]\n" \
 	"                [trust on|off] [state auto|enable|disable] "      \
-	"[max_tx_rate MBPS]"
+	"[max_tx_rate MBPS]\n"                                             \
+	"                [consumer xdp|netdev]"
 /* "dev add " and the device table's synopsis (usage_init). */
 static char dev_add_usage[640] = "dev add";
 #define DEV_ADD_INDENT "                "

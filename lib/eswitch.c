@@ -26,9 +26,9 @@
 #define XV_BPFFS_MOUNT "/sys/fs/bpf"
 #define XV_TC_HANDLE 0x7876
 #define XV_TC_PRIO 0x7876
-#define XV_PIN_LINK_UPLINK "link_uplink_xdp"
 /* Representors of PFs made before they switched in TC had an XDP link
- * pinned here; forgotten with their VF. */
+ * pinned here; forgotten with their VF. (Such PFs' uplinks had one too,
+ * "link_uplink_xdp": unpinned, like every pin, when the PF goes.) */
 #define XV_PIN_LINK_REP "link_rep%u_xdp"
 
 struct xv_pf {
@@ -38,12 +38,12 @@ struct xv_pf {
 	int fd_fdb;
 	int fd_vf_stats;
 	int fd_tbucket;
-	int fd_rep_ports;
 	int fd_rep_index;
 };
 
 static const char *const drop_names[XV_DROP_MAX] = XV_DROP_NAMES;
 static const char *const link_state_names[] = { "auto", "enable", "disable" };
+static const char *const consumer_names[] = { "xdp", "netdev" };
 
 const char *xv_drop_reason_name(unsigned int reason)
 {
@@ -64,6 +64,26 @@ int xv_link_state_parse(const char *s, enum xv_link_state *out)
 	for (i = 0; i < XV_ARRAY_SIZE(link_state_names); i++) {
 		if (s && !strcmp(s, link_state_names[i])) {
 			*out = (enum xv_link_state)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *xv_vf_consumer_name(enum xv_vf_consumer c)
+{
+	return (unsigned int)c < XV_ARRAY_SIZE(consumer_names) ?
+		       consumer_names[c] :
+		       "unknown";
+}
+
+int xv_vf_consumer_parse(const char *s, enum xv_vf_consumer *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < XV_ARRAY_SIZE(consumer_names); i++) {
+		if (s && !strcmp(s, consumer_names[i])) {
+			*out = (enum xv_vf_consumer)i;
 			return 0;
 		}
 	}
@@ -174,23 +194,6 @@ static int attach_tc(int ifindex, int prog_fd, bool *created)
 	return bpf_tc_attach(&hook, &opts);
 }
 
-static int attach_xdp_pinned(struct bpf_program *prog, int ifindex,
-			     const char *pf, const char *pin)
-{
-	char path[PATH_MAX];
-	struct bpf_link *link;
-	int err;
-
-	link = bpf_program__attach_xdp(prog, ifindex);
-	if (!link)
-		return -errno;
-	err = pin_path(path, sizeof(path), pf, pin);
-	if (!err)
-		err = bpf_link__pin(link, path);
-	bpf_link__destroy(link); /* the pin keeps it attached */
-	return err;
-}
-
 /*
  * Switch ports and fresh device ends carry no host IPv6: otherwise the
  * host's autoconfiguration (router and neighbour solicitations, MLD)
@@ -290,8 +293,6 @@ static int create_vf(struct xv_nl *nl, struct eswitch *skel, const char *pf,
 				 sizeof(cfg), 0) ||
 	    bpf_map__update_elem(skel->maps.rep_index, &ifx, sizeof(ifx), &idx,
 				 sizeof(idx), 0) ||
-	    bpf_map__update_elem(skel->maps.rep_ports, &idx, sizeof(idx), &ifx,
-				 sizeof(ifx), 0) ||
 	    bpf_map__update_elem(skel->maps.fdb, &key, sizeof(key), &idx,
 				 sizeof(idx), BPF_NOEXIST))
 		return -errno;
@@ -317,29 +318,21 @@ static int write_pf_cfg(struct eswitch *skel, const struct xv_pf_cfg *pf)
 	return 0;
 }
 
-static int attach_uplink(struct eswitch *skel, const char *name,
-			 struct xv_pf_cfg *pf)
+/* The uplink switches in TC, like the representors: XDP there would
+ * take GSO from a veth uplink's peer and lose what the external host's
+ * checksum offload left unfinished. */
+static int attach_uplink(struct eswitch *skel, struct xv_pf_cfg *pf)
 {
-	__u32 zero = 0, ifx = pf->uplink_ifindex;
 	bool created = false;
 	int err;
 
-	if (bpf_map__update_elem(skel->maps.uplink_port, &zero, sizeof(zero),
-				 &ifx, sizeof(ifx), 0))
-		return -errno;
-	err = attach_xdp_pinned(skel->progs.xv_uplink_xdp, (int)ifx, name,
-				XV_PIN_LINK_UPLINK);
-	if (err) {
-		xv_err("XDP attach refused on the uplink (ifindex %u): %s%s",
-		       ifx, strerror(-err),
-		       err == -EBUSY || err == -EEXIST ?
-			       " (another XDP program is attached)" :
-			       "");
-		return err;
-	}
-	err = attach_tc((int)ifx, bpf_program__fd(skel->progs.xv_uplink_tc),
-			&created);
+	err = attach_tc((int)pf->uplink_ifindex,
+			bpf_program__fd(skel->progs.xv_uplink_tc), &created);
 	pf->own_clsact = created;
+	if (err == -EEXIST) {
+		xv_err("the uplink already has an eswitch TC filter (another mgmtdev owns it)");
+		return -EBUSY;
+	}
 	if (err) {
 		xv_err("TC attach refused on the uplink: %s", strerror(-err));
 		return err;
@@ -360,6 +353,8 @@ static int check_uplink_free(int ifindex, const char *uplink)
 	xv_nl_close(&nl);
 	if (err)
 		return err;
+	/* An XDP program (another tool's, or a mgmtdev of an older
+	 * xvdpa) would take frames before the eswitch sees them. */
 	if (li.has_xdp) {
 		xv_err("uplink %s already has an XDP program attached (another mgmtdev or tool owns it)",
 		       uplink);
@@ -432,7 +427,7 @@ int xv_pf_create(const char *name, const char *uplink, unsigned int num_vfs)
 	pf.uplink_ifindex = (__u32)upl;
 	pf.uplink_up = up;
 	if (!err)
-		err = attach_uplink(skel, name, &pf);
+		err = attach_uplink(skel, &pf);
 	if (err)
 		goto out_destroy;
 	eswitch__destroy(skel);
@@ -564,8 +559,7 @@ static int open_pinned(const char *pf, const char *obj)
 void xv_pf_close(struct xv_pf *pf)
 {
 	int *fds[] = { &pf->fd_pf_cfg,	 &pf->fd_vf_cfg,  &pf->fd_fdb,
-		       &pf->fd_vf_stats, &pf->fd_tbucket, &pf->fd_rep_ports,
-		       &pf->fd_rep_index };
+		       &pf->fd_vf_stats, &pf->fd_tbucket, &pf->fd_rep_index };
 	unsigned int i;
 
 	if (!pf)
@@ -581,7 +575,7 @@ int xv_pf_open(const char *name, struct xv_pf **out)
 	struct {
 		int *fd;
 		const char *pin;
-	} maps[7];
+	} maps[6];
 	struct xv_pf *pf;
 	unsigned int i;
 	int err;
@@ -598,8 +592,7 @@ int xv_pf_open(const char *name, struct xv_pf **out)
 	maps[2].fd = &pf->fd_fdb, maps[2].pin = XV_PIN_FDB;
 	maps[3].fd = &pf->fd_vf_stats, maps[3].pin = XV_PIN_VF_STATS;
 	maps[4].fd = &pf->fd_tbucket, maps[4].pin = XV_PIN_TBUCKET;
-	maps[5].fd = &pf->fd_rep_ports, maps[5].pin = XV_PIN_REP_PORTS;
-	maps[6].fd = &pf->fd_rep_index, maps[6].pin = XV_PIN_REP_INDEX;
+	maps[5].fd = &pf->fd_rep_index, maps[5].pin = XV_PIN_REP_INDEX;
 	for (i = 0; i < XV_ARRAY_SIZE(maps); i++)
 		*maps[i].fd = -1;
 	for (i = 0; i < XV_ARRAY_SIZE(maps); i++) {
@@ -782,6 +775,11 @@ int xv_vf_attrs_validate(const struct xv_vf_attrs *a)
 		xv_err("state must be auto, enable or disable");
 		return -EINVAL;
 	}
+	if ((a->set & XV_VF_SET_CONSUMER) &&
+	    (unsigned int)a->consumer > XV_VF_CONSUMER_NETDEV) {
+		xv_err("consumer must be xdp or netdev");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -831,6 +829,28 @@ static void apply_attrs(struct xv_vf_cfg *cfg, const struct xv_vf_attrs *a)
 		cfg->link_state = (__u8)a->link_state;
 	if (a->set & XV_VF_SET_RATE)
 		cfg->max_tx_rate = a->max_tx_rate;
+	if (a->set & XV_VF_SET_CONSUMER)
+		cfg->consumer = (__u8)a->consumer;
+}
+
+/*
+ * Frames for a netdev consumer go straight into the namespace its device
+ * end is in, which must be another than its representor's (the kernel
+ * drops them otherwise, uncounted): refused while the device end is here.
+ */
+static int consumer_check(struct xv_pf *pf, unsigned int vf,
+			  const struct xv_vf_cfg *cfg)
+{
+	char dev[IF_NAMESIZE];
+
+	if (cfg->consumer != XV_VF_CONSUMER_NETDEV)
+		return 0;
+	xv_vf_ifname(pf->name, vf, false, dev, sizeof(dev));
+	if (if_nametoindex(dev) != cfg->dev_ifindex)
+		return 0;
+	xv_err("consumer netdev needs %s in a pod's network namespace: move it there first",
+	       dev);
+	return -EINVAL;
 }
 
 /* What a consumer of the VF sees: its MAC, and carrier off when disabled. */
@@ -869,7 +889,7 @@ int xv_vf_set(struct xv_pf *pf, unsigned int vf, const struct xv_vf_attrs *a)
 		return err;
 	new = old;
 	apply_attrs(&new, a);
-	err = fdb_rekey(pf, idx, &old, &new);
+	err = consumer_check(pf, vf, &new) ?: fdb_rekey(pf, idx, &old, &new);
 	if (err)
 		return err;
 	if ((a->set & XV_VF_SET_RATE) &&
@@ -930,6 +950,25 @@ static int reuse_pinned_maps(struct eswitch *skel, const char *name)
 	return 0;
 }
 
+/* A PF made when its uplink switched in XDP redirects to representors
+ * through its pinned rep_ports devmap: a rebuilt one goes in there too. */
+static int legacy_rep_port_update(const char *pf, unsigned int vf)
+{
+	char rep[IF_NAMESIZE];
+	__u32 idx = vf, ifx;
+	int fd, err = 0;
+
+	fd = open_pinned(pf, XV_PIN_REP_PORTS);
+	if (fd < 0)
+		return 0; /* made by this version: TC only */
+	xv_vf_ifname(pf, vf, true, rep, sizeof(rep));
+	ifx = if_nametoindex(rep);
+	if (!ifx || bpf_map_update_elem(fd, &idx, &ifx, 0))
+		err = ifx ? -errno : -ENODEV;
+	close(fd);
+	return err;
+}
+
 /* The VF's veth pair made again and wired as create_vf wires it, with
  * the eswitch's programs loaded afresh on the pinned maps. */
 static int vf_rebuild(struct xv_pf *pf, unsigned int vf)
@@ -949,7 +988,7 @@ static int vf_rebuild(struct xv_pf *pf, unsigned int vf)
 		xv_nl_close(&nl);
 	}
 	eswitch__destroy(skel);
-	return err;
+	return err ?: legacy_rep_port_update(pf->name, vf);
 }
 
 /*

@@ -21,6 +21,9 @@ enum xv_vf_attr_bits {
 	XV_VF_SET_TRUST = 1u << 3,
 	XV_VF_SET_STATE = 1u << 4,
 	XV_VF_SET_RATE = 1u << 5,
+	/* Where the device end is now, not configuration: vdpad does not
+	 * save it, a rebuilt VF starts at XV_VF_CONSUMER_XDP. */
+	XV_VF_SET_CONSUMER = 1u << 6,
 };
 
 struct xv_vf_attrs {
@@ -32,6 +35,7 @@ struct xv_vf_attrs {
 	bool trust;
 	enum xv_link_state link_state;
 	uint32_t max_tx_rate; /* Mbit/s */
+	enum xv_vf_consumer consumer;
 };
 
 struct xv_pf_info {
@@ -73,5 +77,7 @@ int xv_vf_repair(const char *name, unsigned int vf);
 const char *xv_drop_reason_name(unsigned int reason);
 const char *xv_link_state_name(enum xv_link_state s);
 int xv_link_state_parse(const char *s, enum xv_link_state *out);
+const char *xv_vf_consumer_name(enum xv_vf_consumer c);
+int xv_vf_consumer_parse(const char *s, enum xv_vf_consumer *out);
 
 #endif /* XVDPA_ESWITCH_H */

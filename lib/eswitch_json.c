@@ -74,13 +74,14 @@ static json_t *vf_json(const char *pf, const struct xv_vf_info *vi)
 
 	xv_format_mac(c->mac, mac);
 	return json_pack(
-		"{s:s, s:i, s:s, s:i, s:i, s:b, s:b, s:s, s:s, s:i, s:s, s:s, s:o}",
+		"{s:s, s:i, s:s, s:i, s:i, s:b, s:b, s:s, s:s, s:i, s:s, s:s, s:s, s:o}",
 		"mgmtdev", pf, "vf", (int)vi->index, "mac", mac, "vlan",
 		(int)c->vlan, "qos", (int)c->qos, "spoofchk", c->spoofchk,
 		"trust", c->trust, "state",
 		xv_link_state_name((enum xv_link_state)c->link_state), "link",
 		vi->link_up ? "up" : "down", "max_tx_rate", (int)c->max_tx_rate,
-		"representor", vi->rep, "netdev", vi->dev, "stats",
+		"representor", vi->rep, "netdev", vi->dev, "consumer",
+		xv_vf_consumer_name((enum xv_vf_consumer)c->consumer), "stats",
 		vf_stats_json(&vi->stats));
 }
 

@@ -63,6 +63,12 @@ static int arg_rate(const char *val, struct xv_vf_attrs *a)
 	return xv_parse_u32(val, 0, 1000000, &a->max_tx_rate);
 }
 
+static int arg_consumer(const char *val, struct xv_vf_attrs *a)
+{
+	a->set |= XV_VF_SET_CONSUMER;
+	return xv_vf_consumer_parse(val, &a->consumer);
+}
+
 /* The JSON type each attribute takes in a control request. */
 enum vf_arg_type { VF_ARG_STRING, VF_ARG_INT, VF_ARG_BOOL };
 
@@ -80,6 +86,9 @@ static const struct {
 	{ "trust", arg_trust, "on or off", VF_ARG_BOOL },
 	{ "state", arg_state, "auto, enable or disable", VF_ARG_STRING },
 	{ "max_tx_rate", arg_rate, "a rate in Mbit/s, 0 for none", VF_ARG_INT },
+	{ "consumer", arg_consumer,
+	  "xdp (an XDP/AF_XDP program on the device end) or netdev (a pod's kernel stack)",
+	  VF_ARG_STRING },
 };
 
 /* Parses KEY VALUE pairs; on error writes what was wrong into @err. */
@@ -151,6 +160,10 @@ json_t *xv_vf_attrs_to_json(const struct xv_vf_attrs *a)
 	if (a->set & XV_VF_SET_RATE)
 		json_object_set_new(o, "max_tx_rate",
 				    json_integer(a->max_tx_rate));
+	if (a->set & XV_VF_SET_CONSUMER)
+		json_object_set_new(
+			o, "consumer",
+			json_string(xv_vf_consumer_name(a->consumer)));
 	return o;
 }
 

@@ -14,7 +14,7 @@ int xv_vf_attrs_parse(int argc, char **argv, struct xv_vf_attrs *a, char *err,
 
 /* The same attributes as a control request's JSON: "mac" string, "vlan",
  * "qos", "max_tx_rate" integers, "spoofchk", "trust" booleans, "state"
- * string. to_json writes only the attributes that are set. */
+ * and "consumer" strings. to_json writes only the attributes that are set. */
 json_t *xv_vf_attrs_to_json(const struct xv_vf_attrs *a);
 int xv_vf_attrs_from_json(json_t *o, struct xv_vf_attrs *a, char *err,
 			  size_t errlen);

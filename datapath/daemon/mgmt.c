@@ -211,7 +211,7 @@ static void attrs_merge(struct xv_vf_attrs *dst, const struct xv_vf_attrs *a)
 		dst->link_state = a->link_state;
 	if (a->set & XV_VF_SET_RATE)
 		dst->max_tx_rate = a->max_tx_rate;
-	dst->set |= a->set;
+	dst->set |= a->set & ~XV_VF_SET_CONSUMER; /* not configuration */
 }
 
 /* Every attribute of VF @vf as it is now, to undo a change with. */
