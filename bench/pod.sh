@@ -8,18 +8,19 @@
 # while the runs alternate between them:
 #
 #   netdev  ext:eth0 ==[uplink veth]== eswitch (vdpactl mgmtdev add PF
-#           uplink UPL numvfs 2) == VF 0 -> pod a, VF 1 -> pod b. No vdpad:
-#           vdpactl sets the kernel up itself.
+#           uplink UPL numvfs 2) == VF 0 -> pod a, VF 1 -> pod b, each
+#           then "vdpactl vf set PF vf N consumer netdev" (what the CNI
+#           plugin does in netdev mode). No vdpad: vdpactl sets the kernel
+#           up itself.
 #   bridge  ext:eth0 ==[uplink veth]== Linux bridge == veth -> pod a,
 #           veth -> pod b (what the default CNI, the bridge plugin, builds).
 #   veth    ext:eth0 ==[one veth pair]== pod a; pod->pod: a second veth
 #           pair between pod a and pod b.
 #
-# The wire end (ext:eth0) has the settings the tests give it today
-# (BENCH_POD_WIRE, "tx off gro on"); the VF device ends have what vdpactl
-# gives them (TX checksum off, so no TSO, GRO on: the workaround issue 13
-# removes); the bridge and veth pods keep the kernel's defaults. Every
-# device's offloads are printed with the table.
+# Every end keeps the kernel's offloads: the wire end (ext:eth0, unless
+# BENCH_POD_WIRE says otherwise), the bridge's and veth's pods, and the
+# VF device ends (vdpactl gives them TX checksum, TSO, GSO and GRO on).
+# Every device's offloads are printed with the table.
 #
 # Cells: iperf3 TCP pod->external, external->pod, pod->pod (Gbit/s the
 # receiver counted, iperf3's sum_received), and 64 B UDP pod->external
@@ -35,12 +36,12 @@
 #   BENCH_SECONDS=S   the measuring window (5 s, after BENCH_WARM=2 s)
 #   BENCH_QUICK=1     smoke test: 1 run, 2 s windows, 1 s warm-up
 #   BENCH_POD_WIRE    ethtool -K arguments for every topology's wire end
-#                     ("tx off gro on"; "" leaves the kernel's defaults).
-#                     Netdev mode needs "gro on" there (XDP redirects into
-#                     a veth), and today "tx off" too: with "gro on" alone
-#                     TCP between the external host and a pod stalls (XDP
-#                     loses CHECKSUM_PARTIAL), iperf3 times out and those
-#                     cells have no figure (issue 13 is to lift that)
+#                     ("", the kernel's defaults; e.g. "tx off gro on",
+#                     what the tests needed before the eswitch was TC only)
+#   BENCH_POD_CONSUMER  the VFs' consumer in the netdev topology: netdev
+#                     (default, as the CNI plugin sets it) or xdp (frames
+#                     out of the representor, segmented and checksummed
+#                     there: what an AF_XDP consumer gets)
 #   BENCH_POD_CELLS   development: some of "p2e e2p p2p udp"
 #   BENCH_POD_TOPOS   development: some of "netdev bridge veth"
 #   BENCH_KEEP=0      delete the logs at exit (default: kept in
@@ -66,7 +67,8 @@ else
 	SECS=${BENCH_SECONDS:-5}
 	WARM=${BENCH_WARM:-2}
 fi
-WIRE_K=${BENCH_POD_WIRE-tx off gro on}
+WIRE_K=${BENCH_POD_WIRE-}
+CONSUMER=${BENCH_POD_CONSUMER:-netdev}
 CELLS=${BENCH_POD_CELLS:-p2e e2p p2p udp}
 TOPOS=${BENCH_POD_TOPOS:-netdev bridge veth}
 PORT=5201
@@ -180,6 +182,8 @@ setup_netdev() {
 		ns_new "$pod" || return 1
 		ip link set ${PF}v$i netns "$pod" || return 1
 		pod_ip "$pod" ${PF}v$i "${NET[netdev]}.$((i + 1))" || return 1
+		"$VDPACTL" vf set $PF vf $i consumer "$CONSUMER" \
+			>>"$LOGDIR/vdpactl-mgmtdev-add.log" 2>&1 || return 1
 	done
 }
 
@@ -430,9 +434,7 @@ settings() {
 		devline "VF 0 representor" "" ${PF}r0
 		devline "VF 0 device end, pod a" "$(ns netdev a)" ${PF}v0
 		devline "VF 1 device end, pod b" "$(ns netdev b)" ${PF}v1
-		echo "  (the kernel's veth takes GSO/TSO away from a veth whose peer has an XDP"
-		echo "  program: so the wire end here has tso off where the bridge's and the bare"
-		echo "  pair's, given the same ethtool -K, keep it)"
+		echo "  (VFs' consumer: $CONSUMER)"
 	fi
 	if [[ " $TOPOS " == *" bridge "* ]]; then
 		echo "- bridge (bridge-nf-call-iptables=$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo n/a)):"

@@ -87,6 +87,16 @@ static int vf_set_direct(const char *mgmtdev, unsigned int vf,
 	return err;
 }
 
+/* Who takes the VF's frames now (enum xv_vf_consumer): straight into the
+ * maps, not through vdpad, which does not keep it (it is where the device
+ * end is, not configuration). */
+int cni_vf_consumer(const struct cni_attach *a, enum xv_vf_consumer c)
+{
+	struct xv_vf_attrs attrs = { .set = XV_VF_SET_CONSUMER, .consumer = c };
+
+	return vf_set_direct(a->conf->mgmtdev, (unsigned int)a->vf, &attrs);
+}
+
 /* Through vdpad when it runs, so it saves and restores the attributes;
  * straight into the eswitch when it does not (netdev mode needs no vdpad). */
 static int vf_set(const struct cni_attach *a, const struct xv_vf_attrs *attrs,

@@ -29,6 +29,7 @@ struct cni_attach {
 int cni_vf_pick(struct cni_attach *a, struct cni_err *e);
 int cni_vf_claim(struct cni_attach *a, struct cni_err *e);
 void cni_vf_release(struct cni_attach *a);
+int cni_vf_consumer(const struct cni_attach *a, enum xv_vf_consumer c);
 /* vdpad's "dev add" arguments for @a (a->dev and a->socket set). */
 int cni_dev_add_args(const struct cni_attach *a, json_t **out,
 		     struct cni_err *e);

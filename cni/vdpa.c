@@ -68,7 +68,15 @@ static int attach_make(struct cni_attach *a, json_t *ipam, struct cni_err *e)
 	netdev_of(a, &nd);
 	err = cni_netdev_attach(&nd, ipam, e);
 	a->host_mtu = nd.host_mtu;
-	return err;
+	if (err)
+		return err;
+	/* In the pod's namespace: frames go straight in, offloads kept. */
+	err = cni_vf_consumer(a, XV_VF_CONSUMER_NETDEV);
+	if (err)
+		return cni_fail(e, CNI_ERR_IO,
+				"VF %d of %s: consumer netdev: %s", a->vf,
+				a->conf->mgmtdev, strerror(-err));
+	return 0;
 }
 
 /* The device end back in the host as the eswitch made it; or, when it
@@ -111,6 +119,11 @@ static int attach_unmake(struct cni_attach *a, struct cni_err *e)
 		/* The host's namespace, or none: nothing in it is moved. */
 		xv_warn("%s: %s is left where it is", why.msg, a->ifname);
 	} else if (a->host_name[0] && a->netns) {
+		/* Before it leaves the pod: the kernel drops frames sent
+		 * straight into a namespace the device end is not in. */
+		if (a->vf >= 0 && cni_vf_consumer(a, XV_VF_CONSUMER_XDP))
+			xv_warn("VF %d of %s: consumer xdp could not be set",
+				a->vf, a->conf->mgmtdev);
 		netdev_of(a, &nd);
 		err = cni_netdev_detach(&nd, e);
 		if (!err)

@@ -36,7 +36,6 @@ step "external host and uplink"
 ip netns add $EXT
 ip netns exec $EXT sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 ip link add $UPL type veth peer name eth0 netns $EXT
-ip netns exec $EXT ethtool -K eth0 tx off gro on >/dev/null
 ip -n $EXT addr add 10.77.0.100/24 dev eth0
 ip -n $EXT link set eth0 up
 ip -n $EXT link set lo up

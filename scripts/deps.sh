@@ -9,7 +9,7 @@ PACKAGES=(
 	libelf-dev zlib1g-dev libmnl-dev libjansson-dev libsystemd-dev
 	# tests (cmocka, sanitizer runtimes) and the demo's tools
 	libcmocka-dev libclang-rt-14-dev iproute2 ethtool iputils-ping
-	netcat-openbsd jq clang-format python3
+	netcat-openbsd jq clang-format python3 tcpdump
 	# real vhost-user frontends: DPDK testpmd with virtio-user (and the
 	# vhost + af_xdp PMDs of the reference datapath)
 	dpdk-dev librte-net-virtio23 librte-net-vhost23 librte-net-af-xdp23

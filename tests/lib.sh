@@ -142,12 +142,12 @@ tcp_transfer() {
 }
 
 # ext_uplink NS UPLINK ADDR/LEN: an "external host" namespace NS whose eth0
-# is the wire end of the veth UPLINK (left in the host for a mgmtdev), with
-# what a veth peer of XDP redirects needs (GRO on, TX checksum off).
+# is the wire end of the veth UPLINK (left in the host for a mgmtdev),
+# with the kernel's offloads (the eswitch switches skbs: nothing to turn
+# off).
 ext_uplink() {
 	ns_add "$1"
 	ip link add "$2" type veth peer name eth0 netns "$1"
-	ip netns exec "$1" ethtool -K eth0 tx off gro on >/dev/null
 	ip -n "$1" addr add "$3" dev eth0
 	ip -n "$1" link set eth0 up
 	ip link set "$2" up

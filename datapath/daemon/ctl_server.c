@@ -406,6 +406,28 @@ static int pick_vf(struct vdpad *v, const char *mgmtdev, int32_t *vf,
 	return -EBUSY;
 }
 
+/* The device's AF_XDP socket takes the VF's frames: the eswitch sends
+ * them out of its representor, through the device end's XDP hook (a
+ * stale netdev, left by a pod, would skip it). */
+static int vf_consumer_xdp(const char *mgmtdev, unsigned int vf, char *err,
+			   size_t errlen)
+{
+	struct xv_vf_attrs a = { .set = XV_VF_SET_CONSUMER,
+				 .consumer = XV_VF_CONSUMER_XDP };
+	struct xv_pf *pf;
+	int rc;
+
+	rc = xv_pf_open(mgmtdev, &pf);
+	if (!rc) {
+		rc = xv_vf_set(pf, vf, &a);
+		xv_pf_close(pf);
+	}
+	if (rc)
+		snprintf(err, errlen, "vf %u of %s: consumer xdp: %s", vf,
+			 mgmtdev, strerror(-rc));
+	return rc;
+}
+
 /* A mgmtdev's free VF (or the one asked for) becomes the device's
  * netdev. */
 static int dev_pick_vf(struct vdpad *v, struct xv_dev_cfg *cfg, char *err,
@@ -416,7 +438,9 @@ static int dev_pick_vf(struct vdpad *v, struct xv_dev_cfg *cfg, char *err,
 
 	if (!cfg->mgmtdev[0])
 		return 0;
-	rc = pick_vf(v, cfg->mgmtdev, &cfg->vf, ifname, err, errlen);
+	rc = pick_vf(v, cfg->mgmtdev, &cfg->vf, ifname, err, errlen) ?:
+		     vf_consumer_xdp(cfg->mgmtdev, (unsigned int)cfg->vf, err,
+				     errlen);
 	return rc    ?:
 		       xv_dev_cfg_set_str(cfg, XV_DEVF_NETDEV, ifname, err,
 					  errlen);

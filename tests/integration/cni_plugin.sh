@@ -129,8 +129,14 @@ offloads() { # offloads NS|- DEV: TX checksumming, TSO, GRO (- : the host)
 }
 check_eq "pod: net1 has TX checksumming, TSO and GRO" "on on on" \
 	"$(offloads ${P}1 net1)"
+check_eq "eswitch: VF 0's consumer is the pod's stack (netdev)" netdev \
+	"$(vf_stat $PF 0 consumer)"
+check "pod: TCP 1 MB from the external host (kernel offloads on both ends)" \
+	tcp_transfer $EXT ${P}1 "${A1%/*}" 5301 1048576
 # What a pod may do to its interface; DEL puts the offloads back.
 ip netns exec ${P}1 ethtool -K net1 tx off gro off >/dev/null
+check "pod with GRO off still receives: TCP 1 MB from the external host" \
+	tcp_transfer $EXT ${P}1 "${A1%/*}" 5302 1048576
 check "host-local holds the address for the container" ipam_has cid-one
 
 prev=$(echo "$C1" | jq --argjson r "$r" '. + {prevResult: $r}')
@@ -161,6 +167,7 @@ check_eq "host: IPv6 is off on it again" 1 \
 check_eq "host: TX checksumming, TSO and GRO are on again" "on on on" \
 	"$(offloads - ${PF}v0)"
 check_eq "eswitch: VF 0's MAC is back" "$MAC0" "$(vf_stat $PF 0 mac)"
+check_eq "eswitch: VF 0's consumer is back to xdp" xdp "$(vf_stat $PF 0 consumer)"
 check_fails "host-local released the address" ipam_has cid-one
 check_eq "no state left for the attachment" "" "$(ls $STATE/xc1net 2>/dev/null)"
 out=$(echo "$C1" | cni DEL cid-one /run/netns/${P}1 net1)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The eswitch in network namespaces: an uplink whose wire end sits in an
 # "external" namespace, three VFs whose device ends sit in "pod"
-# namespaces. Real XDP and TC programs on real veths; nothing mocked.
+# namespaces. Real TC programs on real veths; nothing mocked.
 #
 #   xi1ext [xi1e]==[xi1u] uplink -- eswitch -- xi1pfr0==[xi1pfv0] xi1a
 #                                            -- xi1pfr1==[xi1pfv1] xi1b
@@ -35,12 +35,11 @@ ns_add $B
 ns_add $C
 ip link add $UPL type veth peer name $WIRE
 ip link set $WIRE netns $EXT
-# The wire end plays a NIC's peer: it must finish its own checksums, as
-# the uplink's XDP program redirects its frames without their skb (the
-# pods' device ends keep their offloads; see ENVIRONMENT.md). This kernel
-# has no 8021q module, so the external VLAN host is
-# tests/tools/vlan_peer.py on a raw socket.
-ip netns exec $EXT ethtool -K $WIRE tx off >/dev/null
+# The wire end plays the external host's NIC and keeps the kernel's
+# offloads (TX checksum, TSO): the eswitch switches skbs, in TC, so what
+# it leaves unfinished is finished where it is needed. This kernel has no
+# 8021q module, so the external VLAN host is tests/tools/vlan_peer.py on
+# a raw socket.
 ip -n $EXT link set $WIRE up
 ip -n $EXT addr add $NET.100/24 dev $WIRE
 ip link set $UPL up
@@ -56,7 +55,19 @@ move_vf() { # move_vf VF NS ADDR
 move_vf 0 $A $NET.1/24
 move_vf 1 $B $NET.2/24
 check "vf 2 gets port VLAN 100" "$VDPACTL" vf set $PF vf 2 vlan 100 qos 3
+
+# --- consumer: pods' kernel stacks take their frames straight ------------
+check_eq "a VF's consumer is xdp by default" xdp "$(vf_stat $PF 2 consumer)"
+out=$("$VDPACTL" vf set $PF vf 2 consumer netdev 2>&1)
+check_eq "consumer netdev is refused while the device end is in the host" 1 \
+	"$(echo "$out" | grep -c "consumer netdev needs ${PF}v2 in a pod's network namespace: move it there first")"
+check_eq "the refused consumer left vf 2 at xdp" xdp "$(vf_stat $PF 2 consumer)"
 move_vf 2 $C 10.231.100.3/24
+for vf in 0 1 2; do
+	check "vf $vf in its pod: consumer netdev" \
+		"$VDPACTL" vf set $PF vf $vf consumer netdev
+done
+check_eq "vf show reports consumer netdev" netdev "$(vf_stat $PF 0 consumer)"
 
 # --- offloads: a pod's device end keeps the kernel's ------------------------
 offload() { # offload NS DEV FEATURE: on or off
@@ -66,10 +77,14 @@ check_eq "pod A's device end keeps TX checksumming" on \
 	"$(offload $A ${PF}v0 tx-checksumming)"
 check_eq "pod A's device end keeps TSO" on \
 	"$(offload $A ${PF}v0 tcp-segmentation-offload)"
-check_eq "pod A's device end has GRO (uplink XDP redirects into it)" on \
+check_eq "pod A's device end has GRO" on \
 	"$(offload $A ${PF}v0 generic-receive-offload)"
 check_eq "no XDP program on the representors" 0 \
 	"$(ip -d link show ${PF}r0 | grep -c prog/xdp)"
+check_eq "no XDP program on the uplink" 0 \
+	"$(ip -d link show $UPL | grep -c prog/xdp)"
+check_eq "the wire end keeps TX checksumming and TSO" "on on" \
+	"$(offload $EXT $WIRE tx-checksumming) $(offload $EXT $WIRE tcp-segmentation-offload)"
 
 MAC_A=$(vf_stat $PF 0 mac)
 MAC_B=$(vf_stat $PF 1 mac)
@@ -94,6 +109,43 @@ check "TCP 1 MB pod A -> pod B (hairpin), content intact" \
 	tcp_transfer $A $B $NET.2 5104 1048576
 check_gt "vf 0 tx_bytes counted" "$(vf_stat $PF 0 stats.tx_bytes)" 1048576
 check_gt "vf 0 rx_bytes counted" "$(vf_stat $PF 0 stats.rx_bytes)" 1048576
+
+# --- how a pod takes its frames: super-packets (netdev) or segments (xdp) --
+# Packets of more than one MTU that pod B's own stack received while pod
+# A sent it 4 MB over TCP (A's TSO makes them; the eswitch keeps them
+# whole only for a netdev consumer). GRO off on B: it would merge the
+# segments an xdp consumer gets back into super-packets.
+ip netns exec $B ethtool -K ${PF}v1 gro off >/dev/null
+big_rx() { # big_rx PORT: the transfer's content check, then the count
+	local out n
+	out=$(mktemp /tmp/xi1-big.XXXXXX)
+	ip netns exec $B timeout 30 tcpdump -lnni ${PF}v1 \
+		"tcp port $1 and greater 2000" >"$out" 2>/dev/null &
+	local tpid=$!
+	sleep 1
+	tcp_transfer $A $B $NET.2 "$1" 4194304 || echo FAIL
+	sleep 0.5
+	kill $tpid 2>/dev/null
+	wait $tpid 2>/dev/null
+	n=$(grep -c " IP " "$out")
+	rm -f "$out"
+	echo "$n"
+}
+n=$(big_rx 5105)
+check_eq "netdev consumer: 4 MB pod A -> pod B intact" 0 "$(echo "$n" | grep -c FAIL)"
+check_gt "netdev consumer: pod B received super-packets" "$(echo "$n" | tail -1)" 0
+check "vf 1 consumer xdp" "$VDPACTL" vf set $PF vf 1 consumer xdp
+n=$(big_rx 5106)
+check_eq "xdp consumer: 4 MB pod A -> pod B intact" 0 "$(echo "$n" | grep -c FAIL)"
+check_eq "xdp consumer: pod B received no frame over its MTU" 0 "$(echo "$n" | tail -1)"
+check "TCP 1 MB external -> pod B (xdp consumer), content intact" \
+	tcp_transfer $EXT $B $NET.2 5107 1048576
+check "vf 1 consumer netdev again" "$VDPACTL" vf set $PF vf 1 consumer netdev
+ip netns exec $B ethtool -K ${PF}v1 gro on >/dev/null
+ip netns exec $A ethtool -K ${PF}v0 gro off >/dev/null
+check "pod A with GRO off still receives from external (TCP 1 MB)" \
+	tcp_transfer $EXT $A $NET.1 5108 1048576
+ip netns exec $A ethtool -K ${PF}v0 gro on >/dev/null
 
 # --- isolation: pod A never sees pod B's unicast ------------------------
 ip -n $A link set ${PF}v0 promisc on
@@ -173,7 +225,7 @@ sleep 0.5
 check "enabled pod B reaches external again" ns_ping $B $NET.100
 
 # --- management errors change nothing -------------------------------------
-check_fails "a second mgmtdev on an uplink that has XDP is refused" \
+check_fails "a second mgmtdev on an uplink another one owns is refused" \
 	"$VDPACTL" mgmtdev add ${PF}x uplink $UPL numvfs 1
 check_fails "the refused mgmtdev left no netdevs" \
 	sh -c "ip -br link | grep -q '^${PF}xr0'"

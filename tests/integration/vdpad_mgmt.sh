@@ -135,7 +135,6 @@ check "the refused del left the mgmtdev" test -e /sys/fs/bpf/xvdpa/x5pf
 # txonly: frames the frontend sends leave through the VF and its
 # representor, then the uplink; x5w (the uplink's peer) counts them.
 ip link set x5pfv0 up
-ethtool -K x5w gro on >/dev/null 2>&1
 dpdk-testpmd --no-pci --file-prefix=x5 -m 256 --single-file-segments \
 	--lcores 0@0,1@1 --vdev net_virtio_user0,path=$SOCK,server=1,queues=1 \
 	-- --forward-mode=txonly --eth-peer=0,ff:ff:ff:ff:ff:ff \

@@ -250,6 +250,43 @@ static void test_parse_state_bad(void **state)
 	expect_bad("state", "");
 }
 
+static void test_parse_consumer(void **state)
+{
+	struct xv_vf_attrs a;
+	char err[ERRLEN];
+	json_t *o;
+
+	(void)state;
+	assert_int_equal(PARSE(&a, err, "consumer", "netdev"), 0);
+	assert_int_equal(a.set, XV_VF_SET_CONSUMER);
+	assert_int_equal(a.consumer, XV_VF_CONSUMER_NETDEV);
+	o = xv_vf_attrs_to_json(&a);
+	assert_string_equal(json_string_value(json_object_get(o, "consumer")),
+			    "netdev");
+	assert_int_equal(xv_vf_attrs_from_json(o, &a, err, ERRLEN), 0);
+	assert_int_equal(a.set, XV_VF_SET_CONSUMER);
+	assert_int_equal(a.consumer, XV_VF_CONSUMER_NETDEV);
+	json_decref(o);
+	assert_int_equal(PARSE(&a, err, "consumer", "xdp"), 0);
+	assert_int_equal(a.consumer, XV_VF_CONSUMER_XDP);
+	assert_int_equal(xv_vf_attrs_validate(&a), 0);
+	a.consumer = (enum xv_vf_consumer)2;
+	assert_int_equal(xv_vf_attrs_validate(&a), -EINVAL);
+	assert_string_equal(xv_vf_consumer_name(XV_VF_CONSUMER_XDP), "xdp");
+	assert_string_equal(xv_vf_consumer_name((enum xv_vf_consumer)2),
+			    "unknown");
+}
+
+static void test_parse_consumer_bad(void **state)
+{
+	(void)state;
+	expect_bad("consumer", "kernel");
+	expect_bad("consumer", "XDP");
+	expect_bad("consumer", "net");
+	expect_bad("consumer", "");
+	expect_bad("consumer", "1");
+}
+
 static void test_parse_rate(void **state)
 {
 	struct xv_vf_attrs a;
@@ -641,6 +678,8 @@ int main(void)
 		cmocka_unit_test(test_parse_bools_bad),
 		cmocka_unit_test(test_parse_state),
 		cmocka_unit_test(test_parse_state_bad),
+		cmocka_unit_test(test_parse_consumer),
+		cmocka_unit_test(test_parse_consumer_bad),
 		cmocka_unit_test(test_parse_rate),
 		cmocka_unit_test(test_parse_rate_bad),
 		cmocka_unit_test(test_parse_all),
