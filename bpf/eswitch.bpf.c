@@ -19,34 +19,46 @@
  */
 #include "eswitch_policy.h"
 
-/* The 802.1Q tag of a frame the uplink received: the skb's accelerated
- * tag, or one still in the frame; 0 when untagged. */
-static __always_inline __u16 uplink_tci(struct __sk_buff *skb,
-					const struct ethhdr *eth)
+/* The VLAN tag of a frame the uplink received: the skb's accelerated
+ * tag, or one still in the frame. */
+struct uplink_tag {
+	__be16 tpid; /* 0: untagged */
+	__u16 tci;
+};
+
+static __always_inline void uplink_tag_of(struct __sk_buff *skb,
+					  const struct ethhdr *eth,
+					  struct uplink_tag *t)
 {
 	__be16 tci;
 
-	if (skb->vlan_present)
-		return (__u16)skb->vlan_tci;
-	if (!is_vlan_proto(eth->h_proto) ||
-	    bpf_skb_load_bytes(skb, ETH_HLEN, &tci, sizeof(tci)))
-		return 0;
-	return bpf_ntohs(tci);
+	t->tpid = 0;
+	t->tci = 0;
+	if (skb->vlan_present) {
+		t->tpid = (__be16)skb->vlan_proto;
+		t->tci = (__u16)skb->vlan_tci;
+	} else if (is_vlan_proto(eth->h_proto) &&
+		   !bpf_skb_load_bytes(skb, ETH_HLEN, &tci, sizeof(tci))) {
+		t->tpid = eth->h_proto;
+		t->tci = bpf_ntohs(tci);
+	}
 }
 
 /* Broadcast/multicast from the wire: a copy to every VF of its VLAN;
- * the host stack gets the frame as it came. */
-static __always_inline int uplink_flood(struct __sk_buff *skb, __u16 tci)
+ * the host stack gets the frame with the tag it came with (or not at
+ * all, should that tag not go back on). */
+static __always_inline int uplink_flood(struct __sk_buff *skb,
+					const struct uplink_tag *t)
 {
-	__u16 vlan = tci & VLAN_VID_MASK;
+	__u16 vlan = t->tci & VLAN_VID_MASK;
 	struct xv_wire w;
 
 	if (vlan && bpf_skb_vlan_pop(skb))
 		return TC_ACT_OK;
 	skb_wire(skb, &w);
 	flood_to_vfs(skb, vlan, XV_MAX_VFS, &w);
-	if (vlan)
-		bpf_skb_vlan_push(skb, bpf_htons(ETH_P_8021Q), tci);
+	if (vlan && bpf_skb_vlan_push(skb, t->tpid, t->tci))
+		return TC_ACT_SHOT;
 	return TC_ACT_OK;
 }
 
@@ -57,16 +69,16 @@ int xv_uplink_tc(struct __sk_buff *skb)
 	struct xv_vf_cfg *cfg;
 	struct ethhdr eth;
 	struct xv_wire w;
+	struct uplink_tag tag;
 	__u32 *vfp, vf;
-	__u16 tci;
 	int why;
 
 	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)))
 		return TC_ACT_OK; /* the host stack's business */
-	tci = uplink_tci(skb, &eth);
+	uplink_tag_of(skb, &eth, &tag);
 	if (is_multicast(eth.h_dest))
-		return uplink_flood(skb, tci);
-	key.vlan = tci & VLAN_VID_MASK;
+		return uplink_flood(skb, &tag);
+	key.vlan = tag.tci & VLAN_VID_MASK;
 	__builtin_memcpy(key.mac, eth.h_dest, ETH_ALEN);
 	vfp = bpf_map_lookup_elem(&fdb, &key);
 	if (!vfp)

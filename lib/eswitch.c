@@ -50,44 +50,55 @@ const char *xv_drop_reason_name(unsigned int reason)
 	return reason < XV_DROP_MAX ? drop_names[reason] : "unknown";
 }
 
+/* @names[@i], or "unknown" past the end of the @n names. */
+static const char *name_of(const char *const *names, unsigned int n,
+			   unsigned int i)
+{
+	return i < n ? names[i] : "unknown";
+}
+
+/* The index of @s in the @n @names; -EINVAL if it is none of them. */
+static int name_index(const char *const *names, unsigned int n, const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; s && i < n; i++)
+		if (!strcmp(s, names[i]))
+			return (int)i;
+	return -EINVAL;
+}
+
 const char *xv_link_state_name(enum xv_link_state s)
 {
-	return (unsigned int)s < XV_ARRAY_SIZE(link_state_names) ?
-		       link_state_names[s] :
-		       "unknown";
+	return name_of(link_state_names, XV_ARRAY_SIZE(link_state_names),
+		       (unsigned int)s);
 }
 
 int xv_link_state_parse(const char *s, enum xv_link_state *out)
 {
-	unsigned int i;
+	int i = name_index(link_state_names, XV_ARRAY_SIZE(link_state_names),
+			   s);
 
-	for (i = 0; i < XV_ARRAY_SIZE(link_state_names); i++) {
-		if (s && !strcmp(s, link_state_names[i])) {
-			*out = (enum xv_link_state)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	if (i < 0)
+		return i;
+	*out = (enum xv_link_state)i;
+	return 0;
 }
 
 const char *xv_vf_consumer_name(enum xv_vf_consumer c)
 {
-	return (unsigned int)c < XV_ARRAY_SIZE(consumer_names) ?
-		       consumer_names[c] :
-		       "unknown";
+	return name_of(consumer_names, XV_ARRAY_SIZE(consumer_names),
+		       (unsigned int)c);
 }
 
 int xv_vf_consumer_parse(const char *s, enum xv_vf_consumer *out)
 {
-	unsigned int i;
+	int i = name_index(consumer_names, XV_ARRAY_SIZE(consumer_names), s);
 
-	for (i = 0; i < XV_ARRAY_SIZE(consumer_names); i++) {
-		if (s && !strcmp(s, consumer_names[i])) {
-			*out = (enum xv_vf_consumer)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	if (i < 0)
+		return i;
+	*out = (enum xv_vf_consumer)i;
+	return 0;
 }
 
 int xv_bpffs_check(void)
