@@ -226,7 +226,7 @@ demo: all
 
 # Throughput and CPU figures against DPDK and the raw AF_XDP ceiling (not
 # part of make check: it takes minutes and wants a quiet machine).
-bench: all
+bench: all $(TOOLS)
 	BUILD=$(BUILD) bench/run.sh
 
 # Installs binaries, the CNI plugin (next to Debian's, in lib/cni), BPF

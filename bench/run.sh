@@ -39,6 +39,9 @@
 #                   TCP and 64 B UDP between pods and an external namespace
 #                   in netdev mode vs the Linux bridge vs a bare veth pair;
 #                   its own table and targets (see the top of pod.sh).
+#   offload         bench/offload.sh (issue 14), after that: TCP payload
+#                   guest->network with and without TSO from the frontend
+#                   (tests/tools/evil_frontend tcp_stream); its own table.
 #
 # Runs alternate vdpad, DPDK, ceiling for every cell and the table shows
 # medians. Environment:
@@ -52,7 +55,8 @@
 #   BENCH_KEEP=0      delete the logs at exit (default: kept in $BUILD/bench)
 #   for development: BENCH_SIZES="64", BENCH_KINDS="vdpad dpdk" (of vdpad dpdk
 #   ceiling ceilidle),
-#   BENCH_PARTS="g2n loop vhost cpu pod" (BENCH_PARTS=pod: only pod.sh),
+#   BENCH_PARTS="g2n loop vhost cpu pod offload" (pod, offload or both
+#   alone: only their scripts),
 #   BENCH_TRACE=1 (xtrace to the log directory),
 #   BENCH_PERF=1 (perf record of vdpad over each window: TAG.perf.txt).
 set -uo pipefail
@@ -78,15 +82,31 @@ fi
 PPS=${BENCH_PPS:-100000}
 PEER_PMD=${BENCH_PEER:-hybrid}
 SIZES=${BENCH_SIZES:-64 1500}
-PARTS=${BENCH_PARTS:-g2n loop vhost cpu pod} # development: run only some parts
+PARTS=${BENCH_PARTS:-g2n loop vhost cpu pod offload} # development: run only some parts
 NIDLE=8
 
 # The pod part is a script of its own (no vdpad, DPDK or hugepages): alone,
 # it is all that runs; with other parts, it runs after their report.
 POD=0
+OFFLOAD=0
 [[ " $PARTS " == *" pod "* ]] && POD=1
-if [ $POD = 1 ] && [ -z "$(echo " $PARTS " | sed 's/ pod / /g' | tr -d ' ')" ]; then
-	BUILD=$BUILD exec bash bench/pod.sh
+[[ " $PARTS " == *" offload "* ]] && OFFLOAD=1
+# part_scripts: the parts that are scripts of their own, after the report.
+part_scripts() {
+	local rc=0
+	if [ $POD = 1 ]; then
+		echo
+		BUILD=$BUILD bash bench/pod.sh || rc=$?
+	fi
+	if [ $OFFLOAD = 1 ]; then
+		echo
+		BUILD=$BUILD bash bench/offload.sh || rc=$?
+	fi
+	return $rc
+}
+if [ -z "$(echo " $PARTS " | sed 's/ pod / /g; s/ offload / /g' | tr -d ' ')" ]; then
+	part_scripts
+	exit $?
 fi
 
 P=xb$$
@@ -1067,7 +1087,4 @@ for x in "no frontends:$IDLE_NOFE" "$NIDLE frontends connected:$IDLE_FE"; do
 done
 echo "$fails target line(s) missed."
 report_tail
-if [ $POD = 1 ]; then
-	echo
-	BUILD=$BUILD bash bench/pod.sh || exit $?
-fi
+part_scripts || exit $?

@@ -43,6 +43,9 @@ static const struct {
 	{ VU_F_CSUM, "CSUM" },
 	{ VU_F_GUEST_CSUM, "GUEST_CSUM" },
 	{ VU_F_MTU, "MTU" },
+	{ VU_F_HOST_TSO4, "HOST_TSO4" },
+	{ VU_F_HOST_TSO6, "HOST_TSO6" },
+	{ VU_F_HOST_ECN, "HOST_ECN" },
 	{ VU_F_MAC, "MAC" },
 	{ VU_F_MRG_RXBUF, "MRG_RXBUF" },
 	{ VU_F_STATUS, "STATUS" },
@@ -184,6 +187,14 @@ static json_t *net_drops_json(const struct xv_net_q_stats *s)
 	return o;
 }
 
+/* What vdpad did for the guest's transmit offload requests. */
+static json_t *offloads_json(const struct xv_net_q_stats *tx)
+{
+	return json_pack("{s:I, s:I, s:I}", "tx_csum", (json_int_t)tx->csum,
+			 "tx_tso", (json_int_t)tx->tso, "tx_tso_segments",
+			 (json_int_t)tx->tso_segs);
+}
+
 static json_t *queue_json(const struct xv_dev *d, unsigned int qidx)
 {
 	const struct xv_qstats *s = &d->qs[xv_q_pair(qidx)];
@@ -199,10 +210,12 @@ static json_t *queue_json(const struct xv_dev *d, unsigned int qidx)
 	o = json_pack("{s:i, s:s, s:I, s:I, s:o}", "qidx", (int)qidx, "type",
 		      tx ? "tx" : "rx", "packets", (json_int_t)q->packets,
 		      "bytes", (json_int_t)q->bytes, "drops", drops);
-	if (tx)
+	if (tx) {
 		json_object_set_new(
 			o, "tx_backpressure",
 			json_integer((json_int_t)s->tx_backpressure));
+		json_object_set_new(o, "offloads", offloads_json(q));
+	}
 	errs = json_object();
 	for (r = 0; r < XV_VQ_ERR_MAX; r++)
 		if (d->vu.vrings[qidx].vq.errors[r])
@@ -273,12 +286,13 @@ static json_t *dev_stats_one(const struct xv_dev *d)
 		json_object_set_new(drops, xv_dp_drop_name(r),
 				    json_integer((json_int_t)sum.drops[r]));
 	xsk_drops_json(&bs, drops);
-	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "rx_packets",
+	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "rx_packets",
 			 (json_int_t)sum.rx.packets, "rx_bytes",
 			 (json_int_t)sum.rx.bytes, "tx_packets",
 			 (json_int_t)sum.tx.packets, "tx_bytes",
 			 (json_int_t)sum.tx.bytes, "drops", drops, "datapath",
-			 datapath_json(d, &bs, &sum));
+			 datapath_json(d, &bs, &sum), "offloads",
+			 offloads_json(&sum.tx));
 }
 
 /* Runs @one on the named device, or on each; keyed by device name. */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cycles.h"
+#include "net_offload.h"
 #include "device.h"
 #include "ethtool.h"
 #include "log.h"
@@ -270,6 +271,14 @@ static void vdev_init(struct xv_devs *s, struct xv_dev *d, unsigned int idx)
 	}
 }
 
+/* The features vdpad offers a guest of @d's backend: the engine's, less
+ * the transmit offloads the backend does not do (loopback). */
+static uint64_t backend_features(const struct xv_dev *d)
+{
+	return d->vu.cfg.features &
+	       ~(XV_TXO_FEATURES & ~d->be.ops->tx_features);
+}
+
 /*
  * The one place a device's configuration becomes its state: the socket
  * path, the group (resolved now), the engine's limits and features, the
@@ -281,7 +290,8 @@ static int dev_apply_cfg(struct xv_dev *d, const struct xv_dev_cfg *cfg,
 	int rc;
 
 	d->cfg = *cfg;
-	rc = xv_dev_cfg_resolve(&d->cfg, d->vu.cfg.features, err, errlen);
+	d->be.ops = xv_backend_for(d->cfg.netdev);
+	rc = xv_dev_cfg_resolve(&d->cfg, backend_features(d), err, errlen);
 	if (rc)
 		return rc;
 	rc = xv_sock_path_set(&d->sock, d->cfg.socket);
@@ -294,7 +304,6 @@ static int dev_apply_cfg(struct xv_dev *d, const struct xv_dev_cfg *cfg,
 	d->vu.cfg.mtu = (uint16_t)d->cfg.mtu;
 	d->vu.cfg.features = d->cfg.device_features;
 	d->vu.cfg.max_mem = d->cfg.max_mem;
-	d->be.ops = xv_backend_for(d->cfg.netdev);
 	return 0;
 }
 
@@ -446,6 +455,9 @@ static void print_stats(const struct xv_dev *d)
 		       (unsigned long long)s.drops[r]);
 	print_backend_stats(d);
 	printf("; tx_backpressure %llu", (unsigned long long)s.tx_backpressure);
+	printf("; offloads tx_csum %llu tx_tso %llu tx_tso_segments %llu",
+	       (unsigned long long)s.tx.csum, (unsigned long long)s.tx.tso,
+	       (unsigned long long)s.tx.tso_segs);
 	printf("; mem_faults %llu mem_refused %llu",
 	       (unsigned long long)vs->mem_faults,
 	       (unsigned long long)vs->mem_refused);

@@ -4,9 +4,12 @@
 
 #include "afxdp.h"
 #include "backend.h"
+#include "net_offload.h"
 
 /* Ethernet header plus one VLAN tag on top of the MTU. */
 #define XV_L2_OVERHEAD 18
+/* UMEM frames one transmit round may fill: a whole GSO frame's worth. */
+#define XV_AFXDP_TX_MAX XV_TXO_MAX_SEGS
 
 static inline bool pair_ready(const struct xv_vu_dev *dev, unsigned int pair)
 {
@@ -73,16 +76,38 @@ int xv_afxdp_rx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 	return (int)n;
 }
 
+/* Free UMEM frames @from..@to-1, from the top of the free list down. */
+static inline void fill_bufs(const struct xv_xsk *x, uint8_t **bufs,
+			     uint32_t from, uint32_t to)
+{
+	uint32_t i;
+
+	for (i = from; i < to; i++)
+		bufs[i] = x->area + x->free_frames[x->nfree - 1 - i];
+}
+
+/*
+ * Guest frames out through the XSK: each goes into free UMEM frames, as
+ * itself or (TSO) as its segments. A round takes up to XV_XSK_BATCH
+ * guest frames into as many UMEM frames as the TX ring and the free list
+ * have, up to XV_AFXDP_TX_MAX: one GSO frame may need that many.
+ */
 int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 		struct xv_chain *c, struct xv_qstats *st)
 {
 	struct xv_vu_vring *tx = &dev->vrings[xv_txq(pair)];
-	uint32_t max_len = (uint32_t)dev->cfg.mtu + XV_L2_OVERHEAD;
-	uint64_t addrs[XV_XSK_BATCH];
-	uint32_t lens[XV_XSK_BATCH];
-	uint32_t budget, n = 0, tidx = 0, tries = 0, i;
+	uint8_t *bufs[XV_AFXDP_TX_MAX];
+	uint32_t lens[XV_AFXDP_TX_MAX];
+	struct xv_net_tx_out out = {
+		.bufs = bufs,
+		.cap = XV_XSK_FRAME_SIZE,
+		.max_seg = (uint32_t)dev->cfg.mtu + XV_L2_OVERHEAD,
+		.features = dev->features,
+		.lens = lens,
+	};
+	uint32_t budget, filled, n = 0, tidx = 0, tries = 0, k;
 	uint16_t used_before = tx->vq.used_idx;
-	int len;
+	int got;
 
 	xv_xsk_reclaim(x);
 	/* The kernel may leave part of the TX ring for the next wakeup:
@@ -91,38 +116,46 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 		xv_xsk_kick_tx(x);
 	if (!pair_ready(dev, pair))
 		return 0;
-	budget = xsk_prod_nb_free(&x->tx, XV_XSK_BATCH);
-	if (budget > XV_XSK_BATCH)
-		budget = XV_XSK_BATCH;
+	budget = xsk_prod_nb_free(&x->tx, XV_AFXDP_TX_MAX);
+	if (budget > XV_AFXDP_TX_MAX)
+		budget = XV_AFXDP_TX_MAX;
 	if (budget > x->nfree)
 		budget = x->nfree;
+	/* Frame pointers for a batch of ordinary frames; the rest only when
+	 * a GSO frame needs them. */
+	filled = budget < XV_XSK_BATCH ? budget : XV_XSK_BATCH;
+	fill_bufs(x, bufs, 0, filled);
 	/* Oversize frames are dropped but count as tries: a round ends. */
 	while (n < budget && tries++ < XV_XSK_BATCH) {
-		uint64_t addr = x->free_frames[x->nfree - 1 - n];
-
-		len = xv_net_tx_get(&tx->vq, x->area + addr, XV_XSK_FRAME_SIZE,
-				    c, &st->tx);
-		if (len < 0)
+		out.bufs = bufs + n;
+		out.nbufs = filled - n;
+		out.lens = lens + n;
+		got = xv_net_tx_take(&tx->vq, &out, c, &st->tx);
+		if (got < 0)
 			dev->broken = true;
-		if (len <= 0)
+		if (!got && out.no_room && filled < budget) {
+			fill_bufs(x, bufs, filled, budget);
+			filled = budget;
+			continue;
+		}
+		if (got <= 0)
 			break;
-		if ((uint32_t)len > max_len) {
+		if (got == 1 && lens[n] > out.max_seg) {
 			st->drops[XV_DP_DROP_OVERSIZE]++;
 			continue; /* the frame stays free */
 		}
-		addrs[n] = addr;
-		lens[n++] = (uint32_t)len;
+		n += (uint32_t)got;
 	}
-	if (n == budget && budget < XV_XSK_BATCH)
+	if (out.no_room || (n == budget && budget < XV_AFXDP_TX_MAX))
 		st->tx_backpressure++;
 	if (n) {
 		xsk_ring_prod__reserve(&x->tx, n, &tidx); /* n <= free */
-		for (i = 0; i < n; i++) {
+		for (k = 0; k < n; k++) {
 			struct xdp_desc *d =
-				xsk_ring_prod__tx_desc(&x->tx, tidx + i);
+				xsk_ring_prod__tx_desc(&x->tx, tidx + k);
 
-			d->addr = addrs[i];
-			d->len = lens[i];
+			d->addr = x->free_frames[x->nfree - 1 - k];
+			d->len = lens[k];
 		}
 		xsk_ring_prod__submit(&x->tx, n);
 		x->nfree -= n;
@@ -188,6 +221,7 @@ static unsigned int afxdp_fds(const struct xv_backend *b, int *fds,
 const struct xv_backend_ops xv_afxdp_backend = {
 	.name = "afxdp",
 	.uses_netdev = true,
+	.tx_features = XV_TXO_FEATURES,
 	.start = afxdp_start,
 	.stop = afxdp_stop,
 	.poll = afxdp_poll,

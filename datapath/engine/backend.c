@@ -22,6 +22,9 @@ static void net_add(struct xv_net_q_stats *dst, const struct xv_net_q_stats *s)
 	dst->bytes += s->bytes;
 	for (r = 0; r < XV_NET_DROP_MAX; r++)
 		dst->drops[r] += s->drops[r];
+	dst->csum += s->csum;
+	dst->tso += s->tso;
+	dst->tso_segs += s->tso_segs;
 }
 
 void xv_qstats_add(struct xv_qstats *sum, const struct xv_qstats *s)

@@ -32,6 +32,9 @@ struct xv_backend_stats {
 struct xv_backend_ops {
 	const char *name; /* "afxdp", "loopback" */
 	bool uses_netdev; /* bound to a netdev (SPEC netdev=IFNAME) */
+	/* The transmit offloads it does (of XV_TXO_FEATURES): not offered
+	 * to the guests of a backend without them. */
+	uint64_t tx_features;
 	/* Binds @netdev's queues 0..@npairs-1 (control thread). */
 	int (*start)(struct xv_backend *b, const char *netdev,
 		     unsigned int npairs);

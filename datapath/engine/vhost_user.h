@@ -59,6 +59,9 @@ enum xv_vu_request {
 #define VU_F_GUEST_CSUM 1
 #define VU_F_MTU 3
 #define VU_F_MAC 5
+#define VU_F_HOST_TSO4 11
+#define VU_F_HOST_TSO6 12
+#define VU_F_HOST_ECN 13
 #define VU_F_MRG_RXBUF 15
 #define VU_F_STATUS 16
 #define VU_F_CTRL_VQ 17

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "net_offload.h"
 #include "virtio_net.h"
 
 static const char *const drop_names[XV_NET_DROP_MAX] = {
@@ -11,6 +12,8 @@ static const char *const drop_names[XV_NET_DROP_MAX] = {
 	[XV_NET_DROP_TOO_BIG] = "too_big",
 	[XV_NET_DROP_SHORT] = "short",
 	[XV_NET_DROP_BROKEN] = "broken",
+	[XV_NET_DROP_BAD_CSUM] = "bad_csum",
+	[XV_NET_DROP_BAD_GSO] = "bad_gso",
 };
 
 const char *xv_net_drop_name(enum xv_net_drop d)
@@ -218,6 +221,135 @@ int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
 		st->packets++;
 		st->bytes += flen;
 		return (int)flen;
+	}
+	return 0; /* the rest at the next call */
+}
+
+/* The chain's frame (after the virtio-net header) from byte @off on. */
+static inline void frame_read(const struct xv_chain *c, uint64_t off,
+			      uint8_t *dst, uint64_t len)
+{
+	if (c->iov[0].iov_len >= XV_NET_HDR_LEN + off + len)
+		memcpy(dst,
+		       (uint8_t *)c->iov[0].iov_base + XV_NET_HDR_LEN + off,
+		       len);
+	else
+		iov_read(c->iov, c->nout, XV_NET_HDR_LEN + off, dst, len);
+}
+
+/* Every segment of the GSO frame in @c, headers from @head. */
+static void tx_segment(const struct xv_chain *c, const struct xv_txo *o,
+		       const uint8_t *head, uint32_t flen,
+		       struct xv_net_tx_out *out)
+{
+	uint32_t i, plen;
+
+	for (i = 0; i < o->nsegs; i++) {
+		uint8_t *seg = out->bufs[i];
+
+		plen = xv_txo_seg_payload(o, flen, i);
+		memcpy(seg, head, o->hdr_len);
+		frame_read(c, (uint64_t)o->hdr_len + (uint64_t)i * o->mss,
+			   seg + o->hdr_len, plen);
+		xv_txo_seg_finish(o, seg, i, plen);
+		out->lens[i] = o->hdr_len + plen;
+	}
+}
+
+/* What the frame in @c becomes in @out: a drop reason (< 0: none, and
+ * *@n frames filled), or -2 when it needs more room than @out has. */
+static int tx_frame(const struct xv_chain *c, uint32_t flen,
+		    struct xv_net_tx_out *out, uint32_t *n,
+		    struct xv_net_q_stats *st)
+{
+	struct virtio_net_hdr vh;
+	uint8_t head[XV_TXO_HDR_MAX];
+	uint32_t head_len = flen < XV_TXO_HDR_MAX ? flen : XV_TXO_HDR_MAX;
+	uint32_t max_seg = out->max_seg < out->cap ? out->max_seg : out->cap;
+	struct xv_txo o;
+
+	if (!out->nbufs)
+		return -2;
+	iov_read(c->iov, c->nout, 0, (uint8_t *)&vh, sizeof(vh));
+	if (vh.gso_type == VIRTIO_NET_HDR_GSO_NONE &&
+	    !(vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
+		if (flen > out->cap)
+			return XV_NET_DROP_TOO_BIG;
+		frame_read(c, 0, out->bufs[0], flen);
+		out->lens[0] = flen;
+		*n = 1;
+		return -1;
+	}
+	frame_read(c, 0, head, head_len);
+	switch (xv_txo_parse(&vh, head, head_len, flen, out->features, max_seg,
+			     &o)) {
+	case XV_TXO_BAD_CSUM:
+		return XV_NET_DROP_BAD_CSUM;
+	case XV_TXO_BAD_GSO:
+		return XV_NET_DROP_BAD_GSO;
+	case XV_TXO_OK:
+		break;
+	}
+	if (o.kind == XV_TXO_CSUM) {
+		if (flen > out->cap)
+			return XV_NET_DROP_TOO_BIG;
+		frame_read(c, 0, out->bufs[0], flen);
+		xv_txo_csum_finish(&o, out->bufs[0], flen);
+		out->lens[0] = flen;
+		st->csum++;
+		*n = 1;
+		return -1;
+	}
+	if (o.nsegs > out->nbufs)
+		return -2;
+	tx_segment(c, &o, head, flen, out);
+	st->tso++;
+	st->tso_segs += o.nsegs;
+	*n = o.nsegs;
+	return -1;
+}
+
+int xv_net_tx_take(struct xv_vq *vq, struct xv_net_tx_out *out,
+		   struct xv_chain *c, struct xv_net_q_stats *st)
+{
+	unsigned int dropped;
+	uint32_t n = 0;
+	uint64_t flen;
+	int ret, why;
+
+	out->no_room = false;
+	for (dropped = 0; dropped < XV_NET_TX_MAX_DROPS; dropped++) {
+		ret = vq->ops->pop(vq, c);
+		if (ret < 0)
+			st->drops[XV_NET_DROP_BROKEN]++;
+		if (ret <= 0)
+			return ret;
+		if (mem_faulted(vq)) /* a chain read from zeros */
+			return fault_drop(vq, st);
+		if (c->out_len <= XV_NET_HDR_LEN) {
+			vq->ops->push(vq, c->head, 0);
+			st->drops[XV_NET_DROP_SHORT]++;
+			continue;
+		}
+		flen = c->out_len - XV_NET_HDR_LEN;
+		why = flen > UINT32_MAX - XV_TXO_HDR_MAX ?
+			      XV_NET_DROP_TOO_BIG :
+			      tx_frame(c, (uint32_t)flen, out, &n, st);
+		if (why == -2) {
+			vq->ops->unpop(vq, 1); /* the next round takes it */
+			out->no_room = true;
+			return 0;
+		}
+		vq->ops->push(vq, c->head, 0);
+		if (mem_faulted(vq))
+			return fault_drop(vq, st);
+		if (why >= 0) {
+			st->drops[why]++;
+			continue;
+		}
+		st->packets++;
+		st->bytes += flen;
+		return (int)n;
 	}
 	return 0; /* the rest at the next call */
 }

@@ -23,13 +23,18 @@ enum xv_net_drop {
 	XV_NET_DROP_TOO_BIG, /* RX: frame larger than buffers; TX: > cap */
 	XV_NET_DROP_SHORT, /* TX: chain shorter than the virtio-net header */
 	XV_NET_DROP_BROKEN, /* the ring is broken: nothing moves */
+	XV_NET_DROP_BAD_CSUM, /* TX: NEEDS_CSUM outside the frame, or not offered */
+	XV_NET_DROP_BAD_GSO, /* TX: a GSO request that cannot be (net_offload.h) */
 	XV_NET_DROP_MAX,
 };
 
 struct xv_net_q_stats {
-	uint64_t packets;
+	uint64_t packets; /* frames as the guest sent or got them */
 	uint64_t bytes;
 	uint64_t drops[XV_NET_DROP_MAX];
+	uint64_t csum; /* TX: checksums finished for the guest */
+	uint64_t tso; /* TX: GSO frames segmented */
+	uint64_t tso_segs; /* TX: the segments they became */
 };
 
 /*
@@ -53,6 +58,30 @@ int xv_net_rx_put(struct xv_vq *vq, bool mrg, const void *frame, uint32_t len,
 #define XV_NET_TX_MAX_DROPS 64
 int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
 		  struct xv_net_q_stats *st);
+
+/* Where xv_net_tx_take puts what one guest frame becomes. */
+struct xv_net_tx_out {
+	uint8_t *const *bufs; /* frames to fill, @cap bytes each */
+	uint32_t nbufs;
+	uint32_t cap;
+	uint32_t max_seg; /* the largest frame that may leave (MTU + L2) */
+	uint64_t features; /* negotiated: which offloads the guest may ask */
+	uint32_t *lens; /* out: each frame's length */
+	bool no_room; /* out: the next frame needs more than @nbufs */
+};
+
+/*
+ * Takes the next frame the guest transmitted on TX queue @vq into
+ * @out->bufs, doing the offloads its header asks for (net_offload.h):
+ * one frame, its checksum finished if NEEDS_CSUM; or, for GSO, every
+ * segment it becomes. Returns how many frames were filled; 0 when the
+ * ring is empty, or when the next frame needs more frames than @out has
+ * (then @out->no_room is set and the frame stays in the ring); -EIO when
+ * the ring is broken. Bad frames are dropped and counted as
+ * xv_net_tx_get's, and the next one tried, up to XV_NET_TX_MAX_DROPS.
+ */
+int xv_net_tx_take(struct xv_vq *vq, struct xv_net_tx_out *out,
+		   struct xv_chain *c, struct xv_net_q_stats *st);
 
 const char *xv_net_drop_name(enum xv_net_drop d);
 

@@ -18,7 +18,9 @@
  *       (bit 3: TX, else RX), bits 4-7 used_idx lag
  *   In virtio-net mode, the chains feed xv_net_rx_put (MRG_RXBUF when
  *   bit 0 of [6]; frames of 40 * [7] bytes, capped at 9000) or
- *   xv_net_tx_get, whose fast and slow paths must hold up as well.
+ *   xv_net_tx_get, whose fast and slow paths must hold up as well; or,
+ *   when bit 1 of [6] is set, xv_net_tx_take with every transmit offload
+ *   negotiated (the guest's virtio-net headers come from the input too).
  *   [2..3] avail->idx - last_avail_idx   [4..5] last_avail_idx
  *   [6..7] used_event
  *   then up to 64 avail entries (2 bytes each, at most the pending count),
@@ -33,6 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "net_offload.h"
 #include "split_driver.h"
 #include "virtio_net.h"
 #include "virtq.h"
@@ -274,6 +277,39 @@ static void run_net_tx(void)
 	CHECK(st.packets <= vq.size);
 }
 
+/* TX with offloads: frames and segments into eight 2 KiB frames. */
+static void run_net_tx_take(void)
+{
+	static uint8_t frames[8][2048];
+	uint8_t *bufs[8];
+	uint32_t lens[8];
+	struct xv_net_tx_out out = {
+		.bufs = bufs,
+		.nbufs = 8,
+		.cap = sizeof(frames[0]),
+		.max_seg = 1518,
+		.features = XV_TXO_FEATURES,
+		.lens = lens,
+	};
+	struct xv_net_q_stats st = {};
+	unsigned int i, k;
+	int rc = 1;
+
+	for (k = 0; k < 8; k++)
+		bufs[k] = frames[k];
+	for (i = 0; i <= vq.size && rc > 0; i++) {
+		rc = xv_net_tx_take(&vq, &out, &chain, &st);
+		CHECK(rc >= -EIO && rc <= 8);
+		CHECK(rc != -EIO || vq.broken);
+		for (k = 0; rc > 0 && k < (unsigned int)rc; k++)
+			CHECK(lens[k] <= out.cap);
+		CHECK(!out.no_room || rc == 0);
+	}
+	vq.ops->flush(&vq);
+	CHECK(st.packets <= vq.size);
+	CHECK(st.tso_segs <= 8 * st.tso);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -289,6 +325,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vq_setup(data);
 	if (!(data[1] & 4)) {
 		run();
+	} else if ((data[1] & 8) && (data[6] & 2)) {
+		run_net_tx_take();
 	} else if (data[1] & 8) {
 		run_net_tx();
 	} else {

@@ -98,10 +98,9 @@ ip -n $POD link set ${PF}v2 promisc on
 ip -n $POD link set ${PF}v2 up
 
 # --- captures: the wire and the pod see everything ------------------------
-# A raw-socket sniffer (tcpdump is not among the project's dependencies):
-# one line per frame received on DEV, "KIND DST SRC ETHERTYPE IPSRC IPDST
-# IPPROTO", KIND being host|bcast|mcast|other (unicast for another MAC,
-# seen in promiscuous mode). At SIGTERM it writes them to OUT, and the
+# A raw-socket sniffer: one line per frame received on DEV, "KIND DST SRC
+# ETHERTYPE IPSRC IPDST IPPROTO LENGTH", KIND being host|bcast|mcast|other
+# (unicast for another MAC, seen in promiscuous mode). At SIGTERM it writes them to OUT, and the
 # frames its socket dropped to OUT.drops.
 cat >"$TMP/sniff.py" <<'EOF'
 import signal, socket, struct, sys
@@ -117,9 +116,11 @@ open(ready, "w").close()
 KIND = {0: "host", 1: "bcast", 2: "mcast", 3: "other"}
 mac = lambda b: ":".join("%02x" % x for x in b)
 rows = []
+buf = bytearray(256)
 try:
     while True:
-        f, a = s.recvfrom(256)
+        n, a = s.recvfrom_into(buf, 256, socket.MSG_TRUNC)
+        f = bytes(buf[:min(n, 256)])
         if a[0] != ifname or a[2] == 4:  # PACKET_OUTGOING: our own
             continue
         et = struct.unpack("!H", f[12:14])[0]
@@ -127,8 +128,9 @@ try:
         if et == 0x0800 and len(f) >= 34:
             ip = "%s %s %d" % (socket.inet_ntoa(f[26:30]),
                                socket.inet_ntoa(f[30:34]), f[23])
-        rows.append("%s %s %s %04x %s" % (KIND.get(a[2], a[2]), mac(f[0:6]),
-                                          mac(f[6:12]), et, ip))
+        rows.append("%s %s %s %04x %s %d" % (KIND.get(a[2], a[2]),
+                                             mac(f[0:6]), mac(f[6:12]), et,
+                                             ip, n))
 finally:
     # PACKET_STATISTICS: struct tpacket_stats { packets, drops }
     _, drops = struct.unpack("II", s.getsockopt(263, 6, 8))
@@ -152,7 +154,8 @@ capture() { # capture NS DEV NAME: frames in $TMP/NAME.frames once stopped
 check "sniffer on the wire end ($EXT/$WIRE)" capture $EXT $WIRE wire
 check "sniffer in the pod (${PF}v2, promiscuous)" capture $POD ${PF}v2 pod
 # fcount NAME AWK-CONDITION: frames of that capture matching the condition
-# ($1 kind, $2 dst MAC, $3 src MAC, $4 ethertype, $5 $6 IPs, $7 protocol).
+# ($1 kind, $2 dst MAC, $3 src MAC, $4 ethertype, $5 $6 IPs, $7 protocol,
+# $8 length).
 fcount() {
 	awk "$2" "$TMP/$1.frames" | wc -l
 }
@@ -407,6 +410,17 @@ check_eq "TCP external -> guest 0: $MB MB arrived" $((MB << 20)) \
 check_eq "TCP external -> guest 0: content intact (sha256)" "$EXT_TX_SHA" \
 	"$(xv 0 RX-SHA)"
 echo "# TCP $MB MB: guest->ext $(xv 0 TCP-TX-SECS) s, ext->guest $(xv 0 TCP-RX-SECS) s"
+# The guest's virtio_net negotiated CSUM and HOST_TSO4: it sent GSO frames,
+# which vdpad cut into segments no larger than the MTU, checksummed.
+tso0=$(grep -a 'dev0 ' "$LOG" | sed -n 's/.* tx_tso \([0-9]*\) tx_tso_segments \([0-9]*\).*/\1 \2/p')
+echo "# guest 0: GSO frames segmented, segments: ${tso0:-none}"
+check_gt "guest 0's GSO frames were segmented by vdpad (tx_tso)" "${tso0%% *}" 0
+check_eq "the wire saw no frame from guest 0 over 1514 bytes" 0 \
+	"$(fcount wire '$3 == "'"${G_MAC[0]}"'" && $8 > 1514')"
+check_gt "... and full-sized segments from it (1514 bytes)" \
+	"$(fcount wire '$3 == "'"${G_MAC[0]}"'" && $8 == 1514')" 0
+check_eq "the external host's TCP found no checksum error" 0 \
+	"$(ip netns exec $EXT nstat -az TcpInCsumErrors | awk '/TcpInCsumErrors/ {print $2}')"
 
 # --- guest 0 <-> guest 1: hairpinned in the eswitch -----------------------------
 check_eq "guest 0 -> guest 1: 20 pings, all replies" 20/20 "$(xv 0 PING-PEER)"

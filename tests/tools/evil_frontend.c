@@ -62,6 +62,25 @@
  *                    on RX, and (the test's witness) other devices and the
  *                    control path not held up
  *
+ * TCP modes (transmit offloads; they negotiate CSUM, HOST_TSO4/6 and
+ * HOST_ECN, so the device must be one that offers them: AF_XDP). Frames
+ * go from 02:00:00:00:00:01 10.250.0.1:40000 to $EVIL_DST_MAC (default
+ * ff:ff:ff:ff:ff:ff) 10.250.0.2:9, one TCP byte stream whose byte at
+ * offset o is (o * 7 + 3) & 255, sequence numbers from 1000:
+ *   tso              $EVIL_TSO_FRAMES (8) GSO frames of $EVIL_TSO_PAYLOAD
+ *                    (64000) bytes, MSS $EVIL_TSO_MSS (1448); the last
+ *                    with PSH and FIN. All must be used.
+ *   tcp_stream       for HOLD_MS, the ring kept busy with the same stream
+ *                    over and over: GSO frames ($EVIL_TSO=1, default) or
+ *                    MSS-sized ones with NEEDS_CSUM ($EVIL_TSO=0), for
+ *                    the benchmark; prints frames and payload bytes posted
+ *   gso_hostile      one frame each of: gso_size 0, hdr_len past the
+ *                    frame, TCPV4 on a UDP packet, UFO, TCPV6 on IPv4,
+ *                    300 segments, a 70000-byte frame (bad_gso: 7); and
+ *                    csum_start past the frame, csum_offset past it
+ *                    (bad_csum: 2); then a good GSO frame (3 segments)
+ *                    and a good NEEDS_CSUM one: the device stays up
+ *
  * The rings are laid out by the tests' split-ring driver
  * (tests/common/split_driver.h), which writes whatever it is told to.
  *
@@ -92,6 +111,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/virtio_net.h>
 
 #include "split_driver.h"
 #include "vhost_user.h"
@@ -113,6 +133,17 @@
 #define N_RX_BUFS 32
 #define N_FRAMES 16
 #define REPLY_TIMEOUT_MS 4000
+/* TCP modes: big slots for GSO frames, small ones for MSS-sized frames,
+ * above the 2 MiB the other modes use. */
+#define TCP_MEM_SIZE (8u << 20)
+#define TSO_SLOT_OFF 0x200000
+#define TSO_SLOT 0x11000 /* a 64 KiB frame and its headers */
+#define TSO_SLOTS 32
+#define MSS_SLOT_OFF 0x440000
+#define MSS_SLOT 0x800
+#define MSS_SLOTS 128
+#define TCP_HDRS 54 /* Ethernet, IPv4, TCP without options */
+#define TCP_SEQ0 1000
 #define MAX_SEND_FDS 253 /* the kernel's SCM_MAX_FD */
 
 /* What the frontend's memory is made of. */
@@ -1082,6 +1113,328 @@ static int mode_reply_flood(struct fe *f)
 	return 0;
 }
 
+/* ---- TCP frames (transmit offload modes) ---- */
+
+#define TCP_FEATURES                                                           \
+	(VU_BIT(VU_F_VERSION_1) | VU_BIT(VU_F_CSUM) | VU_BIT(VU_F_HOST_TSO4) | \
+	 VU_BIT(VU_F_HOST_TSO6) | VU_BIT(VU_F_HOST_ECN))
+
+/* A one's complement sum of its own (the device's is under test). */
+static uint32_t sum16(const uint8_t *p, uint32_t len, uint32_t sum)
+{
+	uint32_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t fold16(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+static void put_be16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint32_t env_u32(const char *name, uint32_t def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? (uint32_t)strtoul(v, NULL, 0) : def;
+}
+
+/* What a TCP frame of the stream is: where it starts and how the guest
+ * asks for it to be finished. */
+struct tcp_frame {
+	uint32_t off; /* stream offset of its first payload byte */
+	uint32_t payload;
+	uint16_t mss; /* GSO: the segment size; 0: no GSO */
+	uint8_t flags; /* TCP flags */
+	bool needs_csum; /* leave the TCP checksum to the device */
+};
+
+static void put_mac(uint8_t *p, const char *env, const char *def)
+{
+	const char *s = getenv(env);
+	unsigned int b[6], i;
+
+	if (!s || sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3],
+			 &b[4], &b[5]) != 6)
+		sscanf(def, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3],
+		       &b[4], &b[5]);
+	for (i = 0; i < 6; i++)
+		p[i] = (uint8_t)b[i];
+}
+
+/* Writes frame @t at @b (virtio-net header first); returns its length. */
+static uint32_t tcp_write(uint8_t *b, const struct tcp_frame *t)
+{
+	struct virtio_net_hdr *vh = (struct virtio_net_hdr *)b;
+	uint8_t *eth = b + NET_HDR_LEN, *ip = eth + 14, *th = ip + 20;
+	uint32_t i, l4len = 20 + t->payload, sum;
+
+	memset(b, 0, NET_HDR_LEN + TCP_HDRS);
+	put_mac(eth, "EVIL_DST_MAC", "ff:ff:ff:ff:ff:ff");
+	put_mac(eth + 6, "EVIL_SRC_MAC", "02:00:00:00:00:01");
+	put_be16(eth + 12, 0x0800);
+	ip[0] = 0x45;
+	put_be16(ip + 2, 20 + l4len);
+	put_be16(ip + 4, t->off / 1000 & 0xffff);
+	put_be16(ip + 6, 0x4000);
+	ip[8] = 64;
+	ip[9] = 6;
+	memcpy(ip + 12, "\x0a\xfa\x00\x01\x0a\xfa\x00\x02", 8);
+	put_be16(ip + 10, (uint16_t)~fold16(sum16(ip, 20, 0)));
+	put_be16(th, 40000);
+	put_be16(th + 2, 9);
+	put_be16(th + 4, (TCP_SEQ0 + t->off) >> 16);
+	put_be16(th + 6, (TCP_SEQ0 + t->off) & 0xffff);
+	th[12] = 5 << 4;
+	th[13] = t->flags;
+	put_be16(th + 14, 65535);
+	for (i = 0; i < t->payload; i++)
+		th[20 + i] = (uint8_t)((t->off + i) * 7 + 3);
+	/* The pseudo header's sum: left as it is (NEEDS_CSUM), or with the
+	 * rest summed and complemented (a finished checksum). */
+	sum = sum16(ip + 12, 8, 6 + l4len);
+	if (t->needs_csum || t->mss) {
+		put_be16(th + 16, fold16(sum));
+		vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		vh->csum_start = htole16(14 + 20);
+		vh->csum_offset = htole16(16);
+	} else {
+		put_be16(th + 16, (uint16_t)~fold16(sum16(th, l4len, sum)));
+	}
+	if (t->mss) {
+		vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+		vh->gso_size = htole16(t->mss);
+		vh->hdr_len = htole16(TCP_HDRS);
+	}
+	return NET_HDR_LEN + TCP_HDRS + t->payload;
+}
+
+static int tcp_setup(struct fe *f)
+{
+	return std_setup(f, TCP_FEATURES);
+}
+
+/* Posts TX descriptor @slot, @len bytes at @off, and kicks. */
+static void tx_post(struct fe *f, uint16_t slot, uint64_t off, uint32_t len)
+{
+	sd_set_desc(&f->ring[TXQ], slot, gpa(off), len, 0, 0);
+	sd_post_head(&f->ring[TXQ], slot);
+	kick(f, TXQ);
+}
+
+/* Waits (up to 2 s) until every TX frame posted is used. */
+static int tx_drain(struct fe *f)
+{
+	uint64_t end = now_ms() + 2000;
+
+	while (sd_used_idx(&f->ring[TXQ]) != f->ring[TXQ].avail_idx) {
+		if (now_ms() > end)
+			return fail(f, "TX: %u of %u frames used",
+				    sd_used_idx(&f->ring[TXQ]),
+				    f->ring[TXQ].avail_idx);
+		kick(f, TXQ);
+		sleep_ms(1);
+	}
+	return 0;
+}
+
+static int mode_tso(struct fe *f)
+{
+	uint32_t n = env_u32("EVIL_TSO_FRAMES", 8), i, len;
+	struct tcp_frame t = {
+		.payload = env_u32("EVIL_TSO_PAYLOAD", 64000),
+		.mss = (uint16_t)env_u32("EVIL_TSO_MSS", 1448),
+	};
+
+	if (n > TSO_SLOTS || t.payload > 65535 - 40 || !t.mss)
+		return fail(f, "EVIL_TSO_*: at most %u frames of 65495 bytes",
+			    TSO_SLOTS);
+	if (tcp_setup(f))
+		return -1;
+	for (i = 0; i < n; i++) {
+		uint64_t off = TSO_SLOT_OFF + (uint64_t)i * TSO_SLOT;
+
+		t.off = i * t.payload;
+		t.flags = i + 1 == n ? 0x19 : 0x10; /* ACK (PSH FIN) */
+		len = tcp_write(f->mem + off, &t);
+		tx_post(f, (uint16_t)i, off, len);
+	}
+	if (tx_drain(f))
+		return -1;
+	note(f, "tso: %u frames of %u payload bytes, MSS %u", n, t.payload,
+	     t.mss);
+	return still_alive(f);
+}
+
+/* The stream for tcp_stream: @n slots of one kind, written once. */
+static uint32_t stream_slots(struct fe *f, bool tso, uint32_t *lens)
+{
+	uint32_t n = tso ? TSO_SLOTS : MSS_SLOTS, i;
+	struct tcp_frame t = { .flags = 0x10 };
+
+	t.payload = tso ? 64000 : 1448;
+	t.mss = tso ? 1448 : 0;
+	t.needs_csum = true;
+	for (i = 0; i < n; i++) {
+		t.off = i * t.payload;
+		lens[i] =
+			tcp_write(f->mem + (tso ? TSO_SLOT_OFF + i * TSO_SLOT :
+						  MSS_SLOT_OFF + i * MSS_SLOT),
+				  &t);
+	}
+	return n;
+}
+
+static int mode_tcp_stream(struct fe *f)
+{
+	bool tso = env_u32("EVIL_TSO", 1) != 0;
+	uint32_t lens[MSS_SLOTS], n, k = 0;
+	uint64_t end, posted = 0, payload = 0;
+
+	if (tcp_setup(f))
+		return -1;
+	n = stream_slots(f, tso, lens);
+	end = now_ms() + hold_ms;
+	while (!stop_requested && now_ms() < end) {
+		struct sd_ring *r = &f->ring[TXQ];
+
+		/* A slot goes again once the device has used it. */
+		while ((uint16_t)(r->avail_idx - sd_used_idx(r)) < n) {
+			sd_set_desc(r, (uint16_t)k,
+				    gpa(tso ? TSO_SLOT_OFF + k * TSO_SLOT :
+					      MSS_SLOT_OFF + k * MSS_SLOT),
+				    lens[k], 0, 0);
+			sd_post_head(r, (uint16_t)k);
+			payload += lens[k] - NET_HDR_LEN - TCP_HDRS;
+			posted++;
+			k = (k + 1) % n;
+		}
+		kick(f, TXQ);
+		if (peer_closed(f))
+			return fail(f, "backend hung up");
+	}
+	note(f, "tcp_stream: %s, %llu frames, %llu payload bytes in %u ms",
+	     tso ? "tso" : "mss", (unsigned long long)posted,
+	     (unsigned long long)payload, hold_ms);
+	return tx_drain(f) ?: still_alive(f);
+}
+
+/* A hostile frame: a good one, spoilt by @spoil. */
+static void hostile(struct fe *f, uint16_t slot, const struct tcp_frame *t,
+		    void (*spoil)(uint8_t *b, uint32_t *len))
+{
+	uint64_t off = TSO_SLOT_OFF + (uint64_t)slot * TSO_SLOT;
+	uint32_t len = tcp_write(f->mem + off, t);
+
+	if (spoil)
+		spoil(f->mem + off, &len);
+	tx_post(f, slot, off, len);
+}
+
+static struct virtio_net_hdr *vh_of(uint8_t *b)
+{
+	return (struct virtio_net_hdr *)b;
+}
+
+static void spoil_mss0(uint8_t *b, uint32_t *len)
+{
+	(void)len;
+	vh_of(b)->gso_size = 0;
+}
+
+static void spoil_hdr_len(uint8_t *b, uint32_t *len)
+{
+	vh_of(b)->hdr_len = htole16((uint16_t)(*len + 100));
+}
+
+static void spoil_udp(uint8_t *b, uint32_t *len)
+{
+	(void)len;
+	b[NET_HDR_LEN + 14 + 9] = 17;
+}
+
+static void spoil_ufo(uint8_t *b, uint32_t *len)
+{
+	(void)len;
+	vh_of(b)->gso_type = VIRTIO_NET_HDR_GSO_UDP;
+}
+
+static void spoil_v6(uint8_t *b, uint32_t *len)
+{
+	(void)len;
+	vh_of(b)->gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
+}
+
+static void spoil_segs(uint8_t *b, uint32_t *len)
+{
+	(void)len;
+	vh_of(b)->gso_size = htole16(100); /* 640 segments */
+}
+
+static void spoil_huge(uint8_t *b, uint32_t *len)
+{
+	(void)b;
+	*len = NET_HDR_LEN + 70000; /* runs into the next slot: still ours */
+}
+
+static void spoil_csum_start(uint8_t *b, uint32_t *len)
+{
+	vh_of(b)->csum_start = htole16((uint16_t)(*len));
+}
+
+static void spoil_csum_offset(uint8_t *b, uint32_t *len)
+{
+	vh_of(b)->csum_offset = htole16((uint16_t)(*len - 14 - 20 - 1));
+}
+
+static int mode_gso_hostile(struct fe *f)
+{
+	void (*const gso[])(uint8_t *, uint32_t *) = {
+		spoil_mss0, spoil_hdr_len, spoil_udp,  spoil_ufo,
+		spoil_v6,   spoil_segs,	   spoil_huge,
+	};
+	void (*const csum[])(uint8_t *, uint32_t *) = { spoil_csum_start,
+							spoil_csum_offset };
+	struct tcp_frame t = { .payload = 64000, .mss = 1448, .flags = 0x10 };
+	uint16_t slot = 0;
+	unsigned int i;
+
+	if (tcp_setup(f))
+		return -1;
+	for (i = 0; i < sizeof(gso) / sizeof(gso[0]); i++)
+		hostile(f, slot++, &t, gso[i]);
+	slot++; /* the huge frame runs into this slot's memory */
+	t.mss = 0;
+	t.payload = 1000;
+	t.needs_csum = true;
+	for (i = 0; i < sizeof(csum) / sizeof(csum[0]); i++)
+		hostile(f, slot++, &t, csum[i]);
+	t.mss = 1448;
+	t.payload = 3000;
+	t.flags = 0x18;
+	hostile(f, slot++, &t, NULL);
+	t.mss = 0;
+	t.payload = 500;
+	t.off = 3000;
+	hostile(f, slot++, &t, NULL);
+	if (tx_drain(f))
+		return -1;
+	note(f, "gso_hostile: 9 bad frames, then a GSO and a NEEDS_CSUM one");
+	return still_alive(f);
+}
+
 static const struct {
 	const char *name;
 	int (*run)(struct fe *f);
@@ -1107,6 +1460,9 @@ static const struct {
 	{ "truncate_tmpfs", mode_truncate_tmpfs },
 	{ "truncate_hugetlbfs", mode_truncate_hugetlbfs },
 	{ "mem_limit", mode_mem_limit },
+	{ "tso", mode_tso },
+	{ "tcp_stream", mode_tcp_stream },
+	{ "gso_hostile", mode_gso_hostile },
 };
 
 /* The memory a mode needs (MEM_SIZE in an unsealable memfd by default). */
@@ -1124,6 +1480,9 @@ static void pick_memory(struct fe *f)
 		f->size = 2 * MEM_SIZE; /* two 2 MiB pages: rings, then data */
 	else if (!strcmp(f->mode, "mem_limit"))
 		f->size = 1ull << 30; /* sparse */
+	else if (!strncmp(f->mode, "tso", 3) || !strncmp(f->mode, "tcp", 3) ||
+		 !strncmp(f->mode, "gso", 3))
+		f->size = TCP_MEM_SIZE;
 }
 
 static void usage(void)

@@ -23,7 +23,9 @@
 #include <cmocka.h>
 
 #include "fake_driver.h"
+#include "tcp_frame.h"
 
+#include "net_offload.h"
 #include "virtio_net.h"
 
 _Static_assert(sizeof(struct virtio_net_hdr_mrg_rxbuf) == 12,
@@ -1185,6 +1187,169 @@ static void test_tx_broken(void **state)
 	used_is(f, 0, h, 0);
 }
 
+/* ---- TX with offloads (xv_net_tx_take) ---- */
+
+static uint8_t take_frames[8][2048];
+static uint8_t *take_bufs[8];
+static uint32_t take_lens[8];
+
+/* An output of @n 2 KiB frames, MTU 1500, every offload negotiated. */
+static struct xv_net_tx_out take_out(uint32_t n)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		take_bufs[i] = take_frames[i];
+		memset(take_frames[i], BUF_POISON, sizeof(take_frames[i]));
+	}
+	return (struct xv_net_tx_out){ .bufs = take_bufs,
+				       .nbufs = n,
+				       .cap = sizeof(take_frames[0]),
+				       .max_seg = 1518,
+				       .features = XV_TXO_FEATURES,
+				       .lens = take_lens };
+}
+
+static int take(struct fx *f, struct xv_net_tx_out *o)
+{
+	return xv_net_tx_take(&f->vq, o, &f->c, &f->st);
+}
+
+/* @g as the guest posts it: header and frame over descriptors of
+ * @lens[0..n) (the last takes the rest). */
+static uint16_t post_gso(struct fx *f, const struct gso_frame *g,
+			 const uint32_t *lens, int n)
+{
+	static uint8_t pkt[HDR + FRAME_MAX];
+	uint32_t l[16], total = HDR + g->len, used = 0;
+	int i;
+
+	memset(pkt, 0, HDR);
+	memcpy(pkt, &g->vh, sizeof(g->vh));
+	memcpy(pkt + HDR, g->b, g->len);
+	for (i = 0; i < n - 1; i++)
+		used += l[i] = lens[i];
+	l[n - 1] = total - used;
+	return post_tx(f, pkt, l, n);
+}
+
+static void test_tx_take_gso_over_descs(void **state)
+{
+	static const uint32_t lens[] = { 5, HDR + 20, 17, 1000, 0 };
+	struct fx *f = *state;
+	struct xv_net_tx_out o = take_out(8);
+	static struct gso_frame g;
+	uint32_t i, off = 0;
+	uint16_t h;
+
+	/* The header split across descriptors, headers and payload too. */
+	mk_tcp(&g, false, false, 5000, 1448, 0x18);
+	h = post_gso(f, &g, lens, 5);
+	assert_int_equal(take(f, &o), 4);
+	for (i = 0; i < 4; i++) {
+		uint32_t plen = i < 3 ? 1448 : 5000 - 3 * 1448;
+
+		assert_int_equal(take_lens[i], g.hdr_len + plen);
+		assert_memory_equal(take_frames[i] + g.hdr_len,
+				    g.b + g.hdr_len + off, plen);
+		assert_int_equal(take_frames[i][g.hdr_len + plen], BUF_POISON);
+		off += plen;
+	}
+	assert_int_equal(f->st.tso, 1);
+	assert_int_equal(f->st.tso_segs, 4);
+	stats_are(f, 1, g.len);
+	flush(f);
+	used_is(f, 0, h, 0);
+	assert_int_equal(take(f, &o), 0);
+	assert_false(o.no_room);
+}
+
+/* A frame that needs more frames than there are stays in the ring. */
+static void test_tx_take_no_room_keeps_frame(void **state)
+{
+	static const uint32_t lens[] = { HDR + 100 };
+	struct fx *f = *state;
+	struct xv_net_tx_out o = take_out(3);
+	static struct gso_frame g;
+
+	mk_tcp(&g, true, false, 5000, 1428, 0x18); /* IPv6: 4 segments */
+	post_gso(f, &g, lens, 2);
+	assert_int_equal(take(f, &o), 0);
+	assert_true(o.no_room);
+	assert_int_equal(f->vq.used_idx, 0);
+	stats_are(f, 0, 0);
+	o = take_out(0);
+	assert_int_equal(take(f, &o), 0);
+	assert_true(o.no_room);
+	o = take_out(4);
+	assert_int_equal(take(f, &o), 4);
+	assert_false(o.no_room);
+	assert_int_equal(f->st.tso_segs, 4);
+	assert_int_equal(f->vq.used_idx, 1);
+}
+
+/* Bad requests are dropped, counted, given back; the next frame goes. */
+static void test_tx_take_bad_then_next(void **state)
+{
+	static const uint32_t one[] = { HDR + 54 };
+	static const uint32_t plain = HDR + 100;
+	struct fx *f = *state;
+	struct xv_net_tx_out o = take_out(8);
+	static struct gso_frame g;
+	uint8_t pkt[HDR + 100];
+	uint16_t h;
+
+	mk_tcp(&g, false, false, 3000, 0, 0x18); /* gso_size 0 */
+	post_gso(f, &g, one, 2);
+	mk_tcp(&g, false, false, 300, 1448, 0x18);
+	g.vh.gso_type = VIRTIO_NET_HDR_GSO_NONE;
+	g.vh.csum_start = htole16((uint16_t)g.len); /* past the frame */
+	post_gso(f, &g, one, 2);
+	make_pkt(pkt, 100, 40);
+	memset(pkt, 0, HDR); /* a plain frame: no request */
+	h = post_tx(f, pkt, &plain, 1);
+	assert_int_equal(take(f, &o), 1);
+	assert_memory_equal(take_frames[0], pkt + HDR, 100);
+	assert_int_equal(take_lens[0], 100);
+	assert_int_equal(f->st.drops[XV_NET_DROP_BAD_GSO], 1);
+	assert_int_equal(f->st.drops[XV_NET_DROP_BAD_CSUM], 1);
+	stats_are(f, 1, 100);
+	flush(f);
+	assert_int_equal(sd_used_idx(&f->drv), 3);
+	used_is(f, 2, h, 0);
+}
+
+/* NEEDS_CSUM without GSO: one frame, its checksum finished. */
+static void test_tx_take_csum(void **state)
+{
+	static const uint32_t one[] = { HDR + 10 };
+	struct fx *f = *state;
+	struct xv_net_tx_out o = take_out(8);
+	static struct gso_frame g;
+	const uint8_t *ip, *th;
+	uint16_t w[2];
+	uint32_t sum;
+
+	mk_tcp(&g, false, false, 700, 1448, 0x18);
+	g.vh.gso_type = VIRTIO_NET_HDR_GSO_NONE;
+	/* The guest leaves the pseudo header's sum in the field. */
+	w[0] = htobe16(6);
+	w[1] = htobe16((uint16_t)(g.len - g.l4));
+	sum = xv_csum_add(w, 4, xv_csum_add(g.b + g.l3 + 12, 8, 0));
+	w[0] = (uint16_t)~xv_csum_fold(sum);
+	memcpy(g.b + g.l4 + 16, &w[0], 2);
+	post_gso(f, &g, one, 2);
+	assert_int_equal(take(f, &o), 1);
+	assert_int_equal(take_lens[0], g.len);
+	assert_int_equal(f->st.csum, 1);
+	ip = take_frames[0] + g.l3;
+	th = take_frames[0] + g.l4;
+	w[1] = htobe16((uint16_t)(g.len - g.l4));
+	w[0] = htobe16(6);
+	sum = xv_csum_add(w, 4, xv_csum_add(ip + 12, 8, 0));
+	assert_int_equal(xv_csum_fold(xv_csum_add(th, g.len - g.l4, sum)), 0);
+}
+
 /* ---- names ---- */
 
 static void test_drop_names(void **state)
@@ -1195,6 +1360,8 @@ static void test_drop_names(void **state)
 	assert_string_equal(xv_net_drop_name(XV_NET_DROP_TOO_BIG), "too_big");
 	assert_string_equal(xv_net_drop_name(XV_NET_DROP_SHORT), "short");
 	assert_string_equal(xv_net_drop_name(XV_NET_DROP_BROKEN), "broken");
+	assert_string_equal(xv_net_drop_name(XV_NET_DROP_BAD_CSUM), "bad_csum");
+	assert_string_equal(xv_net_drop_name(XV_NET_DROP_BAD_GSO), "bad_gso");
 	assert_string_equal(xv_net_drop_name(XV_NET_DROP_MAX), "unknown");
 	assert_string_equal(xv_net_drop_name((enum xv_net_drop)1000),
 			    "unknown");
@@ -1238,6 +1405,10 @@ int main(void)
 		T(test_tx_too_big_then_next),
 		T(test_tx_empty),
 		T(test_tx_broken),
+		T(test_tx_take_gso_over_descs),
+		T(test_tx_take_no_room_keeps_frame),
+		T(test_tx_take_bad_then_next),
+		T(test_tx_take_csum),
 		T(test_drop_names),
 	};
 
