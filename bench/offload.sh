@@ -1,26 +1,29 @@
 #!/bin/bash
 # make bench, part "offload" (issue 14): TCP payload a frontend gets from
-# guest to network through vdpad, with and without TSO from the frontend.
+# guest to network through vdpad, with and without TSO from the frontend,
+# at MTU 1500 and at MTU 9000.
 # Runs on its own (bench/offload.sh, as root) or from bench/run.sh
 # (BENCH_PARTS=offload).
 #
-# Topology: one veth pair, its device end bound by vdpad (--dev, CPU 1),
-# its peer the network, in a namespace. The frontend is
+# Topology: two veth pairs, MTU 1500 and MTU 9000, their device ends bound
+# by one vdpad (two --dev, mtu=1500 and mtu=9000, CPU 1), their peers the
+# network, in a namespace. The frontend is
 # tests/tools/evil_frontend in its tcp_stream mode, on CPU 0: it keeps the
 # TX ring busy with one TCP stream (10.250.0.1 -> 10.250.0.2:9), written
 # into guest memory once and posted over and over, as
-#   tso   GSO frames of 64000 payload bytes, MSS 1448 (HOST_TSO4): vdpad
-#         cuts each into 45 segments and checksums them;
-#   mss   MSS-sized frames (1448 payload bytes) with NEEDS_CSUM: vdpad
-#         finishes each one's TCP checksum.
+#   tso   GSO frames of 64000 payload bytes, MSS 1448 (8948 at MTU 9000,
+#         HOST_TSO4): vdpad cuts each into segments and checksums them;
+#   mss   MSS-sized frames (1448 or 8948 payload bytes) with NEEDS_CSUM:
+#         vdpad finishes each one's TCP checksum.
+# At MTU 9000 every frame spans five 2 KiB UMEM frames (multi-buffer
+# AF_XDP).
 # Rate = payload bits per second the peer's device received (its rx_bytes
 # minus 54 header bytes per frame, over the window): what a TCP receiver
 # there would get. Runs alternate tso and mss; the table shows medians.
 #
-# Not measured yet: MTU 9000 (AF_XDP frames are 2 KiB until vdpad uses
-# multi-buffer AF_XDP), and DPDK (testpmd's net_vhost + net_af_xdp has no
-# TSO towards AF_XDP: its frames would go out whole and be refused; its
-# csum engine's software GSO is not wired up here).
+# Not measured: DPDK (testpmd's net_vhost + net_af_xdp has no TSO towards
+# AF_XDP, whose frames would go out whole and be refused; its csum engine's
+# software GSO is not wired up here).
 #
 # Environment (shared with run.sh): BENCH_RUNS (3), BENCH_SECONDS (5, after
 # 2 s warm-up), BENCH_QUICK=1 (1 run, 2 s), BENCH_KEEP=0.
@@ -44,9 +47,9 @@ else
 fi
 P=xo$$
 NS=${P}n
-DEV=${P}v
-PEER=${P}p
-SOCK=/tmp/${P}.sock
+declare -A DEV=([1500]=${P}a [9000]=${P}b) PEER=([1500]=${P}c [9000]=${P}d)
+declare -A SOCK=([1500]=/tmp/${P}a.sock [9000]=/tmp/${P}b.sock)
+declare -A MSS=([1500]=1448 [9000]=8948)
 LOGDIR=$BUILD/bench/offload
 PIDS=()
 NOTES=()
@@ -64,84 +67,103 @@ cleanup() {
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
-	ip link del $DEV 2>/dev/null
+	ip link del "${DEV[1500]}" 2>/dev/null
+	ip link del "${DEV[9000]}" 2>/dev/null
 	ip netns del $NS 2>/dev/null
-	rm -f $SOCK
+	rm -f "${SOCK[@]}"
 	[ "${BENCH_KEEP:-1}" = 0 ] && rm -rf "$LOGDIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 ip netns add $NS || die "cannot make namespace $NS"
-ip link add $DEV type veth peer name $PEER || die "cannot make veth"
-ip link set $PEER netns $NS
-sysctl -qw net.ipv6.conf.$DEV.disable_ipv6=1
 ip netns exec $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip link set $DEV up
-ip -n $NS link set $PEER up
+for m in 1500 9000; do
+	ip link add "${DEV[$m]}" mtu $m type veth peer name "${PEER[$m]}" mtu $m ||
+		die "cannot make veth"
+	ip link set "${PEER[$m]}" netns $NS
+	sysctl -qw net.ipv6.conf."${DEV[$m]}".disable_ipv6=1
+	ip link set "${DEV[$m]}" up
+	ip -n $NS link set "${PEER[$m]}" up
+done
 
-peer_stat() { cat "/sys/class/net/$PEER/statistics/$1" 2>/dev/null ||
-	ip netns exec $NS cat "/sys/class/net/$PEER/statistics/$1"; }
+peer_stat() { ip netns exec $NS cat "/sys/class/net/${PEER[$1]}/statistics/$2"; }
 
 start_ts=$(date +%s)
 load_warn
-"$VDPAD" --control none --dev "$SOCK,netdev=$DEV" --cpus 1 -l warn \
+"$VDPAD" --control none --dev "${SOCK[1500]},netdev=${DEV[1500]},mtu=1500" \
+	--dev "${SOCK[9000]},netdev=${DEV[9000]},mtu=9000" --cpus 1 -l warn \
 	>"$LOGDIR/vdpad.log" 2>&1 &
 VPID=$!
 PIDS+=("$VPID")
-for _ in $(seq 50); do [ -S $SOCK ] && break; sleep 0.1; done
-[ -S $SOCK ] || die "vdpad did not start (see $LOGDIR/vdpad.log)"
+for _ in $(seq 50); do [ -S "${SOCK[1500]}" ] && [ -S "${SOCK[9000]}" ] && break; sleep 0.1; done
+[ -S "${SOCK[9000]}" ] || die "vdpad did not start (see $LOGDIR/vdpad.log)"
 
-# one KIND: payload Gbit/s over the window
+# one MTU KIND: payload Gbit/s and kpps on the wire over the window
 one() {
-	local kind=$1 tso=1 fe p0 b0 p1 b1
+	local m=$1 kind=$2 tso=1 fe p0 b0 p1 b1
 	[ "$kind" = mss ] && tso=0
-	EVIL_TSO=$tso taskset -c 0 "$EVIL" $SOCK tcp_stream \
-		$(((WARM + SECS) * 1000 + 500)) >"$LOGDIR/$kind-r$RUN.log" 2>&1 &
+	EVIL_TSO=$tso EVIL_TSO_MSS=${MSS[$m]} taskset -c 0 "$EVIL" "${SOCK[$m]}" \
+		tcp_stream $(((WARM + SECS) * 1000 + 500)) \
+		>"$LOGDIR/$m-$kind-r$RUN.log" 2>&1 &
 	fe=$!
 	PIDS+=("$fe")
 	sleep "$WARM"
-	p0=$(peer_stat rx_packets)
-	b0=$(peer_stat rx_bytes)
+	p0=$(peer_stat $m rx_packets)
+	b0=$(peer_stat $m rx_bytes)
 	sleep "$SECS"
-	p1=$(peer_stat rx_packets)
-	b1=$(peer_stat rx_bytes)
-	wait "$fe" || NOTES+=("run $RUN $kind: the frontend failed ($(tail -1 "$LOGDIR/$kind-r$RUN.log"))")
+	p1=$(peer_stat $m rx_packets)
+	b1=$(peer_stat $m rx_bytes)
+	wait "$fe" || NOTES+=("run $RUN MTU $m $kind: the frontend failed ($(tail -1 "$LOGDIR/$m-$kind-r$RUN.log"))")
 	forget_pid "$fe"
 	awk -v b=$((b1 - b0)) -v p=$((p1 - p0)) -v s="$SECS" \
 		'BEGIN { printf "%.3f %.1f\n", (b - 54 * p) * 8 / s / 1e9, p / s / 1e3 }'
 }
 
 declare -A R KPPS
+CELLS="1500-tso 1500-mss 9000-tso 9000-mss"
 for RUN in $(seq "$RUNS"); do
-	for kind in tso mss; do
-		read -r g k < <(one $kind)
-		R[$kind]+=" $g"
-		KPPS[$kind]+=" $k"
-		echo "run $RUN $kind: $g Gbit/s payload, $k kpps on the wire" >&2
+	for cell in $CELLS; do
+		read -r g k < <(one "${cell%-*}" "${cell#*-}")
+		R[$cell]+=" $g"
+		KPPS[$cell]+=" $k"
+		echo "run $RUN MTU ${cell%-*} ${cell#*-}: $g Gbit/s payload, $k kpps on the wire" >&2
 	done
 done
 kill -TERM "$VPID"
 wait "$VPID"
 forget_pid "$VPID"
 
-tso=$(echo "${R[tso]}" | median)
-mss=$(echo "${R[mss]}" | median)
+declare -A MED
+for cell in $CELLS; do
+	MED[$cell]=$(echo "${R[$cell]}" | median)
+done
 echo
 echo "xvdpa bench offload: guest->network TCP payload through vdpad (AF_XDP"
-echo "copy mode on a veth, MTU 1500), frontend on CPU 0, vdpad on CPU 1;"
-echo "medians of $RUNS alternating run(s), ${SECS} s windows"
+echo "copy mode on a veth), frontend on CPU 0, vdpad on CPU 1; medians of"
+echo "$RUNS alternating run(s), ${SECS} s windows"
 echo
-echo "| frontend sends | payload Gbit/s | kpps on the wire | every run |"
-echo "| --- | --- | --- | --- |"
-echo "| GSO frames, 64000 B (vdpad segments) | $tso | $(echo "${KPPS[tso]}" | median) | ${R[tso]# } |"
-echo "| MSS frames, NEEDS_CSUM (vdpad checksums) | $mss | $(echo "${KPPS[mss]}" | median) | ${R[mss]# } |"
-echo "| MTU 9000 | not measured: AF_XDP multi-buffer not yet used | | |"
+echo "| MTU | frontend sends | payload Gbit/s | kpps on the wire | every run |"
+echo "| --- | --- | --- | --- | --- |"
+for cell in $CELLS; do
+	m=${cell%-*}
+	case ${cell#*-} in
+	tso) what="GSO frames of 64000 B, MSS ${MSS[$m]} (vdpad segments)" ;;
+	mss) what="${MSS[$m]}-byte segments, NEEDS_CSUM (vdpad checksums)" ;;
+	esac
+	echo "| $m | $what | ${MED[$cell]} | $(echo "${KPPS[$cell]}" | median) | ${R[$cell]# } |"
+done
 echo
-awk -v t="$tso" -v m="$mss" 'BEGIN {
+awk -v t="${MED[1500-tso]}" -v m="${MED[1500-mss]}" -v j="${MED[9000-mss]}" \
+	-v jt="${MED[9000-tso]}" 'BEGIN {
 	r = m > 0 ? t / m : 0
-	printf "Target (issue 14): TSO >= the payload rate without it at MTU 1500: %.2fx: %s\n",
-		r, r >= 1 ? "met" : "missed"
+	printf "Targets (issue 14):\n- TSO >= the rate without it at MTU 1500: %.2fx: %s\n",
+		r, (r >= 1 ? "met" : "missed")
+	r = m > 0 ? j / m : 0
+	printf "- MTU 9000 >= 3x MTU 1500 (MSS-sized frames from the frontend): %.2fx: %s\n",
+		r, (r >= 3 ? "met" : "missed")
+	r = t > 0 ? jt / t : 0
+	printf "  (with TSO from the frontend at both MTUs: %.2fx)\n", r
 }'
 echo "vdpad's own counters at exit:"
 grep -a ': rx .* packets' "$LOGDIR/vdpad.log" | sed 's/.*; offloads/  offloads/; s/; busy/\n  busy/'

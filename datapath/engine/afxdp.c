@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "afxdp.h"
@@ -9,7 +10,7 @@
 /* Ethernet header plus one VLAN tag on top of the MTU. */
 #define XV_L2_OVERHEAD 18
 /* UMEM frames one transmit round may fill: a whole GSO frame's worth. */
-#define XV_AFXDP_TX_MAX XV_TXO_MAX_SEGS
+#define XV_AFXDP_TX_MAX XV_NET_TX_MAX_FRAMES
 
 static inline bool pair_ready(const struct xv_vu_dev *dev, unsigned int pair)
 {
@@ -36,6 +37,40 @@ static inline void refill(struct xv_xsk *x, uint32_t rx_idx, uint32_t n)
 	xsk_ring_cons__release(&x->rx, n);
 }
 
+/*
+ * A packet over several frames (multi-buffer): each piece is copied into
+ * the socket's packet buffer as it comes, its frame given back at once, so
+ * a packet may straddle two rounds. Returns 0 with @frame/@len the whole
+ * packet once its last piece is in, 1 while more is to come (or the
+ * packet, larger than any MTU allows, is being dropped: counted once).
+ */
+#define XV_RX_PART_DROPPING UINT32_MAX
+static int rx_gather(struct xv_xsk *x, const struct xdp_desc *d,
+		     const uint8_t **frame, uint32_t *len, struct xv_qstats *st)
+{
+	bool last = !(d->options & XDP_PKT_CONTD);
+
+	if (x->rx_part != XV_RX_PART_DROPPING) {
+		if (x->rx_part + d->len <= XV_XSK_PKT_MAX) {
+			memcpy(x->rx_pkt + x->rx_part, *frame, d->len);
+			x->rx_part += d->len;
+		} else {
+			st->drops[XV_DP_DROP_OVERSIZE]++;
+			x->rx_part = XV_RX_PART_DROPPING;
+		}
+	}
+	if (!last)
+		return 1;
+	if (x->rx_part == XV_RX_PART_DROPPING) {
+		x->rx_part = 0;
+		return 1;
+	}
+	*frame = x->rx_pkt;
+	*len = x->rx_part;
+	x->rx_part = 0;
+	return 0;
+}
+
 int xv_afxdp_rx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 		struct xv_chain *c, struct xv_qstats *st)
 {
@@ -51,21 +86,23 @@ int xv_afxdp_rx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 	for (i = 0; i < n; i++) {
 		const struct xdp_desc *d =
 			xsk_ring_cons__rx_desc(&x->rx, idx + i);
+		const uint8_t *frame = xsk_umem__get_data(x->area, d->addr);
+		uint32_t len = d->len;
 
 		if (i + 1 < n)
 			__builtin_prefetch(xsk_umem__get_data(
 				x->area,
 				xsk_ring_cons__rx_desc(&x->rx, idx + i + 1)
 					->addr));
-
+		if (((d->options & XDP_PKT_CONTD) || x->rx_part) &&
+		    rx_gather(x, d, &frame, &len, st))
+			continue; /* more of it to come, or dropped */
 		if (!ready) {
 			st->drops[dev->broken ? XV_DP_DROP_BROKEN :
 						XV_DP_DROP_NOT_READY]++;
 			continue;
 		}
-		if (xv_net_rx_put(&rx->vq, mrg,
-				  xsk_umem__get_data(x->area, d->addr), d->len,
-				  c, &st->rx) < 0) {
+		if (xv_net_rx_put(&rx->vq, mrg, frame, len, c, &st->rx) < 0) {
 			dev->broken = true;
 			ready = false;
 		}
@@ -74,6 +111,16 @@ int xv_afxdp_rx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 	if (rx->started)
 		xv_vu_vring_publish(rx, used_before);
 	return (int)n;
+}
+
+/* The length of the packet in @n frames. */
+static inline uint32_t pkt_len(const uint32_t *lens, uint32_t n)
+{
+	uint32_t i, len = 0;
+
+	for (i = 0; i < n; i++)
+		len += lens[i];
+	return len;
 }
 
 /* Free UMEM frames @from..@to-1, from the top of the free list down. */
@@ -98,12 +145,15 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 	struct xv_vu_vring *tx = &dev->vrings[xv_txq(pair)];
 	uint8_t *bufs[XV_AFXDP_TX_MAX];
 	uint32_t lens[XV_AFXDP_TX_MAX];
+	bool contd[XV_AFXDP_TX_MAX];
 	struct xv_net_tx_out out = {
 		.bufs = bufs,
 		.cap = XV_XSK_FRAME_SIZE,
 		.max_seg = (uint32_t)dev->cfg.mtu + XV_L2_OVERHEAD,
+		.sg = x->sg,
 		.features = dev->features,
 		.lens = lens,
+		.contd = contd,
 	};
 	uint32_t budget, filled, n = 0, tidx = 0, tries = 0, k;
 	uint16_t used_before = tx->vq.used_idx;
@@ -130,6 +180,7 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 		out.bufs = bufs + n;
 		out.nbufs = filled - n;
 		out.lens = lens + n;
+		out.contd = contd + n;
 		got = xv_net_tx_take(&tx->vq, &out, c, &st->tx);
 		if (got < 0)
 			dev->broken = true;
@@ -140,9 +191,10 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 		}
 		if (got <= 0)
 			break;
-		if (got == 1 && lens[n] > out.max_seg) {
+		if (out.pkts == 1 &&
+		    pkt_len(lens + n, (uint32_t)got) > out.max_seg) {
 			st->drops[XV_DP_DROP_OVERSIZE]++;
-			continue; /* the frame stays free */
+			continue; /* the frames stay free */
 		}
 		n += (uint32_t)got;
 	}
@@ -156,6 +208,7 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 
 			d->addr = x->free_frames[x->nfree - 1 - k];
 			d->len = lens[k];
+			d->options = contd[k] ? XDP_PKT_CONTD : 0;
 		}
 		xsk_ring_prod__submit(&x->tx, n);
 		x->nfree -= n;

@@ -46,10 +46,24 @@ static inline void put_be32(uint8_t *p, uint32_t v)
 uint32_t xv_csum_add(const void *buf, uint32_t len, uint32_t sum)
 {
 	const uint8_t *p = buf;
-	uint64_t acc = sum;
+	unsigned __int128 wide = 0; /* 64-bit words, carries kept above */
+	uint64_t acc = sum, q[4];
 	uint32_t w;
 	uint16_t h = 0;
 
+	for (; len >= 32; p += 32, len -= 32) {
+		memcpy(q, p, 32);
+		wide += (unsigned __int128)q[0] + q[1] + q[2] + q[3];
+	}
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(q, p, 8);
+		wide += q[0];
+	}
+	/* 2^64 is 1 in one's complement arithmetic mod 2^16 - 1 as well. */
+	wide = (uint64_t)wide + (wide >> 64);
+	wide = (uint64_t)wide + (wide >> 64);
+	acc += (uint32_t)wide;
+	acc += (uint64_t)wide >> 32;
 	for (; len >= 4; p += 4, len -= 4) {
 		memcpy(&w, p, 4);
 		acc += w;
@@ -68,6 +82,16 @@ uint32_t xv_csum_add(const void *buf, uint32_t len, uint32_t sum)
 	acc = (acc & 0xffffffffu) + (acc >> 32);
 	acc = (acc & 0xffffffffu) + (acc >> 32);
 	return (uint32_t)acc;
+}
+
+uint32_t xv_csum_add_at(const void *buf, uint32_t len, uint32_t sum,
+			uint32_t off)
+{
+	uint32_t s = xv_csum_add(buf, len, 0);
+
+	if (off & 1)
+		s = s >> 8 | s << 24; /* the same as swapping each word's bytes */
+	return xv_csum_add(&s, sizeof(s), sum);
 }
 
 uint16_t xv_csum_fold(uint32_t sum)
@@ -241,12 +265,12 @@ static uint32_t seg_ip6(uint8_t *ip, uint32_t l4len)
 	return xv_csum_add(ip + 8, 32, 0);
 }
 
-void xv_txo_seg_finish(const struct xv_txo *o, uint8_t *seg, uint32_t i,
-		       uint32_t plen)
+uint32_t xv_txo_seg_headers(const struct xv_txo *o, uint8_t *seg, uint32_t i,
+			    uint32_t plen)
 {
 	uint8_t *ip = seg + o->l3_off, *th = seg + o->l4_off;
 	uint32_t l4len = (uint32_t)(o->hdr_len - o->l4_off) + plen, sum;
-	uint16_t word, c;
+	uint16_t word;
 
 	sum = o->kind == XV_TXO_TSO4 ? seg_ip4(o, ip, i, l4len) :
 				       seg_ip6(ip, l4len);
@@ -260,6 +284,21 @@ void xv_txo_seg_finish(const struct xv_txo *o, uint8_t *seg, uint32_t i,
 	if (i)
 		th[13] &= (uint8_t)~TCP_CWR;
 	memset(th + 16, 0, 2);
-	c = xv_csum_fold(xv_csum_add(th, l4len, sum));
-	memcpy(th + 16, &c, sizeof(c));
+	return sum;
+}
+
+void xv_txo_seg_csum(const struct xv_txo *o, uint8_t *seg, uint32_t sum)
+{
+	uint16_t c = xv_csum_fold(sum);
+
+	memcpy(seg + o->l4_off + 16, &c, sizeof(c));
+}
+
+void xv_txo_seg_finish(const struct xv_txo *o, uint8_t *seg, uint32_t i,
+		       uint32_t plen)
+{
+	uint32_t l4len = (uint32_t)(o->hdr_len - o->l4_off) + plen;
+	uint32_t sum = xv_txo_seg_headers(o, seg, i, plen);
+
+	xv_txo_seg_csum(o, seg, xv_csum_add(seg + o->l4_off, l4len, sum));
 }

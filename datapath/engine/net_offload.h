@@ -85,6 +85,18 @@ static inline uint32_t xv_txo_seg_payload(const struct xv_txo *o,
 }
 
 /*
+ * Segment @i's headers, in @seg (its first hdr_len bytes, a copy of the
+ * frame's): IP length, ID and header checksum, TCP sequence number and
+ * flags, the TCP checksum field zeroed. Returns the TCP pseudo header's
+ * sum, to which the caller adds the TCP header and payload
+ * (xv_txo_seg_finish, or piecewise for a segment spread over frames) and
+ * then stores with xv_txo_seg_csum.
+ */
+uint32_t xv_txo_seg_headers(const struct xv_txo *o, uint8_t *seg, uint32_t i,
+			    uint32_t plen);
+void xv_txo_seg_csum(const struct xv_txo *o, uint8_t *seg, uint32_t sum);
+
+/*
  * Makes @seg segment @i of the frame: @seg holds the frame's headers
  * (its first hdr_len bytes) followed by that segment's payload (@plen
  * bytes). Fixes the IP length and ID (IPv4: the frame's ID plus @i) and
@@ -98,5 +110,10 @@ void xv_txo_seg_finish(const struct xv_txo *o, uint8_t *seg, uint32_t i,
 uint32_t xv_csum_add(const void *buf, uint32_t len, uint32_t sum);
 /* The folded, complemented checksum of @sum, as it goes on the wire. */
 uint16_t xv_csum_fold(uint32_t sum);
+/* @sum plus the sum of @len bytes at @buf that lie @off bytes into the
+ * checksummed range: with an odd @off their bytes sit the other way round
+ * in its 16-bit words. */
+uint32_t xv_csum_add_at(const void *buf, uint32_t len, uint32_t sum,
+			uint32_t off);
 
 #endif /* XVDPA_NET_OFFLOAD_H */

@@ -237,23 +237,125 @@ static inline void frame_read(const struct xv_chain *c, uint64_t off,
 		iov_read(c->iov, c->nout, XV_NET_HDR_LEN + off, dst, len);
 }
 
-/* Every segment of the GSO frame in @c, headers from @head. */
+/* Frames a packet of @len bytes takes: one, or with multi-buffer as many
+ * as it fills. */
+static inline uint32_t frames_for(const struct xv_net_tx_out *out,
+				  uint32_t len)
+{
+	return out->sg ? (len + out->cap - 1) / out->cap : 1;
+}
+
+/*
+ * One packet of @len bytes into the frames from out->bufs[*@k] on: its
+ * first @pre bytes from @prefix, the rest from the chain's frame at @coff.
+ * Every frame but the last is full and marked contd.
+ */
+static void put_packet(struct xv_net_tx_out *out, uint32_t *k,
+		       const uint8_t *prefix, uint32_t pre,
+		       const struct xv_chain *c, uint64_t coff, uint32_t len)
+{
+	uint32_t done = 0, w, fl;
+
+	while (done < len) {
+		uint8_t *b = out->bufs[*k];
+
+		fl = len - done < out->cap ? len - done : out->cap;
+		w = done < pre ? (pre - done < fl ? pre - done : fl) : 0;
+		if (w)
+			memcpy(b, prefix + done, w);
+		if (w < fl)
+			frame_read(c, coff + (done + w - pre), b + w, fl - w);
+		out->lens[*k] = fl;
+		out->contd[*k] = done + fl < len;
+		done += fl;
+		(*k)++;
+	}
+}
+
+/* The checksum sum over bytes [@from, @len) of a packet spread over
+ * @bufs, @cap bytes each (every one full but the last). */
+static uint32_t csum_frames(uint8_t *const *bufs, uint32_t cap, uint32_t len,
+			    uint32_t from, uint32_t sum)
+{
+	uint32_t off = from, k;
+
+	while (off < len) {
+		k = cap - off % cap < len - off ? cap - off % cap : len - off;
+		sum = xv_csum_add_at(bufs[off / cap] + off % cap, k, sum,
+				     off - from);
+		off += k;
+	}
+	return sum;
+}
+
+/* NEEDS_CSUM: the packet's checksum, even when it spans frames (and the
+ * field two of them). */
+static void csum_finish_frames(const struct xv_txo *o, uint8_t *const *bufs,
+			       uint32_t cap, uint32_t len)
+{
+	uint16_t c = xv_csum_fold(csum_frames(bufs, cap, len, o->csum_start, 0));
+	uint32_t at = (uint32_t)o->csum_start + o->csum_offset;
+	uint8_t b[2];
+
+	if (!c)
+		c = 0xffff; /* UDP: 0 would mean "no checksum" */
+	memcpy(b, &c, sizeof(b));
+	bufs[at / cap][at % cap] = b[0];
+	bufs[(at + 1) / cap][(at + 1) % cap] = b[1];
+}
+
+/* Every segment of the GSO frame in @c, headers from @head; each may
+ * span frames (MTU 9000), its headers always in its first. */
 static void tx_segment(const struct xv_chain *c, const struct xv_txo *o,
 		       const uint8_t *head, uint32_t flen,
-		       struct xv_net_tx_out *out)
+		       struct xv_net_tx_out *out, uint32_t *k)
 {
-	uint32_t i, plen;
+	uint32_t i, plen, sum, first;
 
 	for (i = 0; i < o->nsegs; i++) {
-		uint8_t *seg = out->bufs[i];
-
 		plen = xv_txo_seg_payload(o, flen, i);
-		memcpy(seg, head, o->hdr_len);
-		frame_read(c, (uint64_t)o->hdr_len + (uint64_t)i * o->mss,
-			   seg + o->hdr_len, plen);
-		xv_txo_seg_finish(o, seg, i, plen);
-		out->lens[i] = o->hdr_len + plen;
+		first = *k;
+		put_packet(out, k, head, o->hdr_len, c,
+			   (uint64_t)o->hdr_len + (uint64_t)i * o->mss,
+			   o->hdr_len + plen);
+		sum = xv_txo_seg_headers(o, out->bufs[first], i, plen);
+		sum = csum_frames(out->bufs + first, out->cap,
+				  o->hdr_len + plen, o->l4_off, sum);
+		xv_txo_seg_csum(o, out->bufs[first], sum);
 	}
+}
+
+/* Frames the segments of @o take. */
+static uint32_t tso_frames(const struct xv_net_tx_out *out,
+			   const struct xv_txo *o, uint32_t flen)
+{
+	uint32_t i, n = 0;
+
+	if (!out->sg)
+		return o->nsegs;
+	for (i = 0; i < o->nsegs; i++)
+		n += frames_for(out, o->hdr_len + xv_txo_seg_payload(o, flen, i));
+	return n;
+}
+
+/* A frame with no request, or one whose checksum is to be finished. */
+static int tx_whole(const struct xv_chain *c, const struct xv_txo *o,
+		    uint32_t flen, struct xv_net_tx_out *out, uint32_t *n,
+		    struct xv_net_q_stats *st)
+{
+	if (!out->sg && flen > out->cap)
+		return XV_NET_DROP_TOO_BIG;
+	if (frames_for(out, flen) > XV_NET_TX_MAX_FRAMES)
+		return XV_NET_DROP_TOO_BIG;
+	if (frames_for(out, flen) > out->nbufs)
+		return -2;
+	put_packet(out, n, NULL, 0, c, 0, flen);
+	out->pkts = 1;
+	if (o && o->kind == XV_TXO_CSUM) {
+		csum_finish_frames(o, out->bufs, out->cap, flen);
+		st->csum++;
+	}
+	return -1;
 }
 
 /* What the frame in @c becomes in @out: a drop reason (< 0: none, and
@@ -265,21 +367,17 @@ static int tx_frame(const struct xv_chain *c, uint32_t flen,
 	struct virtio_net_hdr vh;
 	uint8_t head[XV_TXO_HDR_MAX];
 	uint32_t head_len = flen < XV_TXO_HDR_MAX ? flen : XV_TXO_HDR_MAX;
-	uint32_t max_seg = out->max_seg < out->cap ? out->max_seg : out->cap;
+	uint32_t max_seg = out->sg || out->max_seg < out->cap ? out->max_seg :
+								 out->cap;
 	struct xv_txo o;
 
+	*n = 0;
 	if (!out->nbufs)
 		return -2;
 	iov_read(c->iov, c->nout, 0, (uint8_t *)&vh, sizeof(vh));
 	if (vh.gso_type == VIRTIO_NET_HDR_GSO_NONE &&
-	    !(vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
-		if (flen > out->cap)
-			return XV_NET_DROP_TOO_BIG;
-		frame_read(c, 0, out->bufs[0], flen);
-		out->lens[0] = flen;
-		*n = 1;
-		return -1;
-	}
+	    !(vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		return tx_whole(c, NULL, flen, out, n, st);
 	frame_read(c, 0, head, head_len);
 	switch (xv_txo_parse(&vh, head, head_len, flen, out->features, max_seg,
 			     &o)) {
@@ -290,22 +388,16 @@ static int tx_frame(const struct xv_chain *c, uint32_t flen,
 	case XV_TXO_OK:
 		break;
 	}
-	if (o.kind == XV_TXO_CSUM) {
-		if (flen > out->cap)
-			return XV_NET_DROP_TOO_BIG;
-		frame_read(c, 0, out->bufs[0], flen);
-		xv_txo_csum_finish(&o, out->bufs[0], flen);
-		out->lens[0] = flen;
-		st->csum++;
-		*n = 1;
-		return -1;
-	}
-	if (o.nsegs > out->nbufs)
+	if (o.kind != XV_TXO_TSO4 && o.kind != XV_TXO_TSO6)
+		return tx_whole(c, &o, flen, out, n, st);
+	if (tso_frames(out, &o, flen) > XV_NET_TX_MAX_FRAMES)
+		return XV_NET_DROP_BAD_GSO;
+	if (tso_frames(out, &o, flen) > out->nbufs)
 		return -2;
-	tx_segment(c, &o, head, flen, out);
+	tx_segment(c, &o, head, flen, out, n);
+	out->pkts = o.nsegs;
 	st->tso++;
 	st->tso_segs += o.nsegs;
-	*n = o.nsegs;
 	return -1;
 }
 
@@ -318,6 +410,7 @@ int xv_net_tx_take(struct xv_vq *vq, struct xv_net_tx_out *out,
 	int ret, why;
 
 	out->no_room = false;
+	out->pkts = 0;
 	for (dropped = 0; dropped < XV_NET_TX_MAX_DROPS; dropped++) {
 		ret = vq->ops->pop(vq, c);
 		if (ret < 0)

@@ -59,22 +59,30 @@ int xv_net_rx_put(struct xv_vq *vq, bool mrg, const void *frame, uint32_t len,
 int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
 		  struct xv_net_q_stats *st);
 
+/* Frames one guest frame may become: its segments, each of them over as
+ * many frames as it fills. A caller offers this many at most. */
+#define XV_NET_TX_MAX_FRAMES 256
+
 /* Where xv_net_tx_take puts what one guest frame becomes. */
 struct xv_net_tx_out {
 	uint8_t *const *bufs; /* frames to fill, @cap bytes each */
 	uint32_t nbufs;
 	uint32_t cap;
 	uint32_t max_seg; /* the largest frame that may leave (MTU + L2) */
+	bool sg; /* a packet may span frames (multi-buffer AF_XDP) */
 	uint64_t features; /* negotiated: which offloads the guest may ask */
 	uint32_t *lens; /* out: each frame's length */
+	bool *contd; /* out: more frames of the same packet follow */
+	uint32_t pkts; /* out: packets written (segments of a GSO frame) */
 	bool no_room; /* out: the next frame needs more than @nbufs */
 };
 
 /*
  * Takes the next frame the guest transmitted on TX queue @vq into
  * @out->bufs, doing the offloads its header asks for (net_offload.h):
- * one frame, its checksum finished if NEEDS_CSUM; or, for GSO, every
- * segment it becomes. Returns how many frames were filled; 0 when the
+ * one packet, its checksum finished if NEEDS_CSUM; or, for GSO, every
+ * segment it becomes. With @out->sg, a packet larger than a frame spans
+ * several (contd marks all but its last); without, it is too big. Returns how many frames were filled; 0 when the
  * ring is empty, or when the next frame needs more frames than @out has
  * (then @out->no_room is set and the frame stays in the ring); -EIO when
  * the ring is broken. Bad frames are dropped and counted as

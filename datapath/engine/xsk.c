@@ -123,7 +123,7 @@ static void xsk_close(struct xv_xsk *x)
 }
 
 static int xsk_open_once(struct xv_xsk *x, const char *ifname,
-			 unsigned int queue)
+			 unsigned int queue, bool sg)
 {
 	const struct xsk_umem_config ucfg = {
 		.fill_size = XV_XSK_RING_SIZE,
@@ -131,11 +131,11 @@ static int xsk_open_once(struct xv_xsk *x, const char *ifname,
 		.frame_size = XV_XSK_FRAME_SIZE,
 		.frame_headroom = 0,
 	};
-	const struct xsk_socket_config scfg = {
+	struct xsk_socket_config scfg = {
 		.rx_size = XV_XSK_RING_SIZE,
 		.tx_size = XV_XSK_RING_SIZE,
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-		.bind_flags = XDP_USE_NEED_WAKEUP,
+		.bind_flags = XDP_USE_NEED_WAKEUP | (sg ? XDP_USE_SG : 0),
 	};
 	int err;
 
@@ -166,8 +166,23 @@ static int xsk_open_once(struct xv_xsk *x, const char *ifname,
 		return err < 0 ? err : -err;
 	}
 	x->fd = xsk_socket__fd(x->xsk);
+	x->sg = sg;
 	tune_tx(x);
 	return 0;
+}
+
+/* Multi-buffer where the kernel has it (6.6 on); one frame per packet
+ * (and MTUs up to about 2000) where it refuses the flag. */
+static int xsk_open_sg(struct xv_xsk *x, const char *ifname,
+		       unsigned int queue)
+{
+	int err = xsk_open_once(x, ifname, queue, true);
+
+	if (err != -EINVAL && err != -EOPNOTSUPP)
+		return err;
+	xv_info("%s queue %u: no multi-buffer AF_XDP (%s): frames up to %u bytes",
+		ifname, queue, strerror(-err), XV_XSK_FRAME_SIZE);
+	return xsk_open_once(x, ifname, queue, false);
 }
 
 /*
@@ -192,7 +207,7 @@ static int xsk_open(struct xv_xsk *x, const char *ifname, unsigned int queue,
 	bool told = false;
 	int err;
 
-	while ((err = xsk_open_once(x, ifname, queue)) == -EBUSY && *wait_ms) {
+	while ((err = xsk_open_sg(x, ifname, queue)) == -EBUSY && *wait_ms) {
 		if (!told)
 			xv_info("%s queue %u is busy: waiting for its last "
 				"AF_XDP socket to go",

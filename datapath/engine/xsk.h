@@ -23,6 +23,18 @@
 #include <xdp/xsk.h>
 
 #define XV_XSK_FRAME_SIZE 2048
+/* Multi-buffer AF_XDP (Linux 6.6): a packet over several UMEM frames, each
+ * descriptor but the last marked XDP_PKT_CONTD. Debian 12's uapi headers
+ * predate it. */
+#ifndef XDP_USE_SG
+#define XDP_USE_SG (1 << 4)
+#endif
+#ifndef XDP_PKT_CONTD
+#define XDP_PKT_CONTD (1 << 0)
+#endif
+/* The largest packet vdpad takes in or out of a multi-buffer socket: MTU
+ * 9000 and an Ethernet header with a VLAN tag, in whole frames. */
+#define XV_XSK_PKT_MAX (5 * XV_XSK_FRAME_SIZE)
 #define XV_XSK_NUM_FRAMES 4096
 #define XV_XSK_RING_SIZE 2048
 #define XV_XSK_BATCH 64 /* transmit: frames per round */
@@ -45,6 +57,9 @@ struct xv_xsk {
 	uint64_t free_frames[XV_XSK_NUM_FRAMES / 2]; /* for transmit */
 	uint32_t nfree;
 	uint32_t tx_outstanding; /* submitted, completion not yet seen */
+	bool sg; /* bound with XDP_USE_SG: packets may span frames */
+	uint32_t rx_part; /* RX: bytes of a packet that spans frames, so far */
+	uint8_t rx_pkt[XV_XSK_PKT_MAX]; /* ... gathered here */
 	uint64_t tx_wakeups; /* sendto calls that woke the kernel's TX */
 	int fd;
 };

@@ -283,13 +283,16 @@ static void run_net_tx_take(void)
 	static uint8_t frames[8][2048];
 	uint8_t *bufs[8];
 	uint32_t lens[8];
+	bool contd[8];
 	struct xv_net_tx_out out = {
 		.bufs = bufs,
 		.nbufs = 8,
 		.cap = sizeof(frames[0]),
-		.max_seg = 1518,
+		.max_seg = 9018,
+		.sg = true,
 		.features = XV_TXO_FEATURES,
 		.lens = lens,
+		.contd = contd,
 	};
 	struct xv_net_q_stats st = {};
 	unsigned int i, k;
@@ -302,7 +305,9 @@ static void run_net_tx_take(void)
 		CHECK(rc >= -EIO && rc <= 8);
 		CHECK(rc != -EIO || vq.broken);
 		for (k = 0; rc > 0 && k < (unsigned int)rc; k++)
-			CHECK(lens[k] <= out.cap);
+			CHECK(lens[k] <= out.cap &&
+			      (!contd[k] || lens[k] == out.cap));
+		CHECK(rc <= 0 || !contd[rc - 1]);
 		CHECK(!out.no_room || rc == 0);
 	}
 	vq.ops->flush(&vq);

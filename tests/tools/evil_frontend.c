@@ -71,9 +71,10 @@
  *                    (64000) bytes, MSS $EVIL_TSO_MSS (1448); the last
  *                    with PSH and FIN. All must be used.
  *   tcp_stream       for HOLD_MS, the ring kept busy with the same stream
- *                    over and over: GSO frames ($EVIL_TSO=1, default) or
- *                    MSS-sized ones with NEEDS_CSUM ($EVIL_TSO=0), for
- *                    the benchmark; prints frames and payload bytes posted
+ *                    over and over: GSO frames of 64000 bytes ($EVIL_TSO=1,
+ *                    default) or MSS-sized ones with NEEDS_CSUM
+ *                    ($EVIL_TSO=0), MSS $EVIL_TSO_MSS (1448), for the
+ *                    benchmark; prints frames and payload bytes posted
  *   gso_hostile      one frame each of: gso_size 0, hdr_len past the
  *                    frame, TCPV4 on a UDP packet, UFO, TCPV6 on IPv4,
  *                    300 segments, a 70000-byte frame (bad_gso: 7); and
@@ -140,7 +141,7 @@
 #define TSO_SLOT 0x11000 /* a 64 KiB frame and its headers */
 #define TSO_SLOTS 32
 #define MSS_SLOT_OFF 0x440000
-#define MSS_SLOT 0x800
+#define MSS_SLOT 0x2400 /* an MSS-sized frame up to MTU 9000 */
 #define MSS_SLOTS 128
 #define TCP_HDRS 54 /* Ethernet, IPv4, TCP without options */
 #define TCP_SEQ0 1000
@@ -1279,13 +1280,14 @@ static int mode_tso(struct fe *f)
 }
 
 /* The stream for tcp_stream: @n slots of one kind, written once. */
-static uint32_t stream_slots(struct fe *f, bool tso, uint32_t *lens)
+static uint32_t stream_slots(struct fe *f, bool tso, uint16_t mss,
+			     uint32_t *lens)
 {
 	uint32_t n = tso ? TSO_SLOTS : MSS_SLOTS, i;
 	struct tcp_frame t = { .flags = 0x10 };
 
-	t.payload = tso ? 64000 : 1448;
-	t.mss = tso ? 1448 : 0;
+	t.payload = tso ? 64000 : mss;
+	t.mss = tso ? mss : 0;
 	t.needs_csum = true;
 	for (i = 0; i < n; i++) {
 		t.off = i * t.payload;
@@ -1300,12 +1302,16 @@ static uint32_t stream_slots(struct fe *f, bool tso, uint32_t *lens)
 static int mode_tcp_stream(struct fe *f)
 {
 	bool tso = env_u32("EVIL_TSO", 1) != 0;
+	uint32_t mss = env_u32("EVIL_TSO_MSS", 1448);
 	uint32_t lens[MSS_SLOTS], n, k = 0;
 	uint64_t end, posted = 0, payload = 0;
 
+	if (!mss || mss > MSS_SLOT - NET_HDR_LEN - TCP_HDRS)
+		return fail(f, "EVIL_TSO_MSS: 1 to %u",
+			    MSS_SLOT - NET_HDR_LEN - TCP_HDRS);
 	if (tcp_setup(f))
 		return -1;
-	n = stream_slots(f, tso, lens);
+	n = stream_slots(f, tso, (uint16_t)mss, lens);
 	end = now_ms() + hold_ms;
 	while (!stop_requested && now_ms() < end) {
 		struct sd_ring *r = &f->ring[TXQ];

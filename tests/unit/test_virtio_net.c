@@ -1189,16 +1189,18 @@ static void test_tx_broken(void **state)
 
 /* ---- TX with offloads (xv_net_tx_take) ---- */
 
-static uint8_t take_frames[8][2048];
-static uint8_t *take_bufs[8];
-static uint32_t take_lens[8];
+#define TAKE_MAX 16
+static uint8_t take_frames[TAKE_MAX][2048];
+static uint8_t *take_bufs[TAKE_MAX];
+static uint32_t take_lens[TAKE_MAX];
+static bool take_contd[TAKE_MAX];
 
 /* An output of @n 2 KiB frames, MTU 1500, every offload negotiated. */
 static struct xv_net_tx_out take_out(uint32_t n)
 {
 	unsigned int i;
 
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < TAKE_MAX; i++) {
 		take_bufs[i] = take_frames[i];
 		memset(take_frames[i], BUF_POISON, sizeof(take_frames[i]));
 	}
@@ -1207,7 +1209,8 @@ static struct xv_net_tx_out take_out(uint32_t n)
 				       .cap = sizeof(take_frames[0]),
 				       .max_seg = 1518,
 				       .features = XV_TXO_FEATURES,
-				       .lens = take_lens };
+				       .lens = take_lens,
+				       .contd = take_contd };
 }
 
 static int take(struct fx *f, struct xv_net_tx_out *o)
@@ -1350,6 +1353,123 @@ static void test_tx_take_csum(void **state)
 	assert_int_equal(xv_csum_fold(xv_csum_add(th, g.len - g.l4, sum)), 0);
 }
 
+/* ---- multi-buffer: packets over several frames (MTU 9000) ---- */
+
+static struct xv_net_tx_out take_out_sg(uint32_t n)
+{
+	struct xv_net_tx_out o = take_out(n);
+
+	o.sg = true;
+	o.max_seg = 9018;
+	return o;
+}
+
+/* Frames @k..@k+@n-1 joined into @out; each full but the last, the
+ * last alone not contd. Returns the packet's length. */
+static uint32_t joined(uint32_t k, uint32_t n, uint8_t *out)
+{
+	uint32_t i, len = 0;
+
+	for (i = k; i < k + n; i++) {
+		if (i + 1 < k + n) {
+			assert_int_equal(take_lens[i], 2048);
+			assert_true(take_contd[i]);
+		} else {
+			assert_false(take_contd[i]);
+		}
+		memcpy(out + len, take_frames[i], take_lens[i]);
+		len += take_lens[i];
+	}
+	return len;
+}
+
+static void test_tx_take_sg_plain(void **state)
+{
+	static const uint32_t lens[] = { HDR + 3000, 4000 };
+	struct fx *f = *state;
+	struct xv_net_tx_out o = take_out_sg(TAKE_MAX);
+	static uint8_t pkt[HDR + 9000], got[9000];
+
+	make_pkt(pkt, 9000, 50);
+	memset(pkt, 0, HDR);
+	post_tx(f, pkt, (const uint32_t[]){ lens[0], lens[1], 2000 },
+		3);
+	assert_int_equal(take(f, &o), 5);
+	assert_int_equal(o.pkts, 1);
+	assert_int_equal(joined(0, 5, got), 9000);
+	assert_memory_equal(got, pkt + HDR, 9000);
+	/* Without multi-buffer the same frame is too big. */
+	post_tx(f, pkt, (const uint32_t[]){ HDR + 9000 }, 1);
+	o = take_out(TAKE_MAX);
+	assert_int_equal(take(f, &o), 0);
+	assert_int_equal(f->st.drops[XV_NET_DROP_TOO_BIG], 1);
+}
+
+/* NEEDS_CSUM at an odd offset, the field across two frames: the spread
+ * packet's checksum is what the whole one would get. */
+static void test_tx_take_sg_csum_odd(void **state)
+{
+	struct fx *f = *state;
+	struct xv_net_tx_out o = take_out_sg(TAKE_MAX);
+	static uint8_t pkt[HDR + 6000], got[6000], want[6000];
+	struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM };
+	struct xv_txo t = { .kind = XV_TXO_CSUM };
+
+	make_pkt(pkt, 6000, 51);
+	t.csum_start = 1001;
+	t.csum_offset = 2047 - 1001; /* the field: bytes 2047 and 2048 */
+	vh.csum_start = htole16(t.csum_start);
+	vh.csum_offset = htole16(t.csum_offset);
+	memset(pkt, 0, HDR);
+	memcpy(pkt, &vh, sizeof(vh));
+	post_tx(f, pkt, (const uint32_t[]){ HDR + 6000 }, 1);
+	assert_int_equal(take(f, &o), 3);
+	assert_int_equal(f->st.csum, 1);
+	assert_int_equal(joined(0, 3, got), 6000);
+	memcpy(want, pkt + HDR, 6000);
+	xv_txo_csum_finish(&t, want, 6000);
+	assert_memory_equal(got, want, 6000);
+}
+
+/* TSO at MTU 9000: every segment spans frames, each verifies. */
+static void test_tx_take_sg_tso(void **state)
+{
+	static const uint32_t one[] = { HDR + 100 };
+	struct fx *f = *state;
+	struct xv_net_tx_out o = take_out_sg(TAKE_MAX);
+	static struct gso_frame g;
+	static uint8_t seg[9100];
+	uint32_t i, k = 0, len, plen, off = 0, sum;
+	const uint32_t nfr[] = { 5, 5, 2 };
+	uint16_t w[2];
+
+	mk_tcp(&g, false, false, 20000, 9000 - 20 - 32, 0x19);
+	post_gso(f, &g, one, 2);
+	assert_int_equal(take(f, &o), 12);
+	assert_int_equal(o.pkts, 3);
+	for (i = 0; i < 3; i++) {
+		plen = i < 2 ? 8948 : 20000 - 2 * 8948;
+		len = joined(k, nfr[i], seg);
+		k += nfr[i];
+		assert_int_equal(len, g.hdr_len + plen);
+		assert_memory_equal(seg + g.hdr_len, g.b + g.hdr_len + off, plen);
+		w[0] = htobe16(6);
+		w[1] = htobe16((uint16_t)(len - g.l4));
+		sum = xv_csum_add(w, 4, xv_csum_add(seg + g.l3 + 12, 8, 0));
+		assert_int_equal(
+			xv_csum_fold(xv_csum_add(seg + g.l4, len - g.l4, sum)),
+			0);
+		assert_int_equal(xv_csum_fold(xv_csum_add(seg + g.l3, 20, 0)), 0);
+		off += plen;
+	}
+	assert_int_equal(f->st.tso_segs, 3);
+	/* Fewer frames than it needs: it waits. */
+	post_gso(f, &g, one, 2);
+	o = take_out_sg(11);
+	assert_int_equal(take(f, &o), 0);
+	assert_true(o.no_room);
+}
+
 /* ---- names ---- */
 
 static void test_drop_names(void **state)
@@ -1409,6 +1529,9 @@ int main(void)
 		T(test_tx_take_no_room_keeps_frame),
 		T(test_tx_take_bad_then_next),
 		T(test_tx_take_csum),
+		T(test_tx_take_sg_plain),
+		T(test_tx_take_sg_csum_odd),
+		T(test_tx_take_sg_tso),
 		T(test_drop_names),
 	};
 
