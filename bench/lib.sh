@@ -1,4 +1,4 @@
-# Shared by bench/run.sh and bench/pod.sh (sourced): messages, the
+# Shared by bench/run.sh, pod.sh and offload.sh (sourced): messages, the
 # process list, medians of runs marked contended ("*"), and the report's end.
 # The sourcing script sets BENCH_TAG ("bench", "bench pod"), PIDS, NOTES and
 # start_ts.
@@ -42,6 +42,21 @@ median_clean() {
 		echo "$(echo "$all" | median)*"
 	else
 		echo nan
+	fi
+}
+
+# bench_windows: RUNS, SECS and WARM from BENCH_RUNS, BENCH_SECONDS and
+# BENCH_WARM (3 runs of 5 s after 2 s), or BENCH_QUICK=1's smoke figures
+# (1 run of 2 s after 1 s).
+bench_windows() {
+	if [ "${BENCH_QUICK:-0}" = 1 ]; then
+		RUNS=${BENCH_RUNS:-1}
+		SECS=${BENCH_SECONDS:-2}
+		WARM=${BENCH_WARM:-1}
+	else
+		RUNS=${BENCH_RUNS:-3}
+		SECS=${BENCH_SECONDS:-5}
+		WARM=${BENCH_WARM:-2}
 	fi
 }
 

@@ -36,15 +36,7 @@ BENCH_TAG="bench offload"
 BUILD=${BUILD:-build}
 VDPAD=$(realpath "$BUILD/vdpad" 2>/dev/null || echo "$BUILD/vdpad")
 EVIL=$(realpath "$BUILD/tools/evil_frontend" 2>/dev/null || echo "$BUILD/tools/evil_frontend")
-if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	RUNS=${BENCH_RUNS:-1}
-	SECS=${BENCH_SECONDS:-2}
-	WARM=1
-else
-	RUNS=${BENCH_RUNS:-3}
-	SECS=${BENCH_SECONDS:-5}
-	WARM=2
-fi
+bench_windows
 P=xo$$
 NS=${P}n
 declare -A DEV=([1500]=${P}a [9000]=${P}b) PEER=([1500]=${P}c [9000]=${P}d)

@@ -58,15 +58,7 @@ BENCH_TAG="bench pod"
 
 BUILD=${BUILD:-build}
 VDPACTL=$(realpath "$BUILD/vdpactl" 2>/dev/null || echo "$BUILD/vdpactl")
-if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	RUNS=${BENCH_RUNS:-1}
-	SECS=${BENCH_SECONDS:-2}
-	WARM=${BENCH_WARM:-1}
-else
-	RUNS=${BENCH_RUNS:-3}
-	SECS=${BENCH_SECONDS:-5}
-	WARM=${BENCH_WARM:-2}
-fi
+bench_windows
 WIRE_K=${BENCH_POD_WIRE-}
 CONSUMER=${BENCH_POD_CONSUMER:-netdev}
 CELLS=${BENCH_POD_CELLS:-p2e e2p p2p udp}

@@ -90,7 +90,8 @@ uint32_t xv_csum_add_at(const void *buf, uint32_t len, uint32_t sum,
 	uint32_t s = xv_csum_add(buf, len, 0);
 
 	if (off & 1)
-		s = s >> 8 | s << 24; /* the same as swapping each word's bytes */
+		s = s >> 8 |
+		    s << 24; /* the same as swapping each word's bytes */
 	return xv_csum_add(&s, sizeof(s), sum);
 }
 
@@ -109,8 +110,8 @@ static enum xv_txo_err parse_csum(const struct virtio_net_hdr *vh,
 	uint32_t start = le16toh(vh->csum_start);
 	uint32_t off = le16toh(vh->csum_offset);
 
-	if (!(features & XV_TXO_F_CSUM) || start >= flen ||
-	    flen - start < 2 || off > flen - start - 2)
+	if (!(features & XV_TXO_F_CSUM) || start >= flen || flen - start < 2 ||
+	    off > flen - start - 2)
 		return XV_TXO_BAD_CSUM;
 	o->kind = XV_TXO_CSUM;
 	o->csum_start = (uint16_t)start;
@@ -280,7 +281,7 @@ uint32_t xv_txo_seg_headers(const struct xv_txo *o, uint8_t *seg, uint32_t i,
 	sum = xv_csum_add(&word, 2, sum);
 	put_be32(th + 4, get_be32(th + 4) + i * (uint32_t)o->mss);
 	if (i + 1 < o->nsegs)
-		th[13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
+		th[13] &= (uint8_t) ~(TCP_FIN | TCP_PSH);
 	if (i)
 		th[13] &= (uint8_t)~TCP_CWR;
 	memset(th + 16, 0, 2);

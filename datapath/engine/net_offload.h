@@ -76,8 +76,8 @@ enum xv_txo_err xv_txo_parse(const struct virtio_net_hdr *vh,
 void xv_txo_csum_finish(const struct xv_txo *o, uint8_t *f, uint32_t flen);
 
 /* The payload bytes of segment @i of a frame of @flen bytes. */
-static inline uint32_t xv_txo_seg_payload(const struct xv_txo *o,
-					  uint32_t flen, uint32_t i)
+static inline uint32_t xv_txo_seg_payload(const struct xv_txo *o, uint32_t flen,
+					  uint32_t i)
 {
 	uint32_t done = (uint32_t)i * o->mss, total = flen - o->hdr_len;
 

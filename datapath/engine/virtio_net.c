@@ -183,6 +183,22 @@ int xv_net_rx_put(struct xv_vq *vq, bool mrg, const void *frame, uint32_t len,
 	return 1;
 }
 
+/* The next chain the guest posted on TX queue @vq: 1, 0 when there is
+ * none, -EIO when the ring is broken or the chain was read from zeros. */
+static int tx_pop(struct xv_vq *vq, struct xv_chain *c,
+		  struct xv_net_q_stats *st)
+{
+	int ret = vq->ops->pop(vq, c);
+
+	if (ret < 0)
+		st->drops[XV_NET_DROP_BROKEN]++;
+	if (ret <= 0)
+		return ret;
+	if (mem_faulted(vq)) /* a chain read from zeros */
+		return fault_drop(vq, st);
+	return 1;
+}
+
 int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
 		  struct xv_net_q_stats *st)
 {
@@ -193,13 +209,9 @@ int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
 	if (cap > INT32_MAX)
 		cap = INT32_MAX; /* the length is returned as an int */
 	for (dropped = 0; dropped < XV_NET_TX_MAX_DROPS; dropped++) {
-		ret = vq->ops->pop(vq, c);
-		if (ret < 0)
-			st->drops[XV_NET_DROP_BROKEN]++;
+		ret = tx_pop(vq, c, st);
 		if (ret <= 0)
 			return ret;
-		if (mem_faulted(vq)) /* a chain read from zeros */
-			return fault_drop(vq, st);
 		vq->ops->push(vq, c->head, 0);
 		if (c->out_len <= XV_NET_HDR_LEN) {
 			st->drops[XV_NET_DROP_SHORT]++;
@@ -239,8 +251,7 @@ static inline void frame_read(const struct xv_chain *c, uint64_t off,
 
 /* Frames a packet of @len bytes takes: one, or with multi-buffer as many
  * as it fills. */
-static inline uint32_t frames_for(const struct xv_net_tx_out *out,
-				  uint32_t len)
+static inline uint32_t frames_for(const struct xv_net_tx_out *out, uint32_t len)
 {
 	return out->sg ? (len + out->cap - 1) / out->cap : 1;
 }
@@ -293,7 +304,8 @@ static uint32_t csum_frames(uint8_t *const *bufs, uint32_t cap, uint32_t len,
 static void csum_finish_frames(const struct xv_txo *o, uint8_t *const *bufs,
 			       uint32_t cap, uint32_t len)
 {
-	uint16_t c = xv_csum_fold(csum_frames(bufs, cap, len, o->csum_start, 0));
+	uint16_t c =
+		xv_csum_fold(csum_frames(bufs, cap, len, o->csum_start, 0));
 	uint32_t at = (uint32_t)o->csum_start + o->csum_offset;
 	uint8_t b[2];
 
@@ -334,7 +346,8 @@ static uint32_t tso_frames(const struct xv_net_tx_out *out,
 	if (!out->sg)
 		return o->nsegs;
 	for (i = 0; i < o->nsegs; i++)
-		n += frames_for(out, o->hdr_len + xv_txo_seg_payload(o, flen, i));
+		n += frames_for(out,
+				o->hdr_len + xv_txo_seg_payload(o, flen, i));
 	return n;
 }
 
@@ -368,7 +381,7 @@ static int tx_frame(const struct xv_chain *c, uint32_t flen,
 	uint8_t head[XV_TXO_HDR_MAX];
 	uint32_t head_len = flen < XV_TXO_HDR_MAX ? flen : XV_TXO_HDR_MAX;
 	uint32_t max_seg = out->sg || out->max_seg < out->cap ? out->max_seg :
-								 out->cap;
+								out->cap;
 	struct xv_txo o;
 
 	*n = 0;
@@ -412,13 +425,9 @@ int xv_net_tx_take(struct xv_vq *vq, struct xv_net_tx_out *out,
 	out->no_room = false;
 	out->pkts = 0;
 	for (dropped = 0; dropped < XV_NET_TX_MAX_DROPS; dropped++) {
-		ret = vq->ops->pop(vq, c);
-		if (ret < 0)
-			st->drops[XV_NET_DROP_BROKEN]++;
+		ret = tx_pop(vq, c, st);
 		if (ret <= 0)
 			return ret;
-		if (mem_faulted(vq)) /* a chain read from zeros */
-			return fault_drop(vq, st);
 		if (c->out_len <= XV_NET_HDR_LEN) {
 			vq->ops->push(vq, c->head, 0);
 			st->drops[XV_NET_DROP_SHORT]++;

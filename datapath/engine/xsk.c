@@ -173,8 +173,7 @@ static int xsk_open_once(struct xv_xsk *x, const char *ifname,
 
 /* Multi-buffer where the kernel has it (6.6 on); one frame per packet
  * (and MTUs up to about 2000) where it refuses the flag. */
-static int xsk_open_sg(struct xv_xsk *x, const char *ifname,
-		       unsigned int queue)
+static int xsk_open_sg(struct xv_xsk *x, const char *ifname, unsigned int queue)
 {
 	int err = xsk_open_once(x, ifname, queue, true);
 

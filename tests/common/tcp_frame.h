@@ -44,8 +44,8 @@ static inline uint32_t get32(const uint8_t *p)
  * over IPv4 (@v6 false) or IPv6, with @vlan a tag before it, TCP with 12
  * bytes of options, flags @flags, and a GSO header for @mss.
  */
-static inline void mk_tcp(struct gso_frame *f, bool v6, bool vlan, uint32_t payload,
-		   uint16_t mss, uint8_t flags)
+static inline void mk_tcp(struct gso_frame *f, bool v6, bool vlan,
+			  uint32_t payload, uint16_t mss, uint8_t flags)
 {
 	uint8_t *p = f->b, *ip, *th;
 	uint32_t i, l4len;

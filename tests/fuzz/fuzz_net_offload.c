@@ -26,13 +26,13 @@
 
 #define IN_HDR 11
 
-#define CHECK(c)                                                         \
-	do {                                                             \
-		if (!(c)) {                                              \
+#define CHECK(c)                                                           \
+	do {                                                               \
+		if (!(c)) {                                                \
 			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, \
-				#c);                                     \
-			abort();                                         \
-		}                                                        \
+				#c);                                       \
+			abort();                                           \
+		}                                                          \
 	} while (0)
 
 static uint16_t be16(const uint8_t *p)

@@ -99,7 +99,7 @@ static void test_csum_rfc1071(void **state)
 	assert_int_equal(be16toh(c), (uint16_t)~0xddf2);
 	/* An odd length pads with a zero byte. */
 	c = xv_csum_fold(xv_csum_add(b, 3, 0));
-	assert_int_equal(be16toh(c), (uint16_t)~(0x0001 + 0xf200));
+	assert_int_equal(be16toh(c), (uint16_t) ~(0x0001 + 0xf200));
 }
 
 /* The word-at-a-time sum against the textbook one, every length and
@@ -127,12 +127,13 @@ static void test_csum_matches_naive(void **state)
 		b[i] = (uint8_t)(i * 131 + (i >> 7) * 17 + 0xfe);
 	for (off = 0; off < 8; off++)
 		for (len = 0; len < 300; len++)
-			assert_int_equal(
-				be16toh(xv_csum_fold(xv_csum_add(b + off, len, 0))),
-				naive(b + off, len));
+			assert_int_equal(be16toh(xv_csum_fold(
+						 xv_csum_add(b + off, len, 0))),
+					 naive(b + off, len));
 	for (len = 8000; len < 9090; len += 7)
-		assert_int_equal(be16toh(xv_csum_fold(xv_csum_add(b + 3, len, 0))),
-				 naive(b + 3, len));
+		assert_int_equal(
+			be16toh(xv_csum_fold(xv_csum_add(b + 3, len, 0))),
+			naive(b + 3, len));
 	/* Pieces at odd offsets of the range add up to the whole. */
 	for (off = 1; off < 40; off += 3) {
 		sum = xv_csum_add_at(b, off, 0, 0);

@@ -1392,8 +1392,7 @@ static void test_tx_take_sg_plain(void **state)
 
 	make_pkt(pkt, 9000, 50);
 	memset(pkt, 0, HDR);
-	post_tx(f, pkt, (const uint32_t[]){ lens[0], lens[1], 2000 },
-		3);
+	post_tx(f, pkt, (const uint32_t[]){ lens[0], lens[1], 2000 }, 3);
 	assert_int_equal(take(f, &o), 5);
 	assert_int_equal(o.pkts, 1);
 	assert_int_equal(joined(0, 5, got), 9000);
@@ -1452,14 +1451,16 @@ static void test_tx_take_sg_tso(void **state)
 		len = joined(k, nfr[i], seg);
 		k += nfr[i];
 		assert_int_equal(len, g.hdr_len + plen);
-		assert_memory_equal(seg + g.hdr_len, g.b + g.hdr_len + off, plen);
+		assert_memory_equal(seg + g.hdr_len, g.b + g.hdr_len + off,
+				    plen);
 		w[0] = htobe16(6);
 		w[1] = htobe16((uint16_t)(len - g.l4));
 		sum = xv_csum_add(w, 4, xv_csum_add(seg + g.l3 + 12, 8, 0));
 		assert_int_equal(
 			xv_csum_fold(xv_csum_add(seg + g.l4, len - g.l4, sum)),
 			0);
-		assert_int_equal(xv_csum_fold(xv_csum_add(seg + g.l3, 20, 0)), 0);
+		assert_int_equal(xv_csum_fold(xv_csum_add(seg + g.l3, 20, 0)),
+				 0);
 		off += plen;
 	}
 	assert_int_equal(f->st.tso_segs, 3);
