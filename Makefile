@@ -84,7 +84,7 @@ BPFTEST_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(BPFTEST_SRCS))
 # libFuzzer targets: clang, ASan + UBSan, built from the sources they test.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_DEPS := $(filter-out datapath/engine/xsk.c datapath/engine/afxdp.c \
+FUZZ_DEPS := $(filter-out datapath/engine/xsk.c datapath/engine/xsk_sock.c datapath/engine/afxdp.c \
 	datapath/engine/backend.c,$(ENGINE_SRCS)) \
 	lib/log.c lib/util.c
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -Ibpf $(ENGINE_INC) -g -O1 \

@@ -190,8 +190,10 @@ static json_t *net_drops_json(const struct xv_net_q_stats *s)
 /* What vdpad did for the guest's transmit offload requests. */
 static json_t *offloads_json(const struct xv_net_q_stats *tx)
 {
-	return json_pack("{s:I, s:I, s:I}", "tx_csum", (json_int_t)tx->csum,
-			 "tx_tso", (json_int_t)tx->tso, "tx_tso_segments",
+	return json_pack("{s:I, s:I, s:I, s:I}", "tx_csum",
+			 (json_int_t)tx->csum, "tx_csum_by_kernel",
+			 (json_int_t)tx->csum_later, "tx_tso",
+			 (json_int_t)tx->tso, "tx_tso_segments",
 			 (json_int_t)tx->tso_segs);
 }
 

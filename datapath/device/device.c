@@ -455,9 +455,10 @@ static void print_stats(const struct xv_dev *d)
 		       (unsigned long long)s.drops[r]);
 	print_backend_stats(d);
 	printf("; tx_backpressure %llu", (unsigned long long)s.tx_backpressure);
-	printf("; offloads tx_csum %llu tx_tso %llu tx_tso_segments %llu",
-	       (unsigned long long)s.tx.csum, (unsigned long long)s.tx.tso,
-	       (unsigned long long)s.tx.tso_segs);
+	printf("; offloads tx_csum %llu tx_csum_by_kernel %llu tx_tso %llu tx_tso_segments %llu",
+	       (unsigned long long)s.tx.csum,
+	       (unsigned long long)s.tx.csum_later,
+	       (unsigned long long)s.tx.tso, (unsigned long long)s.tx.tso_segs);
 	printf("; mem_faults %llu mem_refused %llu",
 	       (unsigned long long)vs->mem_faults,
 	       (unsigned long long)vs->mem_refused);

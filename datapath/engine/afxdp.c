@@ -123,6 +123,12 @@ static inline uint32_t pkt_len(const uint32_t *lens, uint32_t n)
 	return len;
 }
 
+/* Where transmit data starts in a UMEM frame: after the TX metadata. */
+static inline uint32_t tx_off(const struct xv_xsk *x)
+{
+	return x->txmd ? XV_XSK_TXMD_LEN : 0;
+}
+
 /* Free UMEM frames @from..@to-1, from the top of the free list down. */
 static inline void fill_bufs(const struct xv_xsk *x, uint8_t **bufs,
 			     uint32_t from, uint32_t to)
@@ -130,7 +136,21 @@ static inline void fill_bufs(const struct xv_xsk *x, uint8_t **bufs,
 	uint32_t i;
 
 	for (i = from; i < to; i++)
-		bufs[i] = x->area + x->free_frames[x->nfree - 1 - i];
+		bufs[i] =
+			x->area + x->free_frames[x->nfree - 1 - i] + tx_off(x);
+}
+
+/* The checksum the kernel is to finish, in the metadata before @d. */
+static inline void tx_csum_request(struct xv_xsk *x, struct xdp_desc *d,
+				   const struct xv_net_tx_csum *cs)
+{
+	struct xv_tx_metadata *md =
+		(struct xv_tx_metadata *)(x->area + d->addr - XV_XSK_TXMD_LEN);
+
+	md->flags = XV_TXMD_FLAGS_CHECKSUM;
+	md->csum_start = cs->start;
+	md->csum_offset = cs->offset;
+	d->options |= XDP_TX_METADATA;
 }
 
 /*
@@ -146,14 +166,17 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 	uint8_t *bufs[XV_AFXDP_TX_MAX];
 	uint32_t lens[XV_AFXDP_TX_MAX];
 	bool contd[XV_AFXDP_TX_MAX];
+	struct xv_net_tx_csum csum[XV_AFXDP_TX_MAX];
 	struct xv_net_tx_out out = {
 		.bufs = bufs,
-		.cap = XV_XSK_FRAME_SIZE,
+		.cap = XV_XSK_FRAME_SIZE - tx_off(x),
 		.max_seg = (uint32_t)dev->cfg.mtu + XV_L2_OVERHEAD,
 		.sg = x->sg,
+		.csum_later = x->txmd,
 		.features = dev->features,
 		.lens = lens,
 		.contd = contd,
+		.csum = csum,
 	};
 	uint32_t budget, filled, n = 0, tidx = 0, tries = 0, k;
 	uint16_t used_before = tx->vq.used_idx;
@@ -181,6 +204,7 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 		out.nbufs = filled - n;
 		out.lens = lens + n;
 		out.contd = contd + n;
+		out.csum = csum + n;
 		got = xv_net_tx_take(&tx->vq, &out, c, &st->tx);
 		if (got < 0)
 			dev->broken = true;
@@ -206,9 +230,11 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 			struct xdp_desc *d =
 				xsk_ring_prod__tx_desc(&x->tx, tidx + k);
 
-			d->addr = x->free_frames[x->nfree - 1 - k];
+			d->addr = x->free_frames[x->nfree - 1 - k] + tx_off(x);
 			d->len = lens[k];
 			d->options = contd[k] ? XDP_PKT_CONTD : 0;
+			if (x->txmd && csum[k].on)
+				tx_csum_request(x, d, &csum[k]);
 		}
 		xsk_ring_prod__submit(&x->tx, n);
 		x->nfree -= n;

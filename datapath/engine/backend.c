@@ -23,6 +23,7 @@ static void net_add(struct xv_net_q_stats *dst, const struct xv_net_q_stats *s)
 	for (r = 0; r < XV_NET_DROP_MAX; r++)
 		dst->drops[r] += s->drops[r];
 	dst->csum += s->csum;
+	dst->csum_later += s->csum_later;
 	dst->tso += s->tso;
 	dst->tso_segs += s->tso_segs;
 }

@@ -295,6 +295,13 @@ void xv_txo_seg_csum(const struct xv_txo *o, uint8_t *seg, uint32_t sum)
 	memcpy(seg + o->l4_off + 16, &c, sizeof(c));
 }
 
+void xv_txo_seg_csum_partial(const struct xv_txo *o, uint8_t *seg, uint32_t sum)
+{
+	uint16_t c = (uint16_t)~xv_csum_fold(sum);
+
+	memcpy(seg + o->l4_off + 16, &c, sizeof(c));
+}
+
 void xv_txo_seg_finish(const struct xv_txo *o, uint8_t *seg, uint32_t i,
 		       uint32_t plen)
 {

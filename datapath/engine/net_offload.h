@@ -95,6 +95,10 @@ static inline uint32_t xv_txo_seg_payload(const struct xv_txo *o, uint32_t flen,
 uint32_t xv_txo_seg_headers(const struct xv_txo *o, uint8_t *seg, uint32_t i,
 			    uint32_t plen);
 void xv_txo_seg_csum(const struct xv_txo *o, uint8_t *seg, uint32_t sum);
+/* Or, for whoever finishes it (NEEDS_CSUM style): the pseudo header's
+ * sum @sum, folded and not complemented, in the TCP checksum field. */
+void xv_txo_seg_csum_partial(const struct xv_txo *o, uint8_t *seg,
+			     uint32_t sum);
 
 /*
  * Makes @seg segment @i of the frame: @seg holds the frame's headers

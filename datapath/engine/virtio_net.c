@@ -278,6 +278,8 @@ static void put_packet(struct xv_net_tx_out *out, uint32_t *k,
 			frame_read(c, coff + (done + w - pre), b + w, fl - w);
 		out->lens[*k] = fl;
 		out->contd[*k] = done + fl < len;
+		if (out->csum_later)
+			out->csum[*k].on = false;
 		done += fl;
 		(*k)++;
 	}
@@ -316,11 +318,24 @@ static void csum_finish_frames(const struct xv_txo *o, uint8_t *const *bufs,
 	bufs[(at + 1) / cap][(at + 1) % cap] = b[1];
 }
 
+/* Leaves the checksum from @start, into @offset from it, to the
+ * consumer: the packet's first frame says so. */
+static void csum_leave(struct xv_net_tx_out *out, uint32_t first,
+		       uint16_t start, uint16_t offset,
+		       struct xv_net_q_stats *st)
+{
+	out->csum[first] = (struct xv_net_tx_csum){ true, start, offset };
+	st->csum_later++;
+}
+
 /* Every segment of the GSO frame in @c, headers from @head; each may
- * span frames (MTU 9000), its headers always in its first. */
+ * span frames (MTU 9000), its headers always in its first. The TCP
+ * checksum is summed here, or left to the consumer with the pseudo
+ * header's sum in its place (as a guest leaves it). */
 static void tx_segment(const struct xv_chain *c, const struct xv_txo *o,
 		       const uint8_t *head, uint32_t flen,
-		       struct xv_net_tx_out *out, uint32_t *k)
+		       struct xv_net_tx_out *out, uint32_t *k,
+		       struct xv_net_q_stats *st)
 {
 	uint32_t i, plen, sum, first;
 
@@ -331,6 +346,11 @@ static void tx_segment(const struct xv_chain *c, const struct xv_txo *o,
 			   (uint64_t)o->hdr_len + (uint64_t)i * o->mss,
 			   o->hdr_len + plen);
 		sum = xv_txo_seg_headers(o, out->bufs[first], i, plen);
+		if (out->csum_later) {
+			xv_txo_seg_csum_partial(o, out->bufs[first], sum);
+			csum_leave(out, first, o->l4_off, 16, st);
+			continue;
+		}
 		sum = csum_frames(out->bufs + first, out->cap,
 				  o->hdr_len + plen, o->l4_off, sum);
 		xv_txo_seg_csum(o, out->bufs[first], sum);
@@ -360,14 +380,28 @@ static int tx_whole(const struct xv_chain *c, const struct xv_txo *o,
 		return XV_NET_DROP_TOO_BIG;
 	if (frames_for(out, flen) > XV_NET_TX_MAX_FRAMES)
 		return XV_NET_DROP_TOO_BIG;
+	if (flen > out->max_seg) {
+		/* Over the MTU: not copied, only reported (length and one
+		 * frame) for the caller to drop as oversize. */
+		out->lens[0] = flen;
+		out->contd[0] = false;
+		out->pkts = 1;
+		*n = 1;
+		return -1;
+	}
 	if (frames_for(out, flen) > out->nbufs)
 		return -2;
 	put_packet(out, n, NULL, 0, c, 0, flen);
 	out->pkts = 1;
-	if (o && o->kind == XV_TXO_CSUM) {
+	if (!o || o->kind != XV_TXO_CSUM)
+		return -1;
+	st->csum++;
+	/* The consumer takes a request inside the packet's first frame. */
+	if (out->csum_later &&
+	    (uint32_t)o->csum_start + o->csum_offset + 2 <= out->lens[0])
+		csum_leave(out, 0, o->csum_start, o->csum_offset, st);
+	else
 		csum_finish_frames(o, out->bufs, out->cap, flen);
-		st->csum++;
-	}
 	return -1;
 }
 
@@ -407,7 +441,7 @@ static int tx_frame(const struct xv_chain *c, uint32_t flen,
 		return XV_NET_DROP_BAD_GSO;
 	if (tso_frames(out, &o, flen) > out->nbufs)
 		return -2;
-	tx_segment(c, &o, head, flen, out, n);
+	tx_segment(c, &o, head, flen, out, n, st);
 	out->pkts = o.nsegs;
 	st->tso++;
 	st->tso_segs += o.nsegs;

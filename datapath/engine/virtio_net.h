@@ -33,6 +33,7 @@ struct xv_net_q_stats {
 	uint64_t bytes;
 	uint64_t drops[XV_NET_DROP_MAX];
 	uint64_t csum; /* TX: checksums finished for the guest */
+	uint64_t csum_later; /* TX: ... of them left to the kernel to finish */
 	uint64_t tso; /* TX: GSO frames segmented */
 	uint64_t tso_segs; /* TX: the segments they became */
 };
@@ -63,6 +64,15 @@ int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
  * many frames as it fills. A caller offers this many at most. */
 #define XV_NET_TX_MAX_FRAMES 256
 
+/* A checksum the frame's consumer (the kernel, through AF_XDP TX
+ * metadata) is to finish: from @start to the packet's end, into @offset
+ * from @start, the field holding the pseudo header's sum. */
+struct xv_net_tx_csum {
+	bool on;
+	uint16_t start;
+	uint16_t offset;
+};
+
 /* Where xv_net_tx_take puts what one guest frame becomes. */
 struct xv_net_tx_out {
 	uint8_t *const *bufs; /* frames to fill, @cap bytes each */
@@ -70,9 +80,12 @@ struct xv_net_tx_out {
 	uint32_t cap;
 	uint32_t max_seg; /* the largest frame that may leave (MTU + L2) */
 	bool sg; /* a packet may span frames (multi-buffer AF_XDP) */
+	bool csum_later; /* checksums may be left to the consumer (@csum) */
 	uint64_t features; /* negotiated: which offloads the guest may ask */
 	uint32_t *lens; /* out: each frame's length */
 	bool *contd; /* out: more frames of the same packet follow */
+	struct xv_net_tx_csum *csum; /* out, with @csum_later: per packet,
+				      * in its first frame */
 	uint32_t pkts; /* out: packets written (segments of a GSO frame) */
 	bool no_room; /* out: the next frame needs more than @nbufs */
 };
@@ -82,7 +95,9 @@ struct xv_net_tx_out {
  * @out->bufs, doing the offloads its header asks for (net_offload.h):
  * one packet, its checksum finished if NEEDS_CSUM; or, for GSO, every
  * segment it becomes. With @out->sg, a packet larger than a frame spans
- * several (contd marks all but its last); without, it is too big. Returns how many frames were filled; 0 when the
+ * several (contd marks all but its last); without, it is too big. A
+ * frame over @max_seg is not copied: it comes back as one frame of its
+ * length, for the caller to drop (oversize). Returns how many frames were filled; 0 when the
  * ring is empty, or when the next frame needs more frames than @out has
  * (then @out->no_room is set and the frame stays in the ring); -EIO when
  * the ring is broken. Bad frames are dropped and counted as

@@ -112,34 +112,15 @@ static void tune_tx(struct xv_xsk *x)
 
 static void xsk_close(struct xv_xsk *x)
 {
-	if (x->xsk)
-		xsk_socket__delete(x->xsk);
-	if (x->umem)
-		xsk_umem__delete(x->umem);
+	xv_xsk_sock_close(x);
 	if (x->area)
 		munmap(x->area, x->area_len);
 	memset(x, 0, sizeof(*x));
 	x->fd = -1;
 }
 
-static int xsk_open_once(struct xv_xsk *x, const char *ifname,
-			 unsigned int queue, bool sg)
+static int area_map(struct xv_xsk *x)
 {
-	const struct xsk_umem_config ucfg = {
-		.fill_size = XV_XSK_RING_SIZE,
-		.comp_size = XV_XSK_RING_SIZE,
-		.frame_size = XV_XSK_FRAME_SIZE,
-		.frame_headroom = 0,
-	};
-	struct xsk_socket_config scfg = {
-		.rx_size = XV_XSK_RING_SIZE,
-		.tx_size = XV_XSK_RING_SIZE,
-		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-		.bind_flags = XDP_USE_NEED_WAKEUP | (sg ? XDP_USE_SG : 0),
-	};
-	int err;
-
-	memset(x, 0, sizeof(*x));
 	x->area_len = (uint64_t)XV_XSK_NUM_FRAMES * XV_XSK_FRAME_SIZE;
 	/* Huge pages when there are some: 4 TLB entries for the UMEM instead
 	 * of 2048; plain pages otherwise. */
@@ -154,34 +135,47 @@ static int xsk_open_once(struct xv_xsk *x, const char *ifname,
 		x->area = NULL;
 		return -errno;
 	}
-	err = xsk_umem__create(&x->umem, x->area, x->area_len, &x->fq, &x->cq,
-			       &ucfg);
-	if (!err)
-		err = xsk_socket__create(&x->xsk, ifname, queue, x->umem,
-					 &x->rx, &x->tx, &scfg);
+	return 0;
+}
+
+/*
+ * The best socket the kernel gives: TX metadata and multi-buffer (6.8 on),
+ * then multi-buffer alone (6.6), then neither: one frame per packet and
+ * checksums in software. Each try starts afresh (a failed bind leaves the
+ * UMEM registered on its socket).
+ */
+static int xsk_open_once(struct xv_xsk *x, const char *ifname,
+			 unsigned int queue)
+{
+	static const struct {
+		bool sg, txmd;
+	} tries[] = { { true, true }, { true, false }, { false, false } };
+	int ifindex = (int)if_nametoindex(ifname), err = -ENODEV;
+	unsigned int t;
+
+	memset(x, 0, sizeof(*x));
+	x->fd = -1;
+	if (!ifindex)
+		return -ENODEV;
+	err = area_map(x);
+	for (t = 0; !err && t < sizeof(tries) / sizeof(tries[0]); t++) {
+		err = xv_xsk_sock_open(x, ifindex, queue, tries[t].sg,
+				       tries[t].txmd);
+		if (err != -EINVAL && err != -EOPNOTSUPP)
+			break;
+	}
+	if (!err && t)
+		xv_info("%s queue %u: %s", ifname, queue,
+			x->sg ? "no AF_XDP TX metadata: checksums in software" :
+				"no multi-buffer AF_XDP: frames up to 2048 bytes");
 	if (!err)
 		err = fill_rx_frames(x);
 	if (err) {
 		xsk_close(x);
-		return err < 0 ? err : -err;
+		return err;
 	}
-	x->fd = xsk_socket__fd(x->xsk);
-	x->sg = sg;
 	tune_tx(x);
 	return 0;
-}
-
-/* Multi-buffer where the kernel has it (6.6 on); one frame per packet
- * (and MTUs up to about 2000) where it refuses the flag. */
-static int xsk_open_sg(struct xv_xsk *x, const char *ifname, unsigned int queue)
-{
-	int err = xsk_open_once(x, ifname, queue, true);
-
-	if (err != -EINVAL && err != -EOPNOTSUPP)
-		return err;
-	xv_info("%s queue %u: no multi-buffer AF_XDP (%s): frames up to %u bytes",
-		ifname, queue, strerror(-err), XV_XSK_FRAME_SIZE);
-	return xsk_open_once(x, ifname, queue, false);
 }
 
 /*
@@ -206,7 +200,7 @@ static int xsk_open(struct xv_xsk *x, const char *ifname, unsigned int queue,
 	bool told = false;
 	int err;
 
-	while ((err = xsk_open_sg(x, ifname, queue)) == -EBUSY && *wait_ms) {
+	while ((err = xsk_open_once(x, ifname, queue)) == -EBUSY && *wait_ms) {
 		if (!told)
 			xv_info("%s queue %u is busy: waiting for its last "
 				"AF_XDP socket to go",

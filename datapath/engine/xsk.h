@@ -35,6 +35,24 @@
 /* The largest packet vdpad takes in or out of a multi-buffer socket: MTU
  * 9000 and an Ethernet header with a VLAN tag, in whole frames. */
 #define XV_XSK_PKT_MAX (5 * XV_XSK_FRAME_SIZE)
+/* TX metadata (Linux 6.8): struct xsk_tx_metadata, right before a TX
+ * frame's data, asks the kernel to finish a checksum. Debian 12's uapi
+ * headers predate it. With it, transmit data starts XV_XSK_TXMD_LEN bytes
+ * into each UMEM frame. */
+#define XV_XSK_TXMD_LEN 24
+#ifndef XDP_TX_METADATA
+#define XDP_TX_METADATA (1 << 1)
+#endif
+#define XV_TXMD_FLAGS_CHECKSUM (1 << 1)
+struct xv_tx_metadata {
+	__u64 flags;
+	__u16 csum_start; /* from the frame's data */
+	__u16 csum_offset; /* from csum_start */
+	__u32 pad;
+	__u64 launch_time;
+};
+_Static_assert(sizeof(struct xv_tx_metadata) == XV_XSK_TXMD_LEN,
+	       "struct xsk_tx_metadata is 24 bytes");
 #define XV_XSK_NUM_FRAMES 4096
 #define XV_XSK_RING_SIZE 2048
 #define XV_XSK_BATCH 64 /* transmit: frames per round */
@@ -46,8 +64,8 @@
 struct xsk_redirect;
 
 struct xv_xsk {
-	struct xsk_umem *umem;
-	struct xsk_socket *xsk;
+	void *maps[4]; /* the rings' mappings (xsk_sock.c) */
+	size_t map_lens[4];
 	struct xsk_ring_prod fq;
 	struct xsk_ring_cons cq;
 	struct xsk_ring_cons rx;
@@ -58,6 +76,7 @@ struct xv_xsk {
 	uint32_t nfree;
 	uint32_t tx_outstanding; /* submitted, completion not yet seen */
 	bool sg; /* bound with XDP_USE_SG: packets may span frames */
+	bool txmd; /* TX metadata: the kernel finishes checksums asked for */
 	uint32_t rx_part; /* RX: bytes of a packet that spans frames, so far */
 	uint8_t rx_pkt[XV_XSK_PKT_MAX]; /* ... gathered here */
 	uint64_t tx_wakeups; /* sendto calls that woke the kernel's TX */
@@ -90,9 +109,11 @@ static inline void xv_xsk_reclaim(struct xv_xsk *x)
 	if (!x->tx_outstanding)
 		return;
 	n = xsk_ring_cons__peek(&x->cq, XV_XSK_RING_SIZE, &idx);
+	/* The frame's start: data began XV_XSK_TXMD_LEN into it (txmd). */
 	for (i = 0; i < n; i++)
 		x->free_frames[x->nfree++] =
-			*xsk_ring_cons__comp_addr(&x->cq, idx + i);
+			*xsk_ring_cons__comp_addr(&x->cq, idx + i) &
+			~(uint64_t)(XV_XSK_FRAME_SIZE - 1);
 	xsk_ring_cons__release(&x->cq, n);
 	x->tx_outstanding -= n;
 }
@@ -105,6 +126,12 @@ static inline uint32_t xv_xsk_tx_pending(const struct xv_xsk *x)
 }
 
 void xv_xsk_wake_tx(struct xv_xsk *x);
+
+/* The socket, UMEM (x->area) and rings on @ifindex queue @queue, with
+ * multi-buffer (@sg) and TX metadata (@txmd) or without. */
+int xv_xsk_sock_open(struct xv_xsk *x, int ifindex, unsigned int queue, bool sg,
+		     bool txmd);
+void xv_xsk_sock_close(struct xv_xsk *x);
 
 /* Tells the kernel to transmit: only when it asked for it and something
  * is in the ring (frames it took but has not completed need no wakeup). */

@@ -2,7 +2,10 @@
 # Transmit offloads over AF_XDP: vdpad offers VIRTIO_NET_F_CSUM and
 # HOST_TSO4/6 (+ECN) on a netdev device, and does in software what the
 # frontend leaves: checksums of NEEDS_CSUM frames, segmentation of GSO
-# frames. The frontend is tests/tools/evil_frontend (a real vhost-user
+# frames. The checksums vdpad leaves to the kernel (AF_XDP TX metadata);
+# here the device end has TX checksum offload off, so the kernel finishes
+# them before the wire (with it on, as by default, they would travel on
+# unfinished, as a local stack's do, to whoever takes them). The frontend is tests/tools/evil_frontend (a real vhost-user
 # frontend of our own: DPDK's testpmd cannot make TCP GSO frames without a
 # TCP source). What leaves is checked as a receiver would, on the wire
 # end, by tests/tools/tcp_sink.py: every frame at most 1514 bytes, IPv4
@@ -42,6 +45,7 @@ ip link add $DEV type veth peer name $PEER
 ip link set $PEER netns $NS
 sysctl -qw net.ipv6.conf.$DEV.disable_ipv6=1
 ip -n $NS link set $PEER address $PEER_MAC
+ethtool -K $DEV tx off >/dev/null
 ip link set $DEV up
 ip -n $NS link set $PEER up
 ip link add xo1w type veth peer name xo1x
@@ -94,6 +98,8 @@ check_eq "TSO: every IPv4 and TCP checksum right, every byte in place" \
 check_eq "TSO: PSH and FIN only on the stream's last segment" 25 "$(js "$r" last_flags)"
 check_eq "vdpad counted 8 GSO frames segmented into 360" "8 360" \
 	"$(stat offloads.tx_tso) $(stat offloads.tx_tso_segments)"
+check_eq "... and left their 360 TCP checksums to the kernel (TX metadata)" \
+	360 "$(stat offloads.tx_csum_by_kernel)"
 check_eq "tx_packets counts the guest's frames" 8 "$(stat tx_packets)"
 
 # --- an MSS the MTU cannot carry -------------------------------------------
@@ -101,6 +107,12 @@ r=$(sink_run 2 64000 tso EVIL_TSO_FRAMES=1 EVIL_TSO_MSS=65000)
 check_eq "a GSO frame whose MSS is over the MTU is refused: nothing leaves" \
 	"0" "$(js "$r" frames)"
 check_eq "... and counted as tx_bad_gso" 1 "$(stat drops.tx_bad_gso)"
+
+# --- a plain frame over the MTU: refused, counted, the frontend goes on -----
+fe=$(EVIL_DST_MAC=$PEER_MAC EVIL_TSO=0 EVIL_TSO_MSS=3000 "$EVIL" $SOCK tcp_stream 300 2>&1)
+n=$(echo "$fe" | sed -n 's/.*mss, \([0-9]*\) frames.*/\1/p')
+check_gt "3054-byte frames posted at MTU 1500" "${n:-0}" 0
+check_eq "every one of them dropped as oversize" "${n:-0}" "$(stat drops.oversize)"
 
 # --- hostile GSO and checksum requests --------------------------------------
 csum0=$(stat offloads.tx_csum)
@@ -130,5 +142,5 @@ check "dev del" "$VDPACTL" -s $CTL dev del xo1d2
 kill -TERM $VPID
 wait $VPID
 check "the exit summary reports the offloads" \
-	grep -q "offloads tx_csum 1 tx_tso 9 tx_tso_segments 363" "$LOG"
+	grep -q "offloads tx_csum 1 tx_csum_by_kernel 364 tx_tso 9 tx_tso_segments 363" "$LOG"
 finish

@@ -238,6 +238,31 @@ static void test_tso6_segments(void **state)
 	segment_and_check(&fr, true, 15);
 }
 
+/* The partial form: what the consumer's "checksum from csum_start"
+ * then makes of it is the right checksum. */
+static void test_tso_partial_finished_later(void **state)
+{
+	static uint8_t seg[MTU_SEG];
+	uint32_t plen, sum, len;
+	struct xv_txo o;
+	uint16_t c;
+
+	(void)state;
+	mk_tcp(&fr, false, false, 3000, 1448, 0x18);
+	assert_int_equal(parse(&fr, ALL_TXO, MTU_SEG, &o), XV_TXO_OK);
+	plen = xv_txo_seg_payload(&o, fr.len, 1);
+	memcpy(seg, fr.b, o.hdr_len);
+	memcpy(seg + o.hdr_len, fr.b + o.hdr_len + 1448, plen);
+	sum = xv_txo_seg_headers(&o, seg, 1, plen);
+	xv_txo_seg_csum_partial(&o, seg, sum);
+	len = o.hdr_len + plen;
+	c = xv_csum_fold(xv_csum_add(seg + o.l4_off, len - o.l4_off, 0));
+	memcpy(seg + o.l4_off + 16, &c, 2); /* skb_checksum_help's work */
+	assert_int_equal(l4_check(seg + o.l3_off, false, seg + o.l4_off,
+				  len - o.l4_off, 6),
+			 0);
+}
+
 static void test_tso_vlan_tagged(void **state)
 {
 	(void)state;
@@ -343,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_tso4_64k),
 		cmocka_unit_test(test_tso6_segments),
 		cmocka_unit_test(test_tso_vlan_tagged),
+		cmocka_unit_test(test_tso_partial_finished_later),
 		cmocka_unit_test(test_tso_ecn_needs_feature),
 		cmocka_unit_test(test_tso_hostile),
 		cmocka_unit_test(test_tso_segment_count_edges),

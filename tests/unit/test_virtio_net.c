@@ -1194,6 +1194,7 @@ static uint8_t take_frames[TAKE_MAX][2048];
 static uint8_t *take_bufs[TAKE_MAX];
 static uint32_t take_lens[TAKE_MAX];
 static bool take_contd[TAKE_MAX];
+static struct xv_net_tx_csum take_csum[TAKE_MAX];
 
 /* An output of @n 2 KiB frames, MTU 1500, every offload negotiated. */
 static struct xv_net_tx_out take_out(uint32_t n)
@@ -1210,7 +1211,8 @@ static struct xv_net_tx_out take_out(uint32_t n)
 				       .max_seg = 1518,
 				       .features = XV_TXO_FEATURES,
 				       .lens = take_lens,
-				       .contd = take_contd };
+				       .contd = take_contd,
+				       .csum = take_csum };
 }
 
 static int take(struct fx *f, struct xv_net_tx_out *o)
@@ -1351,6 +1353,51 @@ static void test_tx_take_csum(void **state)
 	w[0] = htobe16(6);
 	sum = xv_csum_add(w, 4, xv_csum_add(ip + 12, 8, 0));
 	assert_int_equal(xv_csum_fold(xv_csum_add(th, g.len - g.l4, sum)), 0);
+}
+
+/* Checksums left to the consumer: the request in each packet's first
+ * frame, the field as a guest would leave it (the pseudo header's sum). */
+static void test_tx_take_csum_later(void **state)
+{
+	static const uint32_t one[] = { HDR + 100 };
+	struct fx *f = *state;
+	struct xv_net_tx_out o = take_out(TAKE_MAX);
+	static struct gso_frame g;
+	uint8_t *th;
+	uint32_t i, sum, len;
+	uint16_t c, w[2];
+
+	o.csum_later = true;
+	mk_tcp(&g, false, false, 3000, 1448, 0x18);
+	post_gso(f, &g, one, 2);
+	assert_int_equal(take(f, &o), 3);
+	for (i = 0; i < 3; i++) {
+		assert_true(take_csum[i].on);
+		assert_int_equal(take_csum[i].start, g.l4);
+		assert_int_equal(take_csum[i].offset, 16);
+		/* What the kernel then does: sum from csum_start, fold in. */
+		len = take_lens[i];
+		th = take_frames[i] + g.l4;
+		c = xv_csum_fold(xv_csum_add(th, len - g.l4, 0));
+		memcpy(th + 16, &c, 2);
+		w[0] = htobe16(6);
+		w[1] = htobe16((uint16_t)(len - g.l4));
+		sum = xv_csum_add(
+			w, 4, xv_csum_add(take_frames[i] + g.l3 + 12, 8, 0));
+		assert_int_equal(xv_csum_fold(xv_csum_add(th, len - g.l4, sum)),
+				 0);
+	}
+	assert_int_equal(f->st.csum_later, 3);
+	/* A NEEDS_CSUM frame: its own request, its field untouched. */
+	mk_tcp(&g, false, false, 500, 1448, 0x18);
+	g.vh.gso_type = VIRTIO_NET_HDR_GSO_NONE;
+	post_gso(f, &g, one, 2);
+	assert_int_equal(take(f, &o), 1);
+	assert_true(take_csum[0].on);
+	assert_int_equal(take_csum[0].start, g.l4);
+	assert_memory_equal(take_frames[0], g.b, g.len);
+	assert_int_equal(f->st.csum_later, 4);
+	assert_int_equal(f->st.csum, 1);
 }
 
 /* ---- multi-buffer: packets over several frames (MTU 9000) ---- */
@@ -1530,6 +1577,7 @@ int main(void)
 		T(test_tx_take_no_room_keeps_frame),
 		T(test_tx_take_bad_then_next),
 		T(test_tx_take_csum),
+		T(test_tx_take_csum_later),
 		T(test_tx_take_sg_plain),
 		T(test_tx_take_sg_csum_odd),
 		T(test_tx_take_sg_tso),
