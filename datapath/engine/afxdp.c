@@ -11,6 +11,8 @@
 #define XV_L2_OVERHEAD 18
 /* UMEM frames one transmit round may fill: a whole GSO frame's worth. */
 #define XV_AFXDP_TX_MAX XV_NET_TX_MAX_FRAMES
+/* Frame pointers made ready at a time for ordinary frames. */
+#define XV_AFXDP_TX_FILL 16
 
 static inline bool pair_ready(const struct xv_vu_dev *dev, unsigned int pair)
 {
@@ -126,7 +128,7 @@ static inline uint32_t pkt_len(const uint32_t *lens, uint32_t n)
 /* Where transmit data starts in a UMEM frame: after the TX metadata. */
 static inline uint32_t tx_off(const struct xv_xsk *x)
 {
-	return x->txmd ? XV_XSK_TXMD_LEN : 0;
+	return x->txmd ? XV_XSK_TX_DATA_OFF : 0;
 }
 
 /* Free UMEM frames @from..@to-1, from the top of the free list down. */
@@ -194,9 +196,9 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 		budget = XV_AFXDP_TX_MAX;
 	if (budget > x->nfree)
 		budget = x->nfree;
-	/* Frame pointers for a batch of ordinary frames; the rest only when
-	 * a GSO frame needs them. */
-	filled = budget < XV_XSK_BATCH ? budget : XV_XSK_BATCH;
+	/* Frame pointers for a few ordinary frames, more as they are taken,
+	 * all of them only when a GSO frame needs them. */
+	filled = budget < XV_AFXDP_TX_FILL ? budget : XV_AFXDP_TX_FILL;
 	fill_bufs(x, bufs, 0, filled);
 	/* Oversize frames are dropped but count as tries: a round ends. */
 	while (n < budget && tries++ < XV_XSK_BATCH) {
@@ -209,8 +211,13 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 		if (got < 0)
 			dev->broken = true;
 		if (!got && out.no_room && filled < budget) {
-			fill_bufs(x, bufs, filled, budget);
-			filled = budget;
+			k = n + out.need > filled + XV_AFXDP_TX_FILL ?
+				    n + out.need :
+				    filled + XV_AFXDP_TX_FILL;
+			if (k > budget)
+				k = budget;
+			fill_bufs(x, bufs, filled, k);
+			filled = k;
 			continue;
 		}
 		if (got <= 0)

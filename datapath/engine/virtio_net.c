@@ -253,7 +253,9 @@ static inline void frame_read(const struct xv_chain *c, uint64_t off,
  * as it fills. */
 static inline uint32_t frames_for(const struct xv_net_tx_out *out, uint32_t len)
 {
-	return out->sg ? (len + out->cap - 1) / out->cap : 1;
+	if (!out->sg || len <= out->cap)
+		return 1;
+	return (len + out->cap - 1) / out->cap;
 }
 
 /*
@@ -267,6 +269,15 @@ static void put_packet(struct xv_net_tx_out *out, uint32_t *k,
 {
 	uint32_t done = 0, w, fl;
 
+	if (!pre && len <= out->cap) { /* the common case: one frame */
+		frame_read(c, coff, out->bufs[*k], len);
+		out->lens[*k] = len;
+		out->contd[*k] = false;
+		if (out->csum_later)
+			out->csum[*k].on = false;
+		(*k)++;
+		return;
+	}
 	while (done < len) {
 		uint8_t *b = out->bufs[*k];
 
@@ -389,7 +400,8 @@ static int tx_whole(const struct xv_chain *c, const struct xv_txo *o,
 		*n = 1;
 		return -1;
 	}
-	if (frames_for(out, flen) > out->nbufs)
+	out->need = frames_for(out, flen);
+	if (out->need > out->nbufs)
 		return -2;
 	put_packet(out, n, NULL, 0, c, 0, flen);
 	out->pkts = 1;
@@ -419,9 +431,13 @@ static int tx_frame(const struct xv_chain *c, uint32_t flen,
 	struct xv_txo o;
 
 	*n = 0;
+	out->need = 1;
 	if (!out->nbufs)
 		return -2;
-	iov_read(c->iov, c->nout, 0, (uint8_t *)&vh, sizeof(vh));
+	if (c->iov[0].iov_len >= sizeof(vh))
+		memcpy(&vh, c->iov[0].iov_base, sizeof(vh));
+	else
+		iov_read(c->iov, c->nout, 0, (uint8_t *)&vh, sizeof(vh));
 	if (vh.gso_type == VIRTIO_NET_HDR_GSO_NONE &&
 	    !(vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
 		return tx_whole(c, NULL, flen, out, n, st);
@@ -437,9 +453,10 @@ static int tx_frame(const struct xv_chain *c, uint32_t flen,
 	}
 	if (o.kind != XV_TXO_TSO4 && o.kind != XV_TXO_TSO6)
 		return tx_whole(c, &o, flen, out, n, st);
-	if (tso_frames(out, &o, flen) > XV_NET_TX_MAX_FRAMES)
+	out->need = tso_frames(out, &o, flen);
+	if (out->need > XV_NET_TX_MAX_FRAMES)
 		return XV_NET_DROP_BAD_GSO;
-	if (tso_frames(out, &o, flen) > out->nbufs)
+	if (out->need > out->nbufs)
 		return -2;
 	tx_segment(c, &o, head, flen, out, n, st);
 	out->pkts = o.nsegs;

@@ -87,7 +87,8 @@ struct xv_net_tx_out {
 	struct xv_net_tx_csum *csum; /* out, with @csum_later: per packet,
 				      * in its first frame */
 	uint32_t pkts; /* out: packets written (segments of a GSO frame) */
-	bool no_room; /* out: the next frame needs more than @nbufs */
+	bool no_room; /* out: the next frame needs more than @nbufs... */
+	uint32_t need; /* ... this many */
 };
 
 /*

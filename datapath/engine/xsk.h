@@ -37,9 +37,11 @@
 #define XV_XSK_PKT_MAX (5 * XV_XSK_FRAME_SIZE)
 /* TX metadata (Linux 6.8): struct xsk_tx_metadata, right before a TX
  * frame's data, asks the kernel to finish a checksum. Debian 12's uapi
- * headers predate it. With it, transmit data starts XV_XSK_TXMD_LEN bytes
- * into each UMEM frame. */
+ * headers predate it. With it, transmit data starts XV_XSK_TX_DATA_OFF
+ * bytes into each UMEM frame (a cache line: copies stay aligned), the
+ * metadata just before. */
 #define XV_XSK_TXMD_LEN 24
+#define XV_XSK_TX_DATA_OFF 64
 #ifndef XDP_TX_METADATA
 #define XDP_TX_METADATA (1 << 1)
 #endif
@@ -109,7 +111,7 @@ static inline void xv_xsk_reclaim(struct xv_xsk *x)
 	if (!x->tx_outstanding)
 		return;
 	n = xsk_ring_cons__peek(&x->cq, XV_XSK_RING_SIZE, &idx);
-	/* The frame's start: data began XV_XSK_TXMD_LEN into it (txmd). */
+	/* The frame's start: data began XV_XSK_TX_DATA_OFF into it (txmd). */
 	for (i = 0; i < n; i++)
 		x->free_frames[x->nfree++] =
 			*xsk_ring_cons__comp_addr(&x->cq, idx + i) &

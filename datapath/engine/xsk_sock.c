@@ -103,14 +103,11 @@ static int rings_map(struct xv_xsk *x)
 
 	if (getsockopt(x->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &len))
 		return -errno;
-	err = ring_map(x, MAP_FILL, XDP_UMEM_PGOFF_FILL_RING, &off.fr,
-		       sizeof(__u64)) ?:
-	      ring_map(x, MAP_COMP, XDP_UMEM_PGOFF_COMPLETION_RING, &off.cr,
-		       sizeof(__u64)) ?:
-	      ring_map(x, MAP_RX, XDP_PGOFF_RX_RING, &off.rx,
-		       sizeof(struct xdp_desc)) ?:
-	      ring_map(x, MAP_TX, XDP_PGOFF_TX_RING, &off.tx,
-		       sizeof(struct xdp_desc));
+	err = ring_map(x, MAP_FILL, XDP_UMEM_PGOFF_FILL_RING, &off.fr, sizeof(__u64)) ?:
+		      ring_map(x, MAP_COMP, XDP_UMEM_PGOFF_COMPLETION_RING, &off.cr, sizeof(__u64)) ?:
+		      ring_map(x, MAP_RX, XDP_PGOFF_RX_RING, &off.rx, sizeof(struct xdp_desc)) ?:
+		      ring_map(x, MAP_TX, XDP_PGOFF_TX_RING, &off.tx,
+			       sizeof(struct xdp_desc));
 	if (err)
 		return err;
 	ring_prod(&x->fq, x->maps[MAP_FILL], &off.fr);
@@ -134,8 +131,8 @@ void xv_xsk_sock_close(struct xv_xsk *x)
 	x->fd = -1;
 }
 
-int xv_xsk_sock_open(struct xv_xsk *x, int ifindex, unsigned int queue,
-		     bool sg, bool txmd)
+int xv_xsk_sock_open(struct xv_xsk *x, int ifindex, unsigned int queue, bool sg,
+		     bool txmd)
 {
 	struct sockaddr_xdp sxdp = {
 		.sxdp_family = AF_XDP,
