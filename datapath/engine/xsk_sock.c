@@ -46,33 +46,21 @@ static int ring_map(struct xv_xsk *x, int which, __u64 pgoff,
 	return 0;
 }
 
-/* What libxdp sets: a producer starts with the ring's room, a consumer
- * with what is in it. */
-static void ring_prod(struct xsk_ring_prod *r, void *m,
-		      const struct xdp_ring_offset *o)
-{
-	r->mask = XV_XSK_RING_SIZE - 1;
-	r->size = XV_XSK_RING_SIZE;
-	r->producer = (__u32 *)((char *)m + o->producer);
-	r->consumer = (__u32 *)((char *)m + o->consumer);
-	r->flags = (__u32 *)((char *)m + o->flags);
-	r->ring = (char *)m + o->desc;
-	r->cached_prod = *r->producer;
-	r->cached_cons = *r->consumer + XV_XSK_RING_SIZE;
-}
-
-static void ring_cons(struct xsk_ring_cons *r, void *m,
-		      const struct xdp_ring_offset *o)
-{
-	r->mask = XV_XSK_RING_SIZE - 1;
-	r->size = XV_XSK_RING_SIZE;
-	r->producer = (__u32 *)((char *)m + o->producer);
-	r->consumer = (__u32 *)((char *)m + o->consumer);
-	r->flags = (__u32 *)((char *)m + o->flags);
-	r->ring = (char *)m + o->desc;
-	r->cached_prod = *r->producer;
-	r->cached_cons = *r->consumer;
-}
+/* What libxdp sets: the ring's fields from its mapping @m; a producer's
+ * cached consumer is ahead by the ring's size (its room), a consumer's is
+ * where the kernel's is. (xsk_ring_prod and xsk_ring_cons are one layout
+ * with two names.) */
+#define RING_INIT(r, m, o, room)                                        \
+	do {                                                            \
+		(r)->mask = XV_XSK_RING_SIZE - 1;                       \
+		(r)->size = XV_XSK_RING_SIZE;                           \
+		(r)->producer = (__u32 *)((char *)(m) + (o)->producer); \
+		(r)->consumer = (__u32 *)((char *)(m) + (o)->consumer); \
+		(r)->flags = (__u32 *)((char *)(m) + (o)->flags);       \
+		(r)->ring = (char *)(m) + (o)->desc;                    \
+		(r)->cached_prod = *(r)->producer;                      \
+		(r)->cached_cons = *(r)->consumer + (room);             \
+	} while (0)
 
 static int umem_reg(struct xv_xsk *x, bool txmd)
 {
@@ -110,10 +98,10 @@ static int rings_map(struct xv_xsk *x)
 			       sizeof(struct xdp_desc));
 	if (err)
 		return err;
-	ring_prod(&x->fq, x->maps[MAP_FILL], &off.fr);
-	ring_cons(&x->cq, x->maps[MAP_COMP], &off.cr);
-	ring_cons(&x->rx, x->maps[MAP_RX], &off.rx);
-	ring_prod(&x->tx, x->maps[MAP_TX], &off.tx);
+	RING_INIT(&x->fq, x->maps[MAP_FILL], &off.fr, XV_XSK_RING_SIZE);
+	RING_INIT(&x->cq, x->maps[MAP_COMP], &off.cr, 0);
+	RING_INIT(&x->rx, x->maps[MAP_RX], &off.rx, 0);
+	RING_INIT(&x->tx, x->maps[MAP_TX], &off.tx, XV_XSK_RING_SIZE);
 	return 0;
 }
 
