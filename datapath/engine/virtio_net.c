@@ -199,44 +199,6 @@ static int tx_pop(struct xv_vq *vq, struct xv_chain *c,
 	return 1;
 }
 
-int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
-		  struct xv_net_q_stats *st)
-{
-	unsigned int dropped;
-	uint64_t flen;
-	int ret;
-
-	if (cap > INT32_MAX)
-		cap = INT32_MAX; /* the length is returned as an int */
-	for (dropped = 0; dropped < XV_NET_TX_MAX_DROPS; dropped++) {
-		ret = tx_pop(vq, c, st);
-		if (ret <= 0)
-			return ret;
-		vq->ops->push(vq, c->head, 0);
-		if (c->out_len <= XV_NET_HDR_LEN) {
-			st->drops[XV_NET_DROP_SHORT]++;
-			continue;
-		}
-		flen = c->out_len - XV_NET_HDR_LEN;
-		if (flen > cap) {
-			st->drops[XV_NET_DROP_TOO_BIG]++;
-			continue;
-		}
-		if (c->iov[0].iov_len >= c->out_len) /* one segment */
-			memcpy(buf,
-			       (uint8_t *)c->iov[0].iov_base + XV_NET_HDR_LEN,
-			       flen);
-		else
-			iov_read(c->iov, c->nout, XV_NET_HDR_LEN, buf, flen);
-		if (mem_faulted(vq))
-			return fault_drop(vq, st);
-		st->packets++;
-		st->bytes += flen;
-		return (int)flen;
-	}
-	return 0; /* the rest at the next call */
-}
-
 /* The chain's frame (after the virtio-net header) from byte @off on. */
 static inline void frame_read(const struct xv_chain *c, uint64_t off,
 			      uint8_t *dst, uint64_t len)
@@ -505,4 +467,25 @@ int xv_net_tx_take(struct xv_vq *vq, struct xv_net_tx_out *out,
 		return (int)n;
 	}
 	return 0; /* the rest at the next call */
+}
+
+int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,
+		  struct xv_net_q_stats *st)
+{
+	uint8_t *bufs[1] = { buf };
+	uint32_t len = 0;
+	bool contd;
+	struct xv_net_tx_out out = {
+		.bufs = bufs,
+		.nbufs = 1,
+		.cap = cap > INT32_MAX ? INT32_MAX :
+					 cap, /* returned as an int */
+		.lens = &len,
+		.contd = &contd,
+	};
+	int n;
+
+	out.max_seg = out.cap;
+	n = xv_net_tx_take(vq, &out, c, st);
+	return n > 0 ? (int)len : n;
 }

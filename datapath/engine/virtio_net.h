@@ -50,11 +50,12 @@ int xv_net_rx_put(struct xv_vq *vq, bool mrg, const void *frame, uint32_t len,
 /*
  * Takes the next frame the guest transmitted on TX queue @vq into @buf
  * (without the header): returns its length, 0 when the ring is empty,
- * -EIO when broken. A frame that cannot be taken (header only or shorter,
- * larger than @cap) is counted, returned to the guest, and the next one is
- * tried, up to XV_NET_TX_MAX_DROPS of them: then 0, so that a guest that
- * keeps posting bad frames cannot keep the caller (and the device lock)
- * for ever.
+ * -EIO when broken. xv_net_tx_take with one buffer and no offloads
+ * negotiated: a frame that cannot be taken (header only or shorter,
+ * larger than @cap, an offload request) is counted, returned to the
+ * guest, and the next one is tried, up to XV_NET_TX_MAX_DROPS of them:
+ * then 0, so that a guest that keeps posting bad frames cannot keep the
+ * caller (and the device lock) for ever.
  */
 #define XV_NET_TX_MAX_DROPS 64
 int xv_net_tx_get(struct xv_vq *vq, void *buf, uint32_t cap, struct xv_chain *c,

@@ -871,10 +871,12 @@ static void test_rx_counters(void **state)
 
 /* ---- TX ---- */
 
-/* A packet as the guest sends it: a non-zero header, then the frame. */
+/* A packet as the guest sends it: a header that asks for nothing (its
+ * num_buffers, which TX ignores, non-zero), then the frame. */
 static void make_pkt(uint8_t *pkt, uint32_t flen, uint8_t seed)
 {
-	memset(pkt, 0xee, HDR);
+	memset(pkt, 0, HDR);
+	memset(pkt + HDR - 2, 0xee, 2);
 	pattern(pkt + HDR, flen, seed);
 }
 
@@ -902,6 +904,14 @@ static uint16_t post_tx1(struct fx *f, uint8_t *pkt, uint32_t flen,
 	uint32_t len = HDR + flen;
 
 	make_pkt(pkt, flen, seed);
+	return post_tx(f, pkt, &len, 1);
+}
+
+/* Posts @pkt, header as it is, in one descriptor. */
+static uint16_t post_tx1_raw(struct fx *f, const uint8_t *pkt, uint32_t flen)
+{
+	uint32_t len = HDR + flen;
+
 	return post_tx(f, pkt, &len, 1);
 }
 
@@ -1143,6 +1153,35 @@ static void test_tx_too_big_then_next(void **state)
 	used_is(f, 1, h1, 0);
 	used_is(f, 2, h2, 0);
 	assert_int_equal(f->vq.last_avail_idx, 3);
+}
+
+/* Without offloads negotiated (loopback), a frame asking for one is
+ * dropped and counted, and the next is taken. */
+static void test_tx_offload_not_negotiated(void **state)
+{
+	struct fx *f = *state;
+	struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM };
+	uint8_t csum[HDR + 100], gso[HDR + 100], pkt[HDR + 100], buf[256];
+	uint16_t h;
+
+	make_pkt(csum, 100, 60);
+	memcpy(csum, &vh, sizeof(vh));
+	post_tx1_raw(f, csum, 100);
+	make_pkt(gso, 100, 61);
+	vh.flags = 0;
+	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	memcpy(gso, &vh, sizeof(vh));
+	post_tx1_raw(f, gso, 100);
+	h = post_tx1(f, pkt, 100, 62);
+	memset(buf, BUF_POISON, sizeof(buf));
+	assert_int_equal(tx(f, buf, sizeof(buf)), 100);
+	assert_memory_equal(buf, pkt + HDR, 100);
+	flush(f);
+	assert_int_equal(sd_used_idx(&f->drv), 3);
+	used_is(f, 2, h, 0);
+	assert_int_equal(f->st.drops[XV_NET_DROP_BAD_CSUM], 1);
+	assert_int_equal(f->st.drops[XV_NET_DROP_BAD_GSO], 1);
+	stats_are(f, 1, 100);
 }
 
 static void test_tx_empty(void **state)
@@ -1571,6 +1610,7 @@ int main(void)
 		T(test_tx_hdr_only_then_next),
 		T(test_tx_drops_bounded),
 		T(test_tx_too_big_then_next),
+		T(test_tx_offload_not_negotiated),
 		T(test_tx_empty),
 		T(test_tx_broken),
 		T(test_tx_take_gso_over_descs),
