@@ -13,15 +13,16 @@
 # keeps 256 frames posted on TX and reposts its receive buffers as they
 # come back, with the log on (SET_LOG_BASE, LOG_ALL, used rings logged:
 # what QEMU sends when a migration starts) or off.
-# Figures, over the window: vdpad's busy time per looped frame (busy_ns
-# over rx_packets of `vdpactl dev stats`), the rate (frames looped back
-# per second), and the pages vdpad marked per frame. Runs alternate off
-# and on; the table shows medians and the ratio on/off.
-#
-# Not measured: DPDK's vhost library logs the same way (a log cache
-# flushed per burst), but testpmd offers no frontend that switches
-# LOG_ALL on outside a real migration; bench/migration.sh measures
-# whole migrations against DPDK.
+# The reference: DPDK's vhost library (testpmd --vdev net_vhost0, io
+# forwarding on one port looped to itself, --lcores 0@1,1@1 on CPU 1) with
+# the same frontend; it logs into a cache it flushes per burst.
+# Figures: the forwarder's busy time per looped frame: vdpad's busy_ns
+# over rx_packets (`vdpactl dev stats`, over the window), testpmd's
+# --record-core-cycles "CPU cycles/packet" at its TSC clock (its whole
+# run: warm-up included); the rate (vdpad: rx_packets over the window;
+# DPDK: the frontend's count over its run); the pages vdpad marked per
+# frame. Runs alternate vdpad/DPDK and off/on; the table shows medians and
+# the ratios on/off.
 #
 # Environment (shared with run.sh): BENCH_RUNS (3), BENCH_SECONDS (5, after
 # 2 s warm-up), BENCH_QUICK=1 (1 run, 2 s), BENCH_KEEP=0.
@@ -58,7 +59,7 @@ cleanup() {
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
-	rm -f "$SOCK" "$CTL"
+	rm -f "$SOCK" "$CTL" "$DSOCK"
 	[ "${BENCH_KEEP:-1}" = 0 ] && rm -rf "$LOGDIR"
 }
 trap cleanup EXIT
@@ -72,11 +73,43 @@ VPID=$!
 PIDS+=("$VPID")
 for _ in $(seq 50); do [ -S "$SOCK" ] && [ -S "$CTL" ] && break; sleep 0.1; done
 [ -S "$SOCK" ] || die "vdpad did not start (see $LOGDIR/vdpad.log)"
+DSOCK=/tmp/$P-dpdk.sock
+KINDS=${BENCH_KINDS:-vdpad dpdk}
+command -v dpdk-testpmd >/dev/null || KINDS=vdpad
 
 # counters: "busy_ns rx_packets pages" of the device now
 counters() {
 	"$VDPACTL" -s "$CTL" -j dev stats dev0 |
 		jq -r '.stats.dev0 | "\(.datapath.busy_ns) \(.rx_packets) \(.dirty_log.pages)"'
+}
+
+# one_dpdk SIZE off|on: "ns/frame Mpps" of testpmd's whole run
+one_dpdk() {
+	local size=$1 kind=$2 log=0 tp fe tlog=$LOGDIR/dpdk-$1-$2-r$RUN.log
+	[ "$kind" = on ] && log=1
+	rm -f "$DSOCK"
+	taskset -c 1 stdbuf -oL dpdk-testpmd --no-pci -m 256 --single-file-segments \
+		--file-prefix=${P}f --lcores 0@1,1@1 \
+		--vdev net_vhost0,iface=$DSOCK,queues=1 -- --port-topology=loop \
+		--forward-mode=io --stats-period 1 -a --record-core-cycles \
+		>"$tlog" 2>&1 &
+	tp=$!
+	PIDS+=("$tp")
+	for _ in $(seq 100); do [ -S "$DSOCK" ] && break; sleep 0.1; done
+	EVIL_LOG=$log EVIL_FRAME_LEN=$size taskset -c 0 "$EVIL" "$DSOCK" \
+		log_stream $(((WARM + SECS) * 1000)) >"$tlog.fe" 2>&1 &
+	fe=$!
+	PIDS+=("$fe")
+	wait "$fe" || NOTES+=("run $RUN DPDK $size B log $kind: the frontend failed ($(tail -1 "$tlog.fe"))")
+	forget_pid "$fe"
+	kill -INT "$tp"
+	wait "$tp"
+	forget_pid "$tp"
+	sed -n 's/.*CPU cycles\/packet=\([0-9.]*\) .* at \([0-9]*\) MHz.*/\1 \2/p' "$tlog" |
+		tail -1 | awk -v f="$(sed -n 's/.*: \([0-9]*\) frames of .*/\1/p' "$tlog.fe")" \
+			-v s=$((WARM + SECS)) \
+			'$2 > 0 { printf "%.1f %.3f\n", $1 * 1000 / $2, f / s / 1e6; found = 1 }
+			 END { if (!found) print "nan nan" }'
 }
 
 # one SIZE off|on: "ns/frame Mpps pages/frame" over the window
@@ -99,16 +132,25 @@ one() {
 			 printf "%.1f %.3f %.2f\n", b / r, r / s / 1e6, p / r }'
 }
 
-declare -A NS MPPS PAGES
+declare -A NS MPPS PAGES DNS DMPPS
 CELLS=""
 for size in $SIZES; do CELLS+=" $size-off $size-on"; done
 for RUN in $(seq "$RUNS"); do
 	for cell in $CELLS; do
-		read -r n m pg < <(one "${cell%-*}" "${cell#*-}")
-		NS[$cell]+=" $n"
-		MPPS[$cell]+=" $m"
-		PAGES[$cell]+=" $pg"
-		echo "run $RUN $cell: $n ns/frame, $m Mpps looped, $pg pages marked per frame" >&2
+		for k in $KINDS; do
+			if [ "$k" = dpdk ]; then
+				read -r n m < <(one_dpdk "${cell%-*}" "${cell#*-}")
+				DNS[$cell]+=" $n"
+				DMPPS[$cell]+=" $m"
+				echo "run $RUN $cell DPDK: $n ns/frame, $m Mpps looped" >&2
+				continue
+			fi
+			read -r n m pg < <(one "${cell%-*}" "${cell#*-}")
+			NS[$cell]+=" $n"
+			MPPS[$cell]+=" $m"
+			PAGES[$cell]+=" $pg"
+			echo "run $RUN $cell vdpad: $n ns/frame, $m Mpps looped, $pg pages marked per frame" >&2
+		done
 	done
 done
 kill -TERM "$VPID"
@@ -121,18 +163,28 @@ echo "on vs off), vdpad --loopback on CPU 1, the frontend on CPU 0; medians"
 echo "of $RUNS alternating run(s), ${SECS} s windows; a frame is one guest"
 echo "TX read and one RX write"
 echo
-echo "| frame | log | vdpad ns/frame | on/off | Mpps looped | pages marked/frame | every run (ns) |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
+echo "| frame | log | vdpad ns/frame | on/off | DPDK ns/frame | on/off | DPDK/vdpad | vdpad Mpps | DPDK Mpps | vdpad pages marked/frame |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for size in $SIZES; do
-	off=$(echo "${NS[$size-off]}" | median)
+	off=$(echo "${NS[$size-off]:-}" | median)
+	doff=$(echo "${DNS[$size-off]:-}" | median)
 	for kind in off on; do
 		cell=$size-$kind
-		med=$(echo "${NS[$cell]}" | median)
-		ratio=$(awk -v a="$med" -v b="$off" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }')
-		printf '| %s B | %s | %.1f | %s | %.3f | %.2f | %s |\n' "$size" "$kind" \
-			"$med" "$ratio" "$(echo "${MPPS[$cell]}" | median)" \
-			"$(echo "${PAGES[$cell]}" | median)" "${NS[$cell]# }"
+		med=$(echo "${NS[$cell]:-}" | median)
+		dmed=$(echo "${DNS[$cell]:-}" | median)
+		printf '| %s B | %s | %.1f | %s | %.1f | %s | %s | %.3f | %.3f | %.2f |\n' \
+			"$size" "$kind" "$med" "$(ratio "$med" "$off")" "$dmed" \
+			"$(ratio "$dmed" "$doff")" "$(ratio "$dmed" "$med")" \
+			"$(echo "${MPPS[$cell]:-}" | median)" \
+			"$(echo "${DMPPS[$cell]:-}" | median)" \
+			"$(echo "${PAGES[$cell]:-}" | median)"
 	done
+done
+echo
+echo "Every run, ns/frame (vdpad; DPDK):"
+for cell in $CELLS; do
+	echo "- $cell: ${NS[$cell]# }; ${DNS[$cell]:- n/a}"
 done
 echo
 echo "vdpad's own counters at exit:"
