@@ -324,6 +324,15 @@ dev_drops() {
 	ctl -j dev stats "$1" | jq -r ".stats[\"$1\"].drops | to_entries |
 		map(select(.value != 0) | \"\(.key)=\(.value)\") | join(\" \")"
 }
+# esw_drops: the eswitch's non-zero drop counters, per PF and VF
+esw_drops() {
+	local pf
+	for pf in xm1pa xm1pb; do
+		ctl -j vf show $pf | jq -r --arg pf $pf '.vf[] | "\($pf) vf \(.vf): " +
+			(.stats.drops | to_entries | map(select(.value != 0) |
+			"\(.key)=\(.value)") | join(" "))'
+	done
+}
 # dev_drop_sum NAME [REASON...]: the drops of NAME, but those REASONs
 dev_drop_sum() {
 	local d=$1
@@ -333,7 +342,21 @@ dev_drop_sum() {
 		index(\$k) | not) | .value) | add // 0" "$@"
 }
 dirty_pages() { dev_stat "$1" .dirty_log.pages; }
+# The guest's device counts no not_ready drop while the guest runs on it,
+# from the moment it settled there (pings answered, streams moving) to
+# the next migration: steady_mark DEV, then steady_check DEV.
+declare -A STEADY_NR
+steady_mark() { STEADY_NR[$1]=$(dev_stat "$1" .drops.not_ready); }
+steady_check() {
+	check_eq "$1: no not_ready drop while the guest ran on it" \
+		"${STEADY_NR[$1]}" "$(dev_stat "$1" .drops.not_ready)"
+}
 rings_started() { grep -c "$1: vring 1 started" "$LOG"; }
+# rings_state NAME: "RX TX", each true when vdpad has that ring started
+rings_state() {
+	echo "$(ctl -j dev vstats show "$1" qidx 0 | jq ".vstats[\"$1\"].started")" \
+		"$(ctl -j dev vstats show "$1" qidx 1 | jq ".vstats[\"$1\"].started")"
+}
 
 # --- the external host's streams -----------------------------------------------
 # streams_start TAG: the sink (port 5001) and the source (5002) for the
@@ -390,52 +413,72 @@ MIG_SUMMARY=()
 migrate() {
 	local n=$1 from=$2 to=$3 sock=$4 kind=$5 name=$6 fkind=$7 fname=$8
 	local what="migration $n ($fkind $fname -> $kind $name)"
-	local r0 dp0 dp1 line0
+	local r0 dp0 dp1
 	r0=0
 	[ "$kind" = vdpad ] && r0=$(rings_started "$name")
-	[ "$fkind" = vdpad ] && dp0=$(dirty_pages "$fname")
+	if [ "$fkind" = vdpad ]; then
+		steady_check "$fname"
+		dp0=$(dirty_pages "$fname")
+	fi
 	check "$what: destination QEMU starts (-incoming)" qemu_start "$to" "$sock" incoming
 	CONSOLES+=("$TMP/console.$to")
 	if [ "$kind" = vdpad ]; then
 		check_eq "$what: destination connected to $name before" true \
 			"$(dev_conf "$name" .vhost_user.connected)"
 	fi
-	line0=$(capture_lines)
 	qemu_migrate "$TMP/mon.$from" "unix:$TMP/mig.$to" 90
 	local rc=$?
 	echo "# $what: status $MIG_STATUS, total time ${MIG_TOTAL_MS:-?} ms, downtime ${MIG_DOWNTIME_MS:-?} ms, setup ${MIG_SETUP_MS:-?} ms, ${MIG_RAM_KB:-?} kB of RAM"
 	MIG_SUMMARY+=("$what: total ${MIG_TOTAL_MS:-?} ms, downtime ${MIG_DOWNTIME_MS:-?} ms")
 	check_eq "$what: QEMU completed it${MIG_ERROR:+ ($MIG_ERROR)}" 0 $rc
-	if [ $rc -ne 0 ]; then
-		echo "# --- source QEMU log"
-		sed 's/^/#   /' "$TMP/qemu.$from.log"
-		echo "# --- destination QEMU log"
-		sed 's/^/#   /' "$TMP/qemu.$to.log"
-		echo "# --- vdpad log (last 20 lines)"
-		tail -20 "$LOG" | sed 's/^/#   /'
+	# The source says "completed" once it sent everything: the
+	# destination may still refuse what it got.
+	local st=""
+	if [ $rc -eq 0 ]; then
+		for _ in $(seq 50); do
+			st=$(hmp "$TMP/mon.$to" 'info status' 2>/dev/null |
+				sed -n 's/^VM status: //p')
+			[ "$st" = running ] && break
+			kill -0 "${QPID[$to]}" 2>/dev/null || break
+			sleep 0.2
+		done
+		check_eq "$what: the destination runs" running "$st"
+	fi
+	if [ $rc -ne 0 ] || [ "$st" != running ]; then
+		echo "# --- source QEMU log (last 15 lines)"
+		tail -15 "$TMP/qemu.$from.log" | sed 's/^/#   /'
+		echo "# --- destination QEMU log (last 15 lines)"
+		tail -15 "$TMP/qemu.$to.log" | sed 's/^/#   /'
 		return 1
 	fi
 	[ "$fkind" = vdpad ] && dp1=$(dirty_pages "$fname")
 	qemu_quit "$from"
-	check_eq "$what: the destination runs" running \
-		"$(hmp "$TMP/mon.$to" 'info status' | sed -n 's/^VM status: //p')"
+	if [ "$fkind" = vdpad ]; then
+		check_eq "$what: $fname stopped the rings once the source quit" \
+			"false false" "$(rings_state "$fname")"
+	fi
 	if [ "$fkind" = vdpad ]; then
 		echo "# $what: $fname dirty-log pages $dp0 -> $dp1"
 		check_gt "$what: $fname logged the pages it dirtied" \
 			$((${dp1:-0} - ${dp0:-0})) 0
 	fi
 	if [ "$kind" = vdpad ]; then
-		local r
 		for _ in $(seq 50); do
-			r=$(rings_started "$name")
-			[ "$r" -gt "$r0" ] && break
+			[ "$(rings_state "$name")" = "true true" ] && break
 			sleep 0.1
 		done
-		check_gt "$what: $name started the guest's rings" "$r" "$r0"
+		check_eq "$what: $name has the guest's RX and TX rings started" \
+			"true true" "$(rings_state "$name")"
+		check_gt "$what: ... started anew (vdpad's log)" \
+			"$(rings_started "$name")" "$r0"
 	fi
 	check "$what: pings from the external host resume" ping_resumes
 	check "$what: both streams move on (512 KiB each)" \
 		streams_moved "$GTAG" 524288 60
+	[ "$kind" = vdpad ] && steady_mark "$name"
+	[ "$kind" = vdpad ] && echo "# $name: $(dev_drops "$name")"
+	[ "$fkind" = vdpad ] && echo "# $fname: $(dev_drops "$fname")"
+	return 0
 }
 
 # guest_end N TAG: stops the streams, lets the guest finish (instance N),
@@ -472,6 +515,8 @@ guest_end() {
 		"$(echo "$down" | jq -r .sha256)" "$(xv DOWN-SHA)"
 	check_eq "$tag: guest saw no receive errors" 0 "$(xv RX-ERRORS)"
 	check_eq "$tag: the guest saw its link go down" 0 "$(xv CARRIER-END)"
+	echo "# eswitch drops (not asserted: what no VF could take):"
+	esw_drops | sed 's/^/#   /'
 }
 
 # account TAG TX_TAKEN RX_DELIVERED: every frame the guest sent was taken
@@ -485,9 +530,46 @@ account() {
 	check_eq "$1: the guest got every frame the backends delivered" "$3" "$grx"
 }
 
+# bail: after a failed migration, what the guest and the backends said;
+# the remaining migrations are left out.
+bail() {
+	for t in "${!TP_PID[@]}"; do dpdk_stop "$t"; done
+	echo "# --- vdpad log (last 30 lines)"
+	grep -v 'refusing a second frontend' "$LOG" | tail -30 | sed 's/^/#   /'
+	echo "# --- guest console (last 30 lines)"
+	cat "${CONSOLES[@]}" | tr -d '\r' | tail -30 | sed 's/^/#   /'
+	for m in "${MIG_SUMMARY[@]}"; do echo "# $m"; done
+	echo "# runtime $(secs) s"
+	not_ok "the remaining migrations (left out after the failure above)"
+	finish
+	exit
+}
+
+# features_hex NAME...: the virtio feature bits so named, as 0xHEX
+declare -A FEATURE_BIT=([CSUM]=0 [GUEST_CSUM]=1 [CTRL_GUEST_OFFLOADS]=2
+	[MTU]=3 [MAC]=5 [GUEST_TSO4]=7 [GUEST_TSO6]=8 [GUEST_ECN]=9
+	[GUEST_UFO]=10 [HOST_TSO4]=11 [HOST_TSO6]=12 [HOST_ECN]=13
+	[HOST_UFO]=14 [MRG_RXBUF]=15 [STATUS]=16 [CTRL_VQ]=17 [CTRL_RX]=18
+	[CTRL_VLAN]=19 [GUEST_ANNOUNCE]=21 [MQ]=22 [CTRL_MAC_ADDR]=23
+	[NOTIFY_ON_EMPTY]=24 [LOG_ALL]=26 [ANY_LAYOUT]=27 [INDIRECT_DESC]=28
+	[EVENT_IDX]=29 [PROTOCOL_FEATURES]=30 [VERSION_1]=32
+	[ACCESS_PLATFORM]=33 [RING_PACKED]=34 [IN_ORDER]=35)
+features_hex() {
+	local f v=0
+	for f in "$@"; do
+		[ -n "${FEATURE_BIT[$f]:-}" ] || {
+			echo "unknown feature $f" >&2
+			return 1
+		}
+		v=$((v | (1 << FEATURE_BIT[$f])))
+	done
+	printf '0x%x\n' $v
+}
+# guest_has_feature BIT: the current guest negotiated feature BIT
+guest_has_feature() { [ "$(xv FEATURES | cut -c$(($1 + 1)))" = 1 ]; }
+
 # === guest 1: vdpad PF A -> PF B -> PF A ==========================================
 GTAG=g1
-MIG_N=0
 if [ "$PHASE1" = dpdk ]; then
 	check "vf set xm1pa vf 0 mac $MAC" ctl vf set xm1pa vf 0 mac $MAC
 	check "vf set xm1pb vf 0 mac $MAC" ctl vf set xm1pb vf 0 mac $MAC
@@ -502,7 +584,8 @@ else
 	check "dev add xm1b (PF B, the same MAC)" \
 		ctl dev add name xm1b mgmtdev xm1pb vf 0 mac $MAC socket $SOCK_B
 	KIND=vdpad NAME_A=xm1a NAME_B=xm1b
-	echo "# xm1a config: $(ctl -j dev config show xm1a | jq -c .)"
+	OFFERED=$(dev_conf xm1a '.offered_features[]')
+	echo "# vdpad offers: $(echo $OFFERED)"
 fi
 check "external streams listen" streams_start g1
 check "guest 1 boots on $NAME_A" qemu_start 0 $SOCK_A
@@ -512,22 +595,29 @@ check_eq "guest 1: eth0 driven by virtio_net" virtio_net "$(xv DRIVER)"
 echo "# guest 1 features: $(xv FEATURES)"
 check "guest 1 streams (XV-STREAMING)" wait_marker XV-STREAMING 60
 check_eq "guest 1 -> external: 3 pings, all replies" 3/3 "$(xv PING-EXT)"
+check "guest 1 negotiated GUEST_ANNOUNCE (it announces itself)" \
+	guest_has_feature 21
 check "guest 1: both streams carry 512 KiB before the migration" \
 	streams_moved g1 524288 60
+[ "$KIND" = vdpad ] && steady_mark xm1a
 l1=$(capture_lines)
-migrate 1 0 1 $SOCK_B $KIND $NAME_B $KIND $NAME_A
+migrate 1 0 1 $SOCK_B $KIND $NAME_B $KIND $NAME_A || bail
 check_gt "migration 1: the guest's gratuitous ARP came in from PF B's uplink" \
 	"$(announced xm1wb 0806 "$l1")" 0
 l2=$(capture_lines)
-migrate 2 1 2 $SOCK_A $KIND $NAME_A $KIND $NAME_B
+migrate 2 1 2 $SOCK_A $KIND $NAME_A $KIND $NAME_B || bail
 check_gt "migration 2: the guest's gratuitous ARP came in from PF A's uplink" \
 	"$(announced xm1wa 0806 "$l2")" 0
+check_eq "guest 1 (GUEST_ANNOUNCE): no RARP from a backend" 0 \
+	$(($(announced xm1wa 8035 1) + $(announced xm1wb 8035 1)))
+[ "$KIND" = vdpad ] && steady_check xm1a
 guest_end 2 g1
 if [ "$KIND" = vdpad ]; then
 	tx=0 rx=0
 	for d in xm1a xm1b; do
 		tx=$((tx + $(dev_stat $d .tx_packets)))
 		rx=$((rx + $(dev_stat $d .rx_packets)))
+		echo "# $d: announce $(ctl -j dev stats $d | jq -c ".stats.$d.announce")"
 	done
 	account "guest 1" $tx $rx
 	for d in xm1a xm1b; do
@@ -537,13 +627,13 @@ if [ "$KIND" = vdpad ]; then
 	done
 fi
 qemu_quit 2
-
-if [ "$T_FAIL" -gt 0 ] || [ "$PHASE1" = dpdk ]; then
-	[ "$PHASE1" = dpdk ] && for t in a b; do dpdk_stop $t; done
-	echo "# --- vdpad log (last 30 lines)"
-	tail -30 "$LOG" | sed 's/^/#   /'
-	echo "# --- guest console (last 30 lines)"
-	cat "${CONSOLES[@]}" | tr -d '\r' | tail -30 | sed 's/^/#   /'
+if [ "$PHASE1" = dpdk ]; then
+	for t in a b; do dpdk_stop $t; done
+	for t in a b; do
+		echo "# testpmd $t: port 0 (vhost) rx $(tp_stat $t 0 RX-packets) tx $(tp_stat $t 0 TX-packets) tx-dropped $(tp_stat $t 0 TX-dropped); port 1 (af_xdp) rx $(tp_stat $t 1 RX-packets) tx $(tp_stat $t 1 TX-packets) tx-dropped $(tp_stat $t 1 TX-dropped)"
+	done
+	account "guest 1" $(($(tp_stat a 0 RX-packets) + $(tp_stat b 0 RX-packets))) \
+		$(($(tp_stat a 0 TX-packets) + $(tp_stat b 0 TX-packets)))
 	for m in "${MIG_SUMMARY[@]}"; do echo "# $m"; done
 	echo "# runtime $(secs) s"
 	finish
@@ -551,6 +641,72 @@ if [ "$T_FAIL" -gt 0 ] || [ "$PHASE1" = dpdk ]; then
 fi
 
 # === guest 2: vdpad PF A -> DPDK on PF B -> vdpad PF A ==============================
+# Before the same MAC can go to PF B's VF 1 (the eswitch refuses a MAC
+# twice in a VLAN), xm1b goes; xm1a comes back with the features DPDK's
+# net_vhost offers too (not HOST_TSO4/6: no tso=1, which AF_XDP could
+# not take), and without GUEST_ANNOUNCE.
+GTAG=g2
+check "dev del xm1a" ctl dev del xm1a
+check "dev del xm1b" ctl dev del xm1b
+# shellcheck disable=SC2086 # one name a word
+F2=$(features_hex $(echo "$OFFERED" | grep -vx 'HOST_TSO4\|HOST_TSO6\|GUEST_ANNOUNCE'))
+check "guest 2's device_features: vdpad's but HOST_TSO4/6, GUEST_ANNOUNCE ($F2)" \
+	test -n "$F2"
+check "dev add xm1a again, device_features $F2 (no HOST_TSO4/6, no GUEST_ANNOUNCE)" \
+	ctl dev add name xm1a mgmtdev xm1pa vf 0 mac $MAC socket $SOCK_A \
+	device_features "$F2"
+echo "# xm1a offers: $(dev_conf xm1a '.offered_features | join(" ")')"
+check_eq "xm1a does not offer GUEST_ANNOUNCE" 0 \
+	"$(dev_conf xm1a '[.offered_features[] | select(. == "GUEST_ANNOUNCE")] | length')"
+check "vf set xm1pb vf 1 mac $MAC (DPDK's VF)" ctl vf set xm1pb vf 1 mac $MAC
+ip link set xm1pbv1 up
+check "external streams listen (guest 2)" streams_start g2
+check "guest 2 boots on xm1a" qemu_start 3 $SOCK_A
+CONSOLES=("$TMP/console.3")
+check "guest 2: eth0 up (XV-UP)" wait_marker XV-UP 90
+echo "# guest 2 features: $(xv FEATURES)"
+check "guest 2 streams (XV-STREAMING)" wait_marker XV-STREAMING 60
+check_eq "guest 2 -> external: 3 pings, all replies" 3/3 "$(xv PING-EXT)"
+check_fails "guest 2 did not negotiate GUEST_ANNOUNCE" guest_has_feature 21
+check "guest 2: both streams carry 512 KiB before the migration" \
+	streams_moved g2 524288 60
+steady_mark xm1a
+check "testpmd (net_vhost + net_af_xdp on xm1pbv1)" dpdk_start d $SOCK_D xm1pbv1 0
+l3=$(capture_lines)
+migrate 3 3 4 $SOCK_D dpdk d vdpad xm1a || bail
+check_gt "migration 3: DPDK's RARP came in from PF B's uplink" \
+	"$(announced xm1wb 8035 "$l3")" 0
+r0=$(dev_stat xm1a .announce.rarp_sent)
+l4=$(capture_lines)
+migrate 4 4 5 $SOCK_A vdpad xm1a dpdk d || bail
+dpdk_stop d
+check_gt "migration 4: vdpad's RARP came in from PF A's uplink" \
+	"$(announced xm1wa 8035 "$l4")" 0
+r1=$(dev_stat xm1a .announce.rarp_sent)
+echo "# xm1a rarp_sent $r0 -> $r1"
+check_gt "migration 4: xm1a counted the RARPs it sent" $((r1 - r0)) 0
+check_eq "xm1a sent as many RARPs as came in from PF A's uplink" \
+	"$(announced xm1wa 8035 "$l4")" $((r1 - r0))
+check_eq "guest 2: no gratuitous ARP from the guest itself" 0 \
+	"$(($(announced xm1wa 0806 "$l3") + $(announced xm1wb 0806 "$l3")))"
+steady_check xm1a
+guest_end 5 g2
+dpdk_rarps=$(announced xm1wb 8035 "$l3")
+echo "# testpmd d: port 0 (vhost) rx $(tp_stat d 0 RX-packets) (of which $dpdk_rarps its RARPs) tx $(tp_stat d 0 TX-packets) tx-dropped $(tp_stat d 0 TX-dropped); port 1 (af_xdp) rx $(tp_stat d 1 RX-packets) tx $(tp_stat d 1 TX-packets) tx-dropped $(tp_stat d 1 TX-dropped)"
+account "guest 2" \
+	$(($(dev_stat xm1a .tx_packets) + $(tp_stat d 0 RX-packets) - dpdk_rarps)) \
+	$(($(dev_stat xm1a .rx_packets) + $(tp_stat d 0 TX-packets)))
+echo "# xm1a drops: $(dev_drops xm1a)"
+check_eq "xm1a: no drops but not_ready and rx_no_buffer" 0 \
+	"$(dev_drop_sum xm1a not_ready rx_no_buffer)"
+qemu_quit 5
+
+kill -TERM $VPID
+wait $VPID
+check_eq "vdpad exits cleanly on SIGTERM" 0 $?
+echo "# vdpad exit lines:"
+grep -a ': rx .* packets' "$LOG" | sed 's/^/#   /'
+check_eq "vdpad logged no broken device" 0 "$(grep -c 'device broken' "$LOG")"
 echo "# runtime $(secs) s"
 for m in "${MIG_SUMMARY[@]}"; do echo "# $m"; done
 finish

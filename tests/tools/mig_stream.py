@@ -17,13 +17,14 @@ blocks (whole ones), sha256 (the distinct sha256s of the blocks'
 bodies: one when all are intact), bad_headers (blocks whose header was not
 the next index), trailing (bytes after the last whole block), stop_sent
 (the stream's byte count when the "S" went out), gaps_ms (the pauses
-over 200 ms between two receives, longest first, at most 20, with the
-time since the first byte at which each ended: [[gap, at], ...]).
+over 200 ms between two receives, longest first, at most 50, with the
+time since the first byte at which each ended: [[gap, at], ...]), start
+(the first byte's time, seconds since the epoch).
 
 source: sends a stream made of SEED (64 KiB chunks of Python's
 random.Random(SEED)) until STOPFILE exists, then shuts its side down and
 reads until the guest closes. JSON: bytes, sha256 (of what it sent),
-gaps_ms (as for sink, between two sends that progressed).
+gaps_ms and start (as for sink, between two sends that progressed).
 
 While they run, OUT.bytes holds the byte count so far (rewritten every
 0.2 s). Both give up after 600 s or when the peer resets (then "error" says why).
@@ -55,6 +56,7 @@ def listen(addr, port):
 class Gaps:
     def __init__(self, out):
         self.t0 = None
+        self.start = None
         self.last = None
         self.gaps = []
         self.out = out
@@ -72,13 +74,14 @@ class Gaps:
         now = time.monotonic()
         if self.t0 is None:
             self.t0 = now
+            self.start = time.time()
         elif now - self.last > 0.2:
             self.gaps.append([round((now - self.last) * 1000),
                               round((now - self.t0) * 1000)])
         self.last = now
 
     def top(self):
-        return sorted(self.gaps, reverse=True)[:20]
+        return sorted(self.gaps, reverse=True)[:50]
 
 
 def write(out, res):
@@ -124,6 +127,7 @@ def sink(c, stop, out, block):
     res["trailing"] = len(buf)
     res["sha256"] = sorted(shas, key=shas.get, reverse=True)
     res["gaps_ms"] = gaps.top()
+    res["start"] = gaps.start
     c.close()
     write(out, res)
 
@@ -159,6 +163,7 @@ def source(c, stop, out, seed):
         res["error"] = str(e)
     res["sha256"] = h.hexdigest()
     res["gaps_ms"] = gaps.top()
+    res["start"] = gaps.start
     c.close()
     write(out, res)
 
