@@ -231,7 +231,7 @@ declare -A TPIDS
 dpdk_start() { # dpdk_start PF CPU
 	local _
 	bgp env LIBXDP_SKIP_DISPATCHER=1 stdbuf -oL dpdk-testpmd --no-pci \
-		--in-memory --file-prefix=$P$1 -m 256 --single-file-segments \
+		--in-memory --file-prefix="$P$1" -m 256 --single-file-segments \
 		--lcores "0@$2,1@$2" \
 		--vdev "net_vhost0,iface=${SOCKS[dpdk$1]},queues=1,client=0" \
 		--vdev "net_af_xdp0,iface=${P}${1}v1,start_queue=0,queue_count=1" \
@@ -277,7 +277,7 @@ series() {
 		return 1
 	fi
 	for run in $(seq "$RUNS"); do
-		to=$([ $pf = a ] && echo b || echo a)
+		to=$([ "$pf" = a ] && echo b || echo a)
 		if ! qemu_start "$k" $((n + 1)) "${SOCKS[$k$to]}" incoming; then
 			NOTES+=("$k run $run: the destination QEMU did not start; series ends")
 			break
@@ -305,7 +305,7 @@ series() {
 		DOWN[$k]+=" $MIG_DOWNTIME_MS"
 		SETUP[$k]+=" $MIG_SETUP_MS"
 		RAM[$k]+=" $MIG_RAM_KB"
-		echo "$k run $run ($([ $pf = b ] && echo "A -> B" || echo "B -> A")): total $MIG_TOTAL_MS ms, downtime $MIG_DOWNTIME_MS ms, setup $MIG_SETUP_MS ms, $MIG_RAM_KB kB" >&2
+		echo "$k run $run ($([ "$pf" = b ] && echo "A -> B" || echo "B -> A")): total $MIG_TOTAL_MS ms, downtime $MIG_DOWNTIME_MS ms, setup $MIG_SETUP_MS ms, $MIG_RAM_KB kB" >&2
 		moved "$k" 1048576 ||
 			NOTES+=("$k run $run: the stream did not move on after the migration")
 	done

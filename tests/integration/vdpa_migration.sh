@@ -44,7 +44,7 @@
 # XM1_PHASE1=dpdk (development): guest 1 migrates between two testpmds on
 # the PFs' VF 0 instead of vdpad's devices, and guest 2 is left out.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 need_root
 for t in python3 jq dpdk-testpmd; do
@@ -62,7 +62,6 @@ CTL=/tmp/xm1-ctl.sock
 SOCK_A=/tmp/xm1-a.sock
 SOCK_B=/tmp/xm1-b.sock
 SOCK_D=/tmp/xm1-dpdk.sock
-GUEST_ANNOUNCE=$((1 << 21))
 PHASE1=${XM1_PHASE1:-vdpad}
 VDPAD=${VDPAD:-$BUILD/vdpad}
 GUEST=${GUEST_DIR:-$BUILD/guest}
@@ -278,7 +277,7 @@ dpdk_start() {
 	local tag=$1 sock=$2 ifc=$3 cpu=$4 _
 	rm -f "$sock"
 	LIBXDP_SKIP_DISPATCHER=1 stdbuf -oL dpdk-testpmd --no-pci --in-memory \
-		--file-prefix=xm1$tag -m 256 --single-file-segments \
+		--file-prefix="xm1$tag" -m 256 --single-file-segments \
 		--lcores "0@$cpu,1@$cpu" \
 		--vdev "net_vhost0,iface=$sock,queues=1,client=0" \
 		--vdev "net_af_xdp0,iface=$ifc,start_queue=0,queue_count=1" -- \
@@ -585,7 +584,7 @@ else
 		ctl dev add name xm1b mgmtdev xm1pb vf 0 mac $MAC socket $SOCK_B
 	KIND=vdpad NAME_A=xm1a NAME_B=xm1b
 	OFFERED=$(dev_conf xm1a '.offered_features[]')
-	echo "# vdpad offers: $(echo $OFFERED)"
+	echo "# vdpad offers: $(echo "$OFFERED" | tr '\n' ' ')"
 fi
 check "external streams listen" streams_start g1
 check "guest 1 boots on $NAME_A" qemu_start 0 $SOCK_A
@@ -648,7 +647,7 @@ fi
 GTAG=g2
 check "dev del xm1a" ctl dev del xm1a
 check "dev del xm1b" ctl dev del xm1b
-# shellcheck disable=SC2086 # one name a word
+# shellcheck disable=SC2046 # one name a word
 F2=$(features_hex $(echo "$OFFERED" | grep -vx 'HOST_TSO4\|HOST_TSO6\|GUEST_ANNOUNCE'))
 check "guest 2's device_features: vdpad's but HOST_TSO4/6, GUEST_ANNOUNCE ($F2)" \
 	test -n "$F2"
