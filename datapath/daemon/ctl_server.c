@@ -50,8 +50,10 @@ static const struct {
 	{ VU_F_MRG_RXBUF, "MRG_RXBUF" },
 	{ VU_F_STATUS, "STATUS" },
 	{ VU_F_CTRL_VQ, "CTRL_VQ" },
+	{ VU_F_GUEST_ANNOUNCE, "GUEST_ANNOUNCE" },
 	{ VU_F_MQ, "MQ" },
 	{ VU_F_NOTIFY_ON_EMPTY, "NOTIFY_ON_EMPTY" },
+	{ VU_F_LOG_ALL, "LOG_ALL" },
 	{ VU_F_INDIRECT_DESC, "INDIRECT_DESC" },
 	{ VU_F_EVENT_IDX, "EVENT_IDX" },
 	{ VU_F_PROTOCOL_FEATURES, "PROTOCOL_FEATURES" },
@@ -150,13 +152,26 @@ static json_t *guest_memory_json(const struct xv_dev *d)
 			 (json_int_t)d->vu.stats.mem_refused);
 }
 
+/* The frontend's dirty log (migration): mapped, and logged into now. */
+static json_t *dirty_log_json(const struct xv_dev *d)
+{
+	const struct xv_vu_dev *vu = &d->vu;
+
+	return json_pack("{s:b, s:I, s:b, s:I, s:I}", "mapped",
+			 vu->log.bits != NULL, "bytes",
+			 (json_int_t)vu->log.size, "logging",
+			 vu->log.bits && (vu->features & VU_BIT(VU_F_LOG_ALL)),
+			 "log_bases", (json_int_t)vu->stats.log_bases,
+			 "refused", (json_int_t)vu->stats.log_refused);
+}
+
 static json_t *dev_config_one(const struct xv_dev *d)
 {
 	char mac[XV_MAC_STR_LEN];
 
 	xv_format_mac(d->vu.cfg.mac, mac);
 	return json_pack(
-		"{s:s, s:i, s:s, s:i, s:o, s:o, s:{s:b, s:s, s:i, s:o, s:i, s:I, s:I, s:I, s:I, s:I}, s:o}",
+		"{s:s, s:i, s:s, s:i, s:o, s:o, s:{s:b, s:s, s:i, s:o, s:i, s:I, s:I, s:I, s:I, s:I, s:o}, s:o}",
 		"mac", mac, xv_dev_fields[XV_DEVF_MTU].key,
 		(int)(d->vu.mtu ? d->vu.mtu : d->vu.cfg.mtu), "link",
 		dev_link_up(d) ? "up" : "down", "max_vq_pairs",
@@ -172,8 +187,8 @@ static json_t *dev_config_one(const struct xv_dev *d)
 		(json_int_t)d->vu.stats.bad_msgs, "unsupported",
 		(json_int_t)d->vu.stats.unsupported, "stray_fds",
 		(json_int_t)d->vu.stats.stray_fds, "ring_resyncs",
-		(json_int_t)d->vu.stats.ring_resyncs, "guest_memory",
-		guest_memory_json(d));
+		(json_int_t)d->vu.stats.ring_resyncs, "dirty_log",
+		dirty_log_json(d), "guest_memory", guest_memory_json(d));
 }
 
 static json_t *net_drops_json(const struct xv_net_q_stats *s)
@@ -264,6 +279,27 @@ static void xsk_drops_json(const struct xv_backend_stats *bs, json_t *drops)
 			    json_integer((json_int_t)bs->k.rx_invalid_descs));
 }
 
+/* Guest pages the datapath marked dirty for a migrating frontend, and
+ * the marks a too small log could not take. */
+static json_t *dirty_log_stats_json(const struct xv_dev *d)
+{
+	return json_pack("{s:I, s:I}", "pages",
+			 (json_int_t)__atomic_load_n(&d->vu.log.pages,
+						     __ATOMIC_RELAXED),
+			 "outside",
+			 (json_int_t)__atomic_load_n(&d->vu.log.outside,
+						     __ATOMIC_RELAXED));
+}
+
+/* SEND_RARP requests, and the RARP frames sent for them. */
+static json_t *announce_json(const struct xv_dev *d)
+{
+	return json_pack("{s:I, s:I}", "rarp_requests",
+			 (json_int_t)d->vu.stats.rarp_requests, "rarp_sent",
+			 (json_int_t)__atomic_load_n(&d->vu.stats.rarp_sent,
+						     __ATOMIC_RELAXED));
+}
+
 static json_t *dev_stats_one(const struct xv_dev *d)
 {
 	struct xv_backend_stats bs;
@@ -288,13 +324,14 @@ static json_t *dev_stats_one(const struct xv_dev *d)
 		json_object_set_new(drops, xv_dp_drop_name(r),
 				    json_integer((json_int_t)sum.drops[r]));
 	xsk_drops_json(&bs, drops);
-	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "rx_packets",
-			 (json_int_t)sum.rx.packets, "rx_bytes",
+	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
+			 "rx_packets", (json_int_t)sum.rx.packets, "rx_bytes",
 			 (json_int_t)sum.rx.bytes, "tx_packets",
 			 (json_int_t)sum.tx.packets, "tx_bytes",
 			 (json_int_t)sum.tx.bytes, "drops", drops, "datapath",
 			 datapath_json(d, &bs, &sum), "offloads",
-			 offloads_json(&sum.tx));
+			 offloads_json(&sum.tx), "dirty_log",
+			 dirty_log_stats_json(d), "announce", announce_json(d));
 }
 
 /* Runs @one on the named device, or on each; keyed by device name. */

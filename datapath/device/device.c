@@ -207,6 +207,9 @@ static int handle_msg(struct xv_dev *d, struct xv_vu_msg *msg)
 	       xv_vu_request_name(msg->hdr.request));
 	pthread_mutex_lock(&d->lock);
 	err = xv_vu_handle(&d->vu, msg, &reply, &send_reply);
+	/* An announcement to send (SEND_RARP): now, not at the next wakeup. */
+	if (d->vu.rarp_pending && d->dpt)
+		xv_dp_wake(d->dpt);
 	pthread_mutex_unlock(&d->lock);
 	if (err)
 		xv_warn("%s: vhost-user %s (%u) refused: %s", d->name,
@@ -467,6 +470,13 @@ static void print_stats(const struct xv_dev *d)
 	       (unsigned long long)vs->unsupported,
 	       (unsigned long long)vs->stray_fds,
 	       (unsigned long long)vs->ring_resyncs);
+	printf("; dirty_log pages %llu outside %llu log_bases %llu log_refused %llu; rarp requests %llu sent %llu",
+	       (unsigned long long)d->vu.log.pages,
+	       (unsigned long long)d->vu.log.outside,
+	       (unsigned long long)vs->log_bases,
+	       (unsigned long long)vs->log_refused,
+	       (unsigned long long)vs->rarp_requests,
+	       (unsigned long long)vs->rarp_sent);
 	printf("; busy %llu polls %llu ns; broken_sessions %u; broken %s\n",
 	       (unsigned long long)d->busy_polls,
 	       (unsigned long long)xv_cycles_to_ns(d->busy_cycles),

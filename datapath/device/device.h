@@ -201,6 +201,8 @@ void xv_devs_shutdown(struct xv_devs *s);
 /* The datapath threads (dpthread.c). */
 int xv_dp_threads_start(struct xv_devs *s);
 void xv_dp_threads_stop(struct xv_devs *s);
+/* Wakes @t if it sleeps: it polls its devices at once. */
+int xv_dp_wake(struct dp_thread *t);
 /* Waits until @t has passed two loop boundaries: whatever it read before
  * the caller's last store, it no longer uses. */
 void xv_dp_quiesce(struct dp_thread *t);

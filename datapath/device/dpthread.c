@@ -26,6 +26,11 @@ static void log_mem_fault(const struct xv_dev *d)
 	const struct xv_mem_region *r = xv_mem_find_hva(&d->vu.mem, a);
 	uint64_t off = r ? a - (uintptr_t)r->hva : 0;
 
+	if (xv_fault_count(&d->vu.log.fault)) {
+		xv_warn("%s: device broken: fault in the dirty log (the frontend shrank its file): the migration it logged for is void",
+			d->name);
+		return;
+	}
 	if (!r) {
 		xv_warn("%s: device broken: guest memory fault", d->name);
 		return;
@@ -34,7 +39,7 @@ static void log_mem_fault(const struct xv_dev *d)
 		d->name,
 		(unsigned long long)(r->gpa + (off < r->size ? off : 0)),
 		(unsigned long long)r->gpa, (unsigned long long)r->size,
-		r->sealed ? "sealed" : "not sealed against shrinking");
+		r->map.sealed ? "sealed" : "not sealed against shrinking");
 }
 
 static void log_broken(struct xv_dev *d)
@@ -286,10 +291,16 @@ void xv_dp_threads_stop(struct xv_devs *v)
 			pthread_join(v->threads[i].tid, NULL);
 }
 
+int xv_dp_wake(struct dp_thread *t)
+{
+	uint64_t one = 1;
+
+	return write(t->wake_fd, &one, sizeof(one)) < 0 ? -errno : 0;
+}
+
 void xv_dp_quiesce(struct dp_thread *t)
 {
 	unsigned long e = __atomic_load_n(&t->epoch, __ATOMIC_ACQUIRE);
-	uint64_t one = 1;
 	int i;
 
 	if (!t->tid)
@@ -297,7 +308,7 @@ void xv_dp_quiesce(struct dp_thread *t)
 	for (i = 0; i < 2000; i++) {
 		if (__atomic_load_n(&t->epoch, __ATOMIC_ACQUIRE) >= e + 2)
 			return;
-		if (write(t->wake_fd, &one, sizeof(one)) < 0)
+		if (xv_dp_wake(t))
 			break;
 		usleep(1000);
 	}

@@ -252,6 +252,47 @@ int xv_afxdp_tx(struct xv_vu_dev *dev, unsigned int pair, struct xv_xsk *x,
 	return (int)n;
 }
 
+/*
+ * The RARP that tells the network where a migrated guest is now (what
+ * QEMU sends for a guest without GUEST_ANNOUNCE, and DPDK's vhost): a
+ * broadcast from the guest's MAC, "reverse request" for itself.
+ */
+#define XV_RARP_LEN 60 /* the minimum frame, zero padded */
+static void rarp_build(uint8_t *f, const uint8_t mac[6])
+{
+	static const uint8_t arp_head[8] = { 0, 1, 8, 0, 6, 4, 0, 3 };
+
+	memset(f, 0, XV_RARP_LEN);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, mac, 6);
+	f[12] = 0x80; /* ETH_P_RARP */
+	f[13] = 0x35;
+	memcpy(f + 14, arp_head, sizeof(arp_head)); /* Ethernet, IPv4, op 3 */
+	memcpy(f + 22, mac, 6); /* sender: the guest, no IP */
+	memcpy(f + 32, mac, 6); /* target: itself, no IP */
+}
+
+/* Sends the RARP a SEND_RARP asked for, when a frame and a TX slot are
+ * free (else next round). */
+static void announce(struct xv_vu_dev *dev, struct xv_xsk *x)
+{
+	struct xdp_desc *d;
+	uint32_t tidx;
+
+	if (!x->nfree || xsk_ring_prod__reserve(&x->tx, 1, &tidx) != 1)
+		return;
+	d = xsk_ring_prod__tx_desc(&x->tx, tidx);
+	d->addr = x->free_frames[--x->nfree] + tx_off(x);
+	d->len = XV_RARP_LEN;
+	d->options = 0;
+	rarp_build(xsk_umem__get_data(x->area, d->addr), dev->rarp_mac);
+	xsk_ring_prod__submit(&x->tx, 1);
+	x->tx_outstanding++;
+	xv_xsk_kick_tx(x);
+	dev->rarp_pending--;
+	dev->stats.rarp_sent++;
+}
+
 /* ---- the backend: queue pair p <-> the XSK on netdev queue p ---- */
 
 static int afxdp_start(struct xv_backend *b, const char *netdev,
@@ -275,6 +316,8 @@ static int afxdp_poll(struct xv_backend *b, struct xv_vu_dev *vu,
 
 	if (p >= b->port.nqueues)
 		return 0;
+	if (__builtin_expect(vu->rarp_pending, 0) && !p)
+		announce(vu, x);
 	n = xv_afxdp_rx(vu, p, x, c, st);
 	n += xv_afxdp_tx(vu, p, x, c, st);
 	e->pending |= x->tx_outstanding != 0;

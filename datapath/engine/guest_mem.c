@@ -141,23 +141,72 @@ static uint64_t fd_page_size(int fd)
 	return page > 0 ? (uint64_t)page : 4096;
 }
 
-/* What to map for @d: whole pages of the file around the region. */
+/* What to map for [offset, offset + len): whole pages of the file. */
 struct map_plan {
 	uint64_t off; /* file offset of the first page */
 	uint64_t len; /* whole pages */
 };
 
-static int plan_map(const struct xv_mem_region_desc *d, int fd,
-		    struct map_plan *p)
+static int plan_map(int fd, uint64_t offset, uint64_t len, struct map_plan *p)
 {
-	uint64_t page = fd_page_size(fd);
-	uint64_t end = d->mmap_offset + d->size; /* no wrap: check_desc */
+	uint64_t page = fd_page_size(fd), end;
 
-	p->off = d->mmap_offset & ~(page - 1);
+	if (!len || range_wraps(offset, len))
+		return -EINVAL;
+	end = offset + len;
+	p->off = offset & ~(page - 1);
 	if (end > UINT64_MAX - (page - 1))
 		return -EINVAL;
 	p->len = ((end + page - 1) & ~(page - 1)) - p->off;
 	return 0;
+}
+
+uint64_t xv_fd_map_len(int fd, uint64_t offset, uint64_t len)
+{
+	struct map_plan p;
+
+	return plan_map(fd, offset, len, &p) ? 0 : p.len;
+}
+
+int xv_fd_map(int fd, uint64_t offset, uint64_t len, struct xv_mem_fault *owner,
+	      struct xv_fd_map *m)
+{
+	struct map_plan p;
+	void *base;
+	int rc;
+
+	rc = plan_map(fd, offset, len, &p);
+	if (rc)
+		return rc;
+	/* Sealed first: a file that can still shrink could do so between
+	 * the size check and the mapping. */
+	m->sealed = seal_shrink(fd);
+	rc = check_fd_size(fd, offset + len);
+	if (rc)
+		return rc;
+	base = mmap(NULL, p.len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		    (off_t)p.off);
+	if (base == MAP_FAILED)
+		return -errno;
+	m->fault_slot = xv_fault_register(base, p.len, owner);
+	if (m->fault_slot < 0) {
+		munmap(base, p.len);
+		return m->fault_slot;
+	}
+	m->base = base;
+	m->len = p.len;
+	m->at = (uint8_t *)base + (offset - p.off);
+	return 0;
+}
+
+void xv_fd_unmap(struct xv_fd_map *m)
+{
+	if (!m->base)
+		return;
+	xv_fault_unregister(m->fault_slot);
+	munmap(m->base, m->len);
+	m->base = NULL;
+	m->len = 0;
 }
 
 static int check_limit(const struct xv_guest_mem *mem, uint64_t len)
@@ -168,37 +217,12 @@ static int check_limit(const struct xv_guest_mem *mem, uint64_t len)
 	return 0;
 }
 
-/* Maps @p of @fd and puts it in the SIGBUS registry, into @r. */
-static int map_region(struct xv_guest_mem *mem, const struct map_plan *p,
-		      int fd, struct xv_mem_region *r)
-{
-	void *base = mmap(NULL, p->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-			  (off_t)p->off);
-
-	if (base == MAP_FAILED)
-		return -errno;
-	r->fault_slot = xv_fault_register(base, p->len, &mem->fault);
-	if (r->fault_slot < 0) {
-		munmap(base, p->len);
-		return r->fault_slot;
-	}
-	r->map_base = base;
-	r->map_len = p->len;
-	return 0;
-}
-
-static void unmap_region(struct xv_mem_region *r)
-{
-	xv_fault_unregister(r->fault_slot);
-	munmap(r->map_base, r->map_len);
-}
-
 int xv_mem_add_region(struct xv_guest_mem *mem,
 		      const struct xv_mem_region_desc *d, int fd)
 {
 	struct xv_mem_region *r, nr;
-	struct map_plan p;
 	unsigned int pos;
+	uint64_t len;
 	int rc;
 
 	rc = check_desc(d);
@@ -208,30 +232,26 @@ int xv_mem_add_region(struct xv_guest_mem *mem,
 		return rc;
 	if (mem->nregions >= XV_MEM_MAX_REGIONS)
 		return -ENOSPC;
-	rc = plan_map(d, fd, &p);
+	len = xv_fd_map_len(fd, d->mmap_offset, d->size);
+	if (!len)
+		return -EINVAL;
+	rc = check_limit(mem, len);
 	if (!rc)
-		rc = check_limit(mem, p.len);
-	if (rc)
-		return rc;
-	/* Sealed first: a file that can still shrink could do so between
-	 * the size check and the mapping. */
-	nr.sealed = seal_shrink(fd);
-	rc = check_fd_size(fd, d->mmap_offset + d->size);
-	if (!rc)
-		rc = map_region(mem, &p, fd, &nr);
+		rc = xv_fd_map(fd, d->mmap_offset, d->size, &mem->fault,
+			       &nr.map);
 	if (rc)
 		return rc;
 	nr.gpa = d->gpa;
 	nr.size = d->size;
 	nr.uva = d->uva;
-	nr.hva = (uint8_t *)nr.map_base + (d->mmap_offset - p.off);
+	nr.hva = nr.map.at;
 
 	pos = upper_bound(mem, d->gpa);
 	r = &mem->regions[pos];
 	memmove(r + 1, r, (mem->nregions - pos) * sizeof(*r));
 	*r = nr;
 	mem->nregions++;
-	mem->mapped_bytes += nr.map_len;
+	mem->mapped_bytes += nr.map.len;
 	pick_hot(mem);
 	return 0;
 }
@@ -247,8 +267,8 @@ int xv_mem_remove_region(struct xv_guest_mem *mem,
 	r = &mem->regions[pos - 1];
 	if (r->gpa != d->gpa || r->size != d->size || r->uva != d->uva)
 		return -ENOENT;
-	unmap_region(r);
-	mem->mapped_bytes -= r->map_len;
+	mem->mapped_bytes -= r->map.len;
+	xv_fd_unmap(&r->map);
 	memmove(r, r + 1, (mem->nregions - pos) * sizeof(*r));
 	mem->nregions--;
 	pick_hot(mem);
@@ -260,7 +280,7 @@ void xv_mem_clear(struct xv_guest_mem *mem)
 	unsigned int i;
 
 	for (i = 0; i < mem->nregions; i++)
-		unmap_region(&mem->regions[i]);
+		xv_fd_unmap(&mem->regions[i].map);
 	mem->nregions = 0;
 	mem->hot = 0;
 	mem->mapped_bytes = 0;
@@ -275,7 +295,7 @@ const struct xv_mem_region *xv_mem_find_hva(const struct xv_guest_mem *mem,
 	for (i = 0; i < mem->nregions; i++) {
 		const struct xv_mem_region *r = &mem->regions[i];
 
-		if (addr - (uintptr_t)r->map_base < r->map_len)
+		if (addr - (uintptr_t)r->map.base < r->map.len)
 			return r;
 	}
 	return NULL;
@@ -286,7 +306,7 @@ unsigned int xv_mem_unsealed(const struct xv_guest_mem *mem)
 	unsigned int i, n = 0;
 
 	for (i = 0; i < mem->nregions; i++)
-		n += !mem->regions[i].sealed;
+		n += !mem->regions[i].map.sealed;
 	return n;
 }
 

@@ -25,27 +25,46 @@ struct xv_mem_region_desc {
 	uint64_t mmap_offset; /* offset of gpa in the fd */
 };
 
+/* A shared mapping of part of a frontend's file (xv_fd_map). */
+struct xv_fd_map {
+	void *base; /* what mmap returned: the page holding the offset */
+	uint64_t len; /* whole pages of the file (huge pages: hugetlbfs) */
+	uint8_t *at; /* our address of the offset asked for */
+	int fault_slot; /* in the SIGBUS registry (guest_fault.h) */
+	bool sealed; /* the file cannot shrink (F_SEAL_SHRINK) */
+};
+
 struct xv_mem_region {
 	uint64_t gpa;
 	uint64_t size;
 	uint64_t uva;
 	uint8_t *hva; /* our address of gpa */
-	void *map_base; /* what mmap returned: the page holding gpa's offset */
-	uint64_t map_len; /* whole pages of the file (huge pages: hugetlbfs) */
-	int fault_slot; /* in the SIGBUS registry (guest_fault.h) */
-	bool sealed; /* the file cannot shrink (F_SEAL_SHRINK) */
+	struct xv_fd_map map;
 };
 
 struct xv_guest_mem {
 	unsigned int nregions;
 	unsigned int hot; /* the largest region: translations try it first */
-	uint64_t max_bytes; /* limit on the sum of map_len; 0: none */
-	uint64_t mapped_bytes; /* the sum of map_len */
+	uint64_t max_bytes; /* limit on the sum of map.len; 0: none */
+	uint64_t mapped_bytes; /* the sum of map.len */
 	/* Set by the SIGBUS handler when it replaced one of these mappings
 	 * by zeros; cleared with the mappings (xv_mem_clear). */
 	struct xv_mem_fault fault;
 	struct xv_mem_region regions[XV_MEM_MAX_REGIONS]; /* sorted by gpa */
 };
+
+/*
+ * Maps [@offset, @offset + @len) of a file a frontend sent (whole pages
+ * around it, shared, read-write) into @m: sealed against shrinking first
+ * where the file takes seals, refused (-EINVAL) when the file is shorter
+ * or the range is empty or wraps, and put in the SIGBUS registry for
+ * @owner. Does not take @fd.
+ */
+int xv_fd_map(int fd, uint64_t offset, uint64_t len, struct xv_mem_fault *owner,
+	      struct xv_fd_map *m);
+/* The whole pages xv_fd_map would map, or 0 when it would refuse. */
+uint64_t xv_fd_map_len(int fd, uint64_t offset, uint64_t len);
+void xv_fd_unmap(struct xv_fd_map *m);
 
 void xv_mem_init(struct xv_guest_mem *mem);
 /*

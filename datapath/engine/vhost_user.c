@@ -21,6 +21,7 @@ enum vu_size_rule {
 	VU_SZ_ADDR,
 	VU_SZ_MEM_TABLE, /* 8 + nregions * region, nregions <= 8 */
 	VU_SZ_MEM_SINGLE,
+	VU_SZ_LOG,
 };
 
 typedef int (*vu_handler_fn)(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
@@ -87,6 +88,33 @@ static void vring_stop(struct xv_vu_dev *dev, struct xv_vu_vring *vr)
 		return;
 	vr->started = false;
 	vring_notify(dev, vr, false);
+}
+
+/* A used ring's bytes: flags, idx, the entries and avail_event. */
+static uint64_t used_ring_bytes(uint32_t num)
+{
+	return offsetof(struct vring_used, ring) +
+	       sizeof(struct vring_used_elem) * (uint64_t)num + 2;
+}
+
+/*
+ * Points every ring at the dirty log while the frontend logs: LOG_ALL
+ * acked and a log mapped; the used ring too where SET_VRING_ADDR asked
+ * for it (VHOST_VRING_F_LOG), at its log_guest_addr.
+ */
+static void log_apply(struct xv_vu_dev *dev)
+{
+	bool on = (dev->features & VU_BIT(VU_F_LOG_ALL)) && dev->log.bits;
+	unsigned int i;
+
+	for (i = 0; i < VU_MAX_VQS; i++) {
+		struct xv_vu_vring *vr = &dev->vrings[i];
+
+		vr->vq.log = on ? &dev->log : NULL;
+		vr->vq.log_used = on && vr->addr_set &&
+				  (vr->addr.flags & VU_BIT(VU_VRING_F_LOG));
+		vr->vq.log_used_gpa = vr->addr.log_gpa;
+	}
 }
 
 /*
@@ -181,6 +209,7 @@ static int h_set_features(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 		dev->vrings[i].vq.event_idx = f & VU_BIT(VU_F_EVENT_IDX);
 		dev->vrings[i].vq.indirect = f & VU_BIT(VU_F_INDIRECT_DESC);
 	}
+	log_apply(dev); /* LOG_ALL comes and goes with migration */
 	return 0;
 }
 
@@ -198,6 +227,7 @@ static int h_reset_owner(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 	(void)msg, (void)reply;
 	xv_vu_dev_disconnect(dev);
 	dev->features = 0;
+	log_apply(dev);
 	return 0;
 }
 
@@ -327,18 +357,35 @@ static int h_set_vring_num(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 	return 0;
 }
 
+static bool same_ring(const struct vu_vring_addr *a,
+		      const struct vu_vring_addr *b)
+{
+	return a->desc_uva == b->desc_uva && a->avail_uva == b->avail_uva &&
+	       a->used_uva == b->used_uva;
+}
+
+/*
+ * The ring's addresses, or (on a running ring, same addresses) whether
+ * its used ring is logged: the frontend switches that on and off while
+ * the ring runs, when a migration starts and ends.
+ */
 static int h_set_vring_addr(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 			    struct xv_vu_msg *reply)
 {
-	struct xv_vu_vring *vr = vring_of(dev, msg->p.addr.index);
+	const struct vu_vring_addr *a = &msg->p.addr;
+	struct xv_vu_vring *vr = vring_of(dev, a->index);
 
 	(void)reply;
 	if (!vr)
 		return -EINVAL;
-	if (vr->started)
+	if ((a->flags & VU_BIT(VU_VRING_F_LOG)) &&
+	    a->log_gpa > UINT64_MAX - used_ring_bytes(XV_VQ_MAX_SIZE))
+		return -EINVAL;
+	if (vr->started && !same_ring(&vr->addr, a))
 		return -EBUSY;
-	vr->addr = msg->p.addr;
+	vr->addr = *a;
 	vr->addr_set = true;
+	log_apply(dev);
 	return 0;
 }
 
@@ -366,9 +413,17 @@ static int h_get_vring_base(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 
 	if (!vr)
 		return -EINVAL;
+	/* Its work is complete: the datapath polls only under the device
+	 * lock, which this handler holds, and each poll returns and
+	 * publishes every chain it took before it lets the lock go. */
 	vring_stop(dev, vr);
 	close_fd(&vr->kick_fd);
 	vr->enabled = false;
+	/* The frontend syncs the log after this answer: all of the used
+	 * ring is marked, whatever the marks before missed. */
+	if (vr->vq.log_used && vr->vq.used)
+		xv_log_gpa(vr->vq.log, vr->vq.log_used_gpa,
+			   used_ring_bytes(vr->vq.size));
 	reply->hdr.size = sizeof(reply->p.state);
 	reply->p.state.index = msg->p.state.index;
 	reply->p.state.num = vr->vq.last_avail_idx;
@@ -490,15 +545,54 @@ static int h_set_vring_enable(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 	return 0;
 }
 
+/*
+ * SET_LOG_BASE: the dirty log, in the fd that comes with it. The
+ * frontend waits for the answer (QEMU reads it and checks only its
+ * request). One that cannot be mapped breaks the device: it could not
+ * migrate correctly. Sent again (memory grew), it replaces the old log.
+ */
+static int h_set_log_base(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
+			  struct xv_vu_msg *reply)
+{
+	const struct vu_log *l = &msg->p.log;
+	int fd, err;
+
+	if (!(dev->protocol_features & VU_BIT(VU_PF_LOG_SHMFD)) ||
+	    msg->nfds != 1)
+		return -EINVAL;
+	fd = take_fd(msg);
+	err = xv_log_map(&dev->log, fd, l->mmap_size, l->mmap_offset);
+	close(fd);
+	if (err) {
+		if (!dev->broken)
+			xv_warn("%s: dirty log of %llu bytes at offset %llu refused: %s; device broken until the frontend reconnects",
+				dev->name, (unsigned long long)l->mmap_size,
+				(unsigned long long)l->mmap_offset,
+				strerror(-err));
+		dev->stats.log_refused++;
+		dev->broken = true;
+		reply_u64(reply, 1);
+		return 0;
+	}
+	dev->stats.log_bases++;
+	log_apply(dev);
+	reply_u64(reply, 0);
+	return 0;
+}
+
 static int h_send_rarp(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 		       struct xv_vu_msg *reply)
 {
 	(void)reply;
-	/* The announcement itself is the datapath's job (after migration);
-	 * the MAC must at least be a unicast one. */
+	/* The announcement itself is the datapath's (after a migration,
+	 * so that the network learns where the guest is now); the MAC
+	 * must be a unicast one. */
 	if (msg->p.raw[0] & 1)
 		return -EINVAL;
-	memcpy(dev->cfg.mac, msg->p.raw, sizeof(dev->cfg.mac));
+	memcpy(dev->rarp_mac, msg->p.raw, sizeof(dev->rarp_mac));
+	if (dev->rarp_pending < VU_RARP_PENDING_MAX)
+		dev->rarp_pending++;
+	dev->stats.rarp_requests++;
 	return 0;
 }
 
@@ -545,6 +639,7 @@ static const struct vu_handler vu_handlers[VU_REQUEST_MAX] = {
 	VU_H(RESET_OWNER, h_reset_owner, VU_SZ_NONE, 0, false),
 	VU_H(SET_MEM_TABLE, h_set_mem_table, VU_SZ_MEM_TABLE, VU_MEM_TABLE_MAX,
 	     false),
+	VU_H(SET_LOG_BASE, h_set_log_base, VU_SZ_LOG, 1, true),
 	VU_H(SET_VRING_NUM, h_set_vring_num, VU_SZ_STATE, 0, false),
 	VU_H(SET_VRING_ADDR, h_set_vring_addr, VU_SZ_ADDR, 0, false),
 	VU_H(SET_VRING_BASE, h_set_vring_base, VU_SZ_STATE, 0, false),
@@ -589,6 +684,8 @@ static int check_size(enum vu_size_rule rule, const struct xv_vu_msg *msg)
 		return sz == sizeof(struct vu_vring_addr) ? 0 : -EINVAL;
 	case VU_SZ_MEM_SINGLE:
 		return sz == sizeof(struct vu_mem_single) ? 0 : -EINVAL;
+	case VU_SZ_LOG:
+		return sz == sizeof(struct vu_log) ? 0 : -EINVAL;
 	case VU_SZ_MEM_TABLE:
 		if (sz < offsetof(struct vu_mem_table, regions) ||
 		    msg->p.mem.nregions > VU_MEM_TABLE_MAX)
@@ -618,6 +715,16 @@ int xv_vu_validate(const struct xv_vu_msg *msg)
 	if (msg->nfds > h->max_fds)
 		return -EBADF;
 	return check_size(h->size, msg);
+}
+
+/* The fds the handler did not keep (taken ones are -1). */
+static unsigned int untaken_fds(const struct xv_vu_msg *msg)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < msg->nfds && i < VU_MAX_FDS; i++)
+		n += msg->fds[i] >= 0;
+	return n;
 }
 
 static bool wants_ack(const struct xv_vu_dev *dev, const struct xv_vu_msg *m)
@@ -651,8 +758,7 @@ int xv_vu_handle(struct xv_vu_dev *dev, struct xv_vu_msg *msg,
 		err = h->fn(dev, msg, reply);
 		xv_vu_check_mem(dev); /* e.g. a ring's used index read */
 	}
-	if (msg->nfds)
-		dev->stats.stray_fds += msg->nfds;
+	dev->stats.stray_fds += untaken_fds(msg);
 	close_msg_fds(msg);
 	*send_reply = h && h->reply && !err;
 	if (!*send_reply && wants_ack(dev, msg)) {
@@ -684,8 +790,10 @@ void xv_vu_config_default(struct xv_vu_config *cfg)
 			VU_BIT(VU_F_MTU) | VU_BIT(VU_F_MAC) | VU_BIT(VU_F_MQ) |
 			VU_BIT(VU_F_STATUS) | VU_BIT(VU_F_PROTOCOL_FEATURES) |
 			VU_BIT(VU_F_CSUM) | VU_BIT(VU_F_HOST_TSO4) |
-			VU_BIT(VU_F_HOST_TSO6) | VU_BIT(VU_F_HOST_ECN);
+			VU_BIT(VU_F_HOST_TSO6) | VU_BIT(VU_F_HOST_ECN) |
+			VU_BIT(VU_F_LOG_ALL) | VU_BIT(VU_F_GUEST_ANNOUNCE);
 	cfg->protocol_features = VU_BIT(VU_PF_MQ) | VU_BIT(VU_PF_REPLY_ACK) |
+				 VU_BIT(VU_PF_LOG_SHMFD) |
 				 VU_BIT(VU_PF_NET_MTU) |
 				 VU_BIT(VU_PF_CONFIGURE_MEM_SLOTS) |
 				 VU_BIT(VU_PF_STATUS) | VU_BIT(VU_PF_RARP);
@@ -704,6 +812,7 @@ void xv_vu_dev_init(struct xv_vu_dev *dev, const struct xv_vu_config *cfg)
 	    dev->cfg.max_queue_pairs > VU_MAX_QUEUE_PAIRS)
 		dev->cfg.max_queue_pairs = 1;
 	xv_mem_init(&dev->mem);
+	xv_log_init(&dev->log);
 	for (i = 0; i < VU_MAX_VQS; i++)
 		vu_vring_reset(&dev->vrings[i]);
 }
@@ -726,6 +835,9 @@ void xv_vu_dev_disconnect(struct xv_vu_dev *dev)
 		memset(vr->vq.errors, 0, sizeof(vr->vq.errors));
 	}
 	xv_mem_clear(&dev->mem);
+	xv_log_unmap(&dev->log);
+	log_apply(dev);
+	dev->rarp_pending = 0;
 	dev->owned = false;
 	dev->broken = false;
 	dev->mem_faulted = false; /* the mappings went with xv_mem_clear */

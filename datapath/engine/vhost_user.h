@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "devcfg.h"
+#include "dirty_log.h"
 #include "guest_mem.h"
 #include "virtq.h"
 
@@ -48,6 +49,7 @@ enum xv_vu_request {
 
 /* Protocol feature bits. */
 #define VU_PF_MQ 0
+#define VU_PF_LOG_SHMFD 1
 #define VU_PF_RARP 2
 #define VU_PF_REPLY_ACK 3
 #define VU_PF_NET_MTU 4
@@ -65,6 +67,7 @@ enum xv_vu_request {
 #define VU_F_MRG_RXBUF 15
 #define VU_F_STATUS 16
 #define VU_F_CTRL_VQ 17
+#define VU_F_GUEST_ANNOUNCE 21
 #define VU_F_MQ 22
 #define VU_F_NOTIFY_ON_EMPTY 24
 #define VU_F_LOG_ALL 26
@@ -82,6 +85,7 @@ enum xv_vu_request {
 #define VU_FLAG_NEED_REPLY (1u << 3)
 
 #define VU_MAX_FDS 8
+#define VU_RARP_PENDING_MAX 8
 #define VU_MEM_TABLE_MAX 8 /* regions in one SET_MEM_TABLE */
 /* The device table's limit (lib/devcfg.h): what a device may be given. */
 #define VU_MAX_QUEUE_PAIRS XV_DEV_MAX_VQP
@@ -89,6 +93,8 @@ enum xv_vu_request {
 /* Low bits of SET_VRING_KICK/CALL/ERR's u64: index, and "no fd". */
 #define VU_VRING_IDX_MASK 0xff
 #define VU_VRING_NOFD (1ULL << 8)
+/* SET_VRING_ADDR's flags: log_gpa is valid, the used ring is logged. */
+#define VU_VRING_F_LOG 0
 
 struct vu_vring_state {
 	uint32_t index;
@@ -117,6 +123,12 @@ struct vu_mem_table {
 	struct vu_mem_region regions[VU_MEM_TABLE_MAX];
 };
 
+/* SET_LOG_BASE: where the dirty log is in the fd that comes with it. */
+struct vu_log {
+	uint64_t mmap_size;
+	uint64_t mmap_offset;
+};
+
 struct vu_mem_single {
 	uint64_t padding;
 	struct vu_mem_region region;
@@ -134,6 +146,7 @@ union xv_vu_payload {
 	struct vu_vring_addr addr;
 	struct vu_mem_table mem;
 	struct vu_mem_single mem_reg;
+	struct vu_log log;
 	uint8_t raw[sizeof(struct vu_mem_table)];
 };
 
@@ -165,6 +178,10 @@ struct xv_vu_stats {
 	uint64_t ring_resyncs; /* rings resumed at the used index, not the base */
 	uint64_t mem_faults; /* sessions broken by a guest memory fault */
 	uint64_t mem_refused; /* regions refused: over cfg.max_mem */
+	uint64_t log_bases; /* dirty logs mapped (SET_LOG_BASE) */
+	uint64_t log_refused; /* SET_LOG_BASE refused: the device broke */
+	uint64_t rarp_requests; /* SEND_RARP received */
+	uint64_t rarp_sent; /* RARP frames the datapath sent (datapath) */
 };
 
 /* Configuration of one vhost-user device (what vdpactl dev add sets). */
@@ -197,6 +214,13 @@ struct xv_vu_dev {
 	uint8_t status; /* SET_STATUS */
 	uint16_t mtu; /* NET_SET_MTU */
 	struct xv_guest_mem mem;
+	/* The frontend's dirty log (migration); the rings log into it while
+	 * LOG_ALL is acked and it is mapped. */
+	struct xv_dirty_log log;
+	/* SEND_RARP: the datapath announces @rarp_mac once per request
+	 * (requests not sent yet, up to VU_RARP_PENDING_MAX). */
+	uint8_t rarp_pending;
+	uint8_t rarp_mac[6];
 	struct xv_vu_vring vrings[VU_MAX_VQS];
 	struct xv_vu_stats stats;
 	xv_vu_ring_cb ring_cb;
@@ -238,7 +262,8 @@ void xv_vu_mem_fault(struct xv_vu_dev *dev);
  */
 static inline void xv_vu_check_mem(struct xv_vu_dev *dev)
 {
-	if (!dev->mem_faulted && xv_fault_count(&dev->mem.fault))
+	if (!dev->mem_faulted && (xv_fault_count(&dev->mem.fault) ||
+				  xv_fault_count(&dev->log.fault)))
 		xv_vu_mem_fault(dev);
 }
 

@@ -132,6 +132,7 @@ static int rx_put_spread(struct xv_vq *vq, bool mrg, const uint8_t *frame,
 		else
 			iov_write(&c->iov[c->nout], c->nin, 0,
 				  frame + (done - XV_NET_HDR_LEN), k);
+		xv_vq_log_iov(vq, &c->iov[c->nout], c->nin, k);
 		heads[n] = c->head;
 		lens[n++] = (uint32_t)k;
 		done += k;
@@ -149,6 +150,7 @@ static int rx_put_spread(struct xv_vq *vq, bool mrg, const uint8_t *frame,
 	}
 	hdr.num_buffers = htole16(n);
 	iov_write(first, nfirst, 0, (const uint8_t *)&hdr, XV_NET_HDR_LEN);
+	xv_vq_log_iov(vq, first, nfirst, XV_NET_HDR_LEN);
 	if (mem_faulted(vq))
 		return fault_drop(vq, st);
 	for (i = 0; i < n; i++)
@@ -170,6 +172,7 @@ int xv_net_rx_put(struct xv_vq *vq, bool mrg, const void *frame, uint32_t len,
 		return rx_drop(vq, 0, XV_NET_DROP_NO_BUFFER, st);
 	if (c->in_len >= total) {
 		rx_put_one(c, frame, len);
+		xv_vq_log_iov(vq, &c->iov[c->nout], c->nin, total);
 		if (mem_faulted(vq))
 			return fault_drop(vq, st);
 		vq->ops->push(vq, c->head, (uint32_t)total);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "dirty_log.h"
 #include "guest_mem.h"
 
 #define XV_VQ_MAX_SIZE 32768
@@ -88,6 +89,11 @@ struct xv_vq {
 	uint16_t used_idx; /* next used entry to fill (shadow) */
 	uint16_t signalled_used; /* used idx at the last call */
 	bool signalled_used_valid;
+	/* Dirty logging while the frontend migrates (set under the device
+	 * lock, vhost_user.c): NULL when it does not log. */
+	struct xv_dirty_log *log;
+	bool log_used; /* the used ring's writes too (VHOST_VRING_F_LOG) */
+	uint64_t log_used_gpa; /* the used ring's guest address */
 	uint64_t errors[XV_VQ_ERR_MAX];
 };
 
@@ -116,5 +122,15 @@ static inline bool xv_vring_need_event(uint16_t event_idx, uint16_t new_idx,
 }
 
 const char *xv_vq_error_name(enum xv_vq_error e);
+
+/* After writing the first @len bytes of @iov (device-writable buffers of
+ * a chain): their pages are marked dirty while the frontend logs. */
+static inline void xv_vq_log_iov(const struct xv_vq *vq,
+				 const struct iovec *iov, unsigned int n,
+				 uint64_t len)
+{
+	if (__builtin_expect(vq->log != NULL, 0))
+		xv_log_iov(vq->log, vq->mem, iov, n, len);
+}
 
 #endif /* XVDPA_VIRTQ_H */

@@ -314,20 +314,31 @@ static int split_pop(struct xv_vq *vq, struct xv_chain *c)
 	return 1;
 }
 
+/* After a write of @len bytes at @off into the used ring: its page is
+ * marked dirty while the frontend logs it (migration). */
+static inline void log_used(const struct xv_vq *vq, uint64_t off, uint64_t len)
+{
+	if (__builtin_expect(vq->log != NULL, 0) && vq->log_used)
+		xv_log_gpa(vq->log, vq->log_used_gpa + off, len);
+}
+
 static void split_push(struct xv_vq *vq, uint16_t head, uint32_t written)
 {
-	struct vring_used_elem *e =
-		&vq->used->ring[vq->used_idx & (vq->size - 1)];
+	uint16_t slot = vq->used_idx & (vq->size - 1);
+	struct vring_used_elem *e = &vq->used->ring[slot];
 
 	e->id = htole32(head);
 	e->len = htole32(written);
 	vq->used_idx++;
+	log_used(vq, offsetof(struct vring_used, ring) + slot * sizeof(*e),
+		 sizeof(*e));
 }
 
 static void split_flush(struct xv_vq *vq)
 {
 	__atomic_store_n(&vq->used->idx, htole16(vq->used_idx),
 			 __ATOMIC_RELEASE);
+	log_used(vq, offsetof(struct vring_used, idx), sizeof(vq->used->idx));
 }
 
 static bool split_need_call(struct xv_vq *vq)
@@ -352,20 +363,23 @@ static bool split_need_call(struct xv_vq *vq)
 /* Stores only what changes: a busy thread calls this every round, and a
  * store to the used ring's first line, even of the same value, takes
  * that line away from the driver polling used->idx next to it. */
-static inline void store_changed(uint16_t *p, uint16_t v)
+static inline void store_changed(struct xv_vq *vq, uint16_t *p, uint16_t v)
 {
-	if (__atomic_load_n(p, __ATOMIC_RELAXED) != v)
-		__atomic_store_n(p, v, __ATOMIC_RELAXED);
+	if (__atomic_load_n(p, __ATOMIC_RELAXED) == v)
+		return;
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+	log_used(vq, (uint64_t)((uint8_t *)p - (uint8_t *)vq->used),
+		 sizeof(*p));
 }
 
 static void split_enable_kicks(struct xv_vq *vq, bool on)
 {
 	if (vq->event_idx) {
 		if (on)
-			store_changed(avail_event(vq),
+			store_changed(vq, avail_event(vq),
 				      htole16(vq->last_avail_idx));
 	} else {
-		store_changed(&vq->used->flags,
+		store_changed(vq, &vq->used->flags,
 			      htole16(on ? 0 : VRING_USED_F_NO_NOTIFY));
 	}
 	/* The caller re-checks avail->idx after this: order it after. */

@@ -3,9 +3,11 @@
  * libFuzzer target for the vhost-user message handler: the input is a
  * stream of messages (12-byte header, one byte saying how many fds to
  * attach, then the payload) fed to one device, as a hostile frontend
- * would send them. Fds are fresh memfds (for memory messages) or
- * eventfds; the device must close or keep each, never leak or crash,
- * and never map more guest memory than its limit (max_mem).
+ * would send them. Fds are fresh memfds (for memory messages and the
+ * dirty log) or eventfds; the device must close or keep each, never leak
+ * or crash, and never map more guest memory than its limit (max_mem). A
+ * dirty log it took must be within its file: both of its ends are
+ * marked, and its used rings are marked as vdpad would.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -20,17 +22,22 @@
 #define FUZZ_MEMFD_SIZE (1 << 20)
 /* Some regions fit, some do not, some only next to others. */
 #define FUZZ_MAX_MEM (FUZZ_MEMFD_SIZE / 2)
+/* A dirty log's file: some sizes and offsets fit, some do not. */
+#define FUZZ_LOGFD_SIZE 16384
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int make_fd(uint32_t request)
 {
+	off_t len = request == VU_SET_LOG_BASE ? FUZZ_LOGFD_SIZE :
+						 FUZZ_MEMFD_SIZE;
 	int fd;
 
-	if (request != VU_SET_MEM_TABLE && request != VU_ADD_MEM_REG)
+	if (request != VU_SET_MEM_TABLE && request != VU_ADD_MEM_REG &&
+	    request != VU_SET_LOG_BASE)
 		return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	fd = memfd_create("fuzz-guest", MFD_CLOEXEC);
-	if (fd >= 0 && ftruncate(fd, FUZZ_MEMFD_SIZE)) {
+	if (fd >= 0 && ftruncate(fd, len)) {
 		close(fd);
 		fd = -1;
 	}
@@ -70,9 +77,33 @@ static void check_mem(const struct xv_guest_mem *mem)
 	unsigned int i;
 
 	for (i = 0; i < mem->nregions; i++)
-		sum += mem->regions[i].map_len;
+		sum += mem->regions[i].map.len;
 	if (sum != mem->mapped_bytes || sum > FUZZ_MAX_MEM)
 		__builtin_trap();
+}
+
+/* A log taken lies in its file: its first and last page bits can be set
+ * (a mapping too short would fault), and so can every ring's used ring
+ * marks, wherever the frontend said it was. */
+static void check_log(struct xv_vu_dev *dev)
+{
+	struct xv_dirty_log *log = &dev->log;
+	unsigned int i;
+
+	if (!log->bits)
+		return;
+	if (log->size > FUZZ_LOGFD_SIZE)
+		__builtin_trap();
+	xv_log_gpa(log, 0, 1);
+	xv_log_gpa(log, ((log->size << 3) - 1) << XV_LOG_PAGE_SHIFT, 1);
+	for (i = 0; i < VU_MAX_VQS; i++) {
+		const struct xv_vq *vq = &dev->vrings[i].vq;
+
+		if (vq->log && vq->log != log)
+			__builtin_trap();
+		if (vq->log_used)
+			xv_log_gpa(log, vq->log_used_gpa, 4096 * 3);
+	}
 }
 
 /* The lowest free fd: unchanged across a run unless an fd leaked. */
@@ -102,6 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while ((used = next_msg(data, size, &msg))) {
 		xv_vu_handle(&dev, &msg, &reply, &send);
 		check_mem(&dev.mem);
+		check_log(&dev);
 		if (send && reply.hdr.size > sizeof(reply.p))
 			__builtin_trap(); /* a reply larger than its payload */
 		data += used;

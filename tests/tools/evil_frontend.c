@@ -82,6 +82,39 @@
  *                    (bad_csum: 2); then a good GSO frame (3 segments)
  *                    and a good NEEDS_CSUM one: the device stays up
  *
+ * Migration modes (the dirty log, vdpad's side of a live migration): they
+ * ack PROTOCOL_FEATURES (rings start at SET_VRING_ENABLE) with LOG_SHMFD
+ * and RARP, on a loopback device unless said otherwise:
+ *   dirty_log        16 frames looped back, then what QEMU does when a
+ *                    migration starts: SET_LOG_BASE with a memfd (answered
+ *                    0), LOG_ALL acked, both rings' used rings logged
+ *                    (SET_VRING_ADDR with VHOST_VRING_F_LOG, same rings,
+ *                    while they run); 16 more frames: every page of their
+ *                    RX buffers and both used rings must be marked in the
+ *                    log, no TX buffer page, no descriptor or avail page;
+ *                    a second SET_LOG_BASE (a bigger log) replaces the
+ *                    first; GET_VRING_BASE answers, for each ring, what
+ *                    its used ring says (nothing in flight); SEND_RARP
+ *   log_hostile      SET_LOG_BASE before LOG_SHMFD is acked (no answer
+ *                    may come), then six bad ones (size 0, past the file,
+ *                    offset past it, wrapping, over 1 GiB, an eventfd):
+ *                    each answered 1; then the device must be broken (no
+ *                    frame loops back) and still talk
+ *   log_truncate     logging as in dirty_log, with an unsealable memfd as
+ *                    the log, cut to 0 after a round of traffic; the next
+ *                    round faults in the log (its frames may arrive: the
+ *                    guest memory is whole) and breaks the device: a
+ *                    third round must not loop back, the connection stay
+ *   log_stream       for HOLD_MS, 256 TX frames of $EVIL_FRAME_LEN (64)
+ *                    bytes kept posted and their RX buffers reposted as
+ *                    they come back, with the dirty log on ($EVIL_LOG=1,
+ *                    default) or off (0): for the benchmark; prints the
+ *                    frames looped back
+ *   rarp             (an AF_XDP device) SEND_RARP for $EVIL_RARP_MAC
+ *                    (02:00:00:00:00:01), $EVIL_RARP_COUNT (3) times, then
+ *                    held for HOLD_MS: the test looks for the RARPs on the
+ *                    wire
+ *
  * The rings are laid out by the tests' split-ring driver
  * (tests/common/split_driver.h), which writes whatever it is told to.
  *
@@ -540,6 +573,36 @@ static int std_setup(struct fe *f, uint64_t features)
 	return setup(f, features, &l);
 }
 
+/* Like std_setup, with PROTOCOL_FEATURES acked: LOG_SHMFD if
+ * @log_shmfd, RARP; the rings then start at SET_VRING_ENABLE. */
+static int proto_setup(struct fe *f, uint64_t features, bool log_shmfd)
+{
+	uint64_t pf = VU_BIT(VU_PF_RARP) |
+		      (log_shmfd ? VU_BIT(VU_PF_LOG_SHMFD) : 0),
+		 offer;
+	struct vu_vring_state on = { 0, 1 };
+	unsigned int q;
+
+	if (std_setup(f, features | VU_BIT(VU_F_PROTOCOL_FEATURES)) ||
+	    vu_send(f, VU_GET_PROTOCOL_FEATURES, NULL, 0, NULL, 0))
+		return -1;
+	if (recv_reply(f, VU_GET_PROTOCOL_FEATURES, &offer, sizeof(offer)) !=
+	    sizeof(offer))
+		return fail(f, "GET_PROTOCOL_FEATURES: no proper reply");
+	if ((offer & pf) != pf)
+		return fail(f,
+			    "protocol features 0x%llx offered, 0x%llx needed",
+			    (unsigned long long)offer, (unsigned long long)pf);
+	if (vu_send(f, VU_SET_PROTOCOL_FEATURES, &pf, sizeof(pf), NULL, 0))
+		return -1;
+	for (q = 0; q < 2; q++) {
+		on.index = q;
+		if (vu_send(f, VU_SET_VRING_ENABLE, &on, sizeof(on), NULL, 0))
+			return -1;
+	}
+	return 0;
+}
+
 /* ---- rings (driver side) ---- */
 
 static void post_rx_buffers(struct fe *f)
@@ -577,9 +640,10 @@ static int wait_used(struct fe *f, unsigned int q, uint16_t n)
 	return 0;
 }
 
-static int check_rx_frame(struct fe *f, unsigned int k)
+/* Used entry @slot of RX holds frame @k. */
+static int check_rx_slot(struct fe *f, unsigned int slot, unsigned int k)
 {
-	struct vring_used_elem e = sd_used_elem(&f->ring[RXQ], k);
+	struct vring_used_elem e = sd_used_elem(&f->ring[RXQ], slot);
 	uint32_t id = e.id, len = e.len, j;
 	const uint8_t *b;
 	uint16_t nbufs;
@@ -600,13 +664,17 @@ static int check_rx_frame(struct fe *f, unsigned int k)
 	return 0;
 }
 
-/* Posts RX buffers and N_FRAMES TX frames; they must come back on RX. */
-static int loopback_traffic(struct fe *f)
+static int check_rx_frame(struct fe *f, unsigned int k)
+{
+	return check_rx_slot(f, k, k);
+}
+
+/* Posts N_FRAMES TX frames (into TX slots 0..N_FRAMES-1) and kicks. */
+static void post_tx_frames(struct fe *f)
 {
 	unsigned int k;
 	uint32_t j;
 
-	post_rx_buffers(f);
 	for (k = 0; k < N_FRAMES; k++) {
 		uint8_t *b = f->mem + TX_BUF_OFF + (size_t)k * BUF_SIZE;
 
@@ -619,6 +687,15 @@ static int loopback_traffic(struct fe *f)
 		sd_post_head(&f->ring[TXQ], (uint16_t)k);
 	}
 	kick(f, TXQ);
+}
+
+/* Posts RX buffers and N_FRAMES TX frames; they must come back on RX. */
+static int loopback_traffic(struct fe *f)
+{
+	unsigned int k;
+
+	post_rx_buffers(f);
+	post_tx_frames(f);
 	if (wait_used(f, TXQ, N_FRAMES))
 		return fail(f, "TX: %u of %u frames used after 0.5 s",
 			    sd_used_idx(&f->ring[TXQ]), N_FRAMES);
@@ -1441,6 +1518,357 @@ static int mode_gso_hostile(struct fe *f)
 	return still_alive(f);
 }
 
+/* ---- migration: the dirty log ---- */
+
+/* A log for all of our guest addresses (bit per 4 KiB page). */
+#define LOG_BYTES(f) (((GPA_BASE + (f)->size) >> 15) + 1)
+
+struct dlog {
+	int fd;
+	uint8_t *bits;
+	uint64_t size;
+};
+
+static int log_make(struct fe *f, struct dlog *l, uint64_t size)
+{
+	l->size = size;
+	l->fd = memfd_create("xl1-log", MFD_CLOEXEC);
+	if (l->fd < 0 || ftruncate(l->fd, (off_t)size))
+		return fail(f, "log memfd: %s", strerror(errno));
+	l->bits =
+		mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, l->fd, 0);
+	if (l->bits == MAP_FAILED)
+		return fail(f, "log mmap: %s", strerror(errno));
+	return 0;
+}
+
+/* SET_LOG_BASE of @size bytes at @off of @fd; *@ans: the answer. */
+static int set_log_base(struct fe *f, int fd, uint64_t size, uint64_t off,
+			uint64_t *ans)
+{
+	struct vu_log lg = { size, off };
+	int n;
+
+	if (vu_send(f, VU_SET_LOG_BASE, &lg, sizeof(lg), &fd, 1))
+		return -1;
+	n = recv_reply(f, VU_SET_LOG_BASE, ans, sizeof(*ans));
+	if (n != sizeof(*ans))
+		return fail(f, "SET_LOG_BASE (%llu bytes at %llu): %s",
+			    (unsigned long long)size, (unsigned long long)off,
+			    n < 0 ? strerror(-n) : "short answer");
+	return 0;
+}
+
+/* Whether the frontend logs: LOG_ALL in the features, the used rings'
+ * log flag and guest address (our own rings stay where they are). */
+static int set_logging(struct fe *f, bool on)
+{
+	uint64_t feat = VU_BIT(VU_F_VERSION_1) |
+			VU_BIT(VU_F_PROTOCOL_FEATURES) |
+			(on ? VU_BIT(VU_F_LOG_ALL) : 0);
+	unsigned int q;
+
+	if (vu_send(f, VU_SET_FEATURES, &feat, sizeof(feat), NULL, 0))
+		return -1;
+	for (q = 0; q < 2; q++) {
+		uint64_t uva = (uintptr_t)f->mem + RING_OFF(q);
+		struct vu_vring_addr a = {
+			.index = q,
+			.flags = on ? VU_BIT(VU_VRING_F_LOG) : 0,
+			.desc_uva = uva,
+			.used_uva = uva + USED_OFF,
+			.avail_uva = uva + AVAIL_OFF,
+			.log_gpa = gpa(RING_OFF(q) + USED_OFF),
+		};
+
+		if (vu_send(f, VU_SET_VRING_ADDR, &a, sizeof(a), NULL, 0))
+			return -1;
+	}
+	return still_alive(f); /* all of it taken */
+}
+
+static bool log_dirty(const struct dlog *l, uint64_t gpa_)
+{
+	uint64_t page = gpa_ >> 12;
+
+	return (page >> 3) < l->size && (l->bits[page >> 3] >> (page & 7)) & 1;
+}
+
+static uint64_t log_count(const struct dlog *l)
+{
+	uint64_t i, n = 0;
+
+	for (i = 0; i < l->size; i++)
+		n += (uint64_t)__builtin_popcount(l->bits[i]);
+	return n;
+}
+
+/* What the second round of traffic must have marked, and not. */
+static int check_marks(struct fe *f, const struct dlog *l)
+{
+	unsigned int k, q;
+
+	for (k = N_FRAMES; k < 2 * N_FRAMES; k++) {
+		uint32_t id = sd_used_elem(&f->ring[RXQ], k).id;
+
+		if (!log_dirty(l, gpa(RX_BUF_OFF + (uint64_t)id * BUF_SIZE)))
+			return fail(f, "RX buffer %u written, not logged", id);
+	}
+	for (q = 0; q < 2; q++) {
+		if (!log_dirty(l, gpa(RING_OFF(q) + USED_OFF)))
+			return fail(f, "used ring %u written, not logged", q);
+		if (log_dirty(l, gpa(RING_OFF(q))) ||
+		    log_dirty(l, gpa(RING_OFF(q) + AVAIL_OFF)))
+			return fail(f, "ring %u: a page only read was logged",
+				    q);
+	}
+	for (k = 0; k < N_FRAMES; k++)
+		if (log_dirty(l, gpa(TX_BUF_OFF + (uint64_t)k * BUF_SIZE)))
+			return fail(f, "TX buffer %u (only read) logged", k);
+	return 0;
+}
+
+/* GET_VRING_BASE: each ring stops where its used ring says. */
+static int check_bases(struct fe *f)
+{
+	struct vu_vring_state st;
+	unsigned int q;
+
+	for (q = 0; q < 2; q++) {
+		st = (struct vu_vring_state){ q, 0 };
+		if (vu_send(f, VU_GET_VRING_BASE, &st, sizeof(st), NULL, 0) ||
+		    recv_reply(f, VU_GET_VRING_BASE, &st, sizeof(st)) !=
+			    sizeof(st))
+			return fail(f, "GET_VRING_BASE %u: no answer", q);
+		if (st.num != sd_used_idx(&f->ring[q]))
+			return fail(f, "ring %u stopped at %u, used says %u", q,
+				    st.num, sd_used_idx(&f->ring[q]));
+	}
+	return 0;
+}
+
+static int send_rarp(struct fe *f, const uint8_t mac[6])
+{
+	uint64_t v = 0;
+
+	memcpy(&v, mac, 6);
+	return vu_send(f, VU_SEND_RARP, &v, sizeof(v), NULL, 0);
+}
+
+/* A second round of N_FRAMES through the loopback (RX buffers left). */
+static int second_round(struct fe *f)
+{
+	unsigned int k;
+
+	post_tx_frames(f);
+	if (wait_used(f, TXQ, 2 * N_FRAMES) || wait_used(f, RXQ, 2 * N_FRAMES))
+		return fail(f, "second round: %u TX used, %u RX returned",
+			    sd_used_idx(&f->ring[TXQ]),
+			    sd_used_idx(&f->ring[RXQ]));
+	for (k = 0; k < N_FRAMES; k++)
+		if (check_rx_slot(f, N_FRAMES + k, k))
+			return -1;
+	return 0;
+}
+
+static int mode_dirty_log(struct fe *f)
+{
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
+	struct dlog l, l2;
+	uint64_t ans;
+
+	if (proto_setup(f, VU_BIT(VU_F_VERSION_1), true) ||
+	    loopback_traffic(f) || log_make(f, &l, LOG_BYTES(f)))
+		return -1;
+	if (set_log_base(f, l.fd, l.size, 0, &ans))
+		return -1;
+	if (ans)
+		return fail(f, "SET_LOG_BASE answered %llu",
+			    (unsigned long long)ans);
+	if (set_logging(f, true) || second_round(f) || check_marks(f, &l))
+		return -1;
+	note(f, "%llu pages logged for %u frames",
+	     (unsigned long long)log_count(&l), N_FRAMES);
+	/* The log grows (QEMU resizes it): the new one is used. */
+	if (log_make(f, &l2, 2 * LOG_BYTES(f)) ||
+	    set_log_base(f, l2.fd, l2.size, 0, &ans))
+		return -1;
+	if (ans)
+		return fail(f, "second SET_LOG_BASE answered %llu",
+			    (unsigned long long)ans);
+	if (check_bases(f))
+		return -1;
+	if (!log_dirty(&l2, gpa(RING_OFF(RXQ) + USED_OFF)))
+		return fail(f, "the used ring not in the new log at stop");
+	if (send_rarp(f, mac))
+		return -1;
+	return still_alive(f);
+}
+
+static int mode_log_hostile(struct fe *f)
+{
+	static const struct {
+		uint64_t size, off;
+	} bad[] = {
+		{ 0, 0 },
+		{ 4096 * 2 + 1, 0 },
+		{ 4096, 4096 * 2 },
+		{ 4096, UINT64_MAX - 100 },
+		{ (1ULL << 30) + 1, 0 },
+	};
+	struct vu_log lg = { 4096, 0 };
+	struct dlog l;
+	uint64_t ans;
+	unsigned int i;
+	int efd;
+
+	if (proto_setup(f, VU_BIT(VU_F_VERSION_1), false) ||
+	    log_make(f, &l, 8192))
+		return -1;
+	/* Not negotiated: refused without an answer. */
+	if (vu_send(f, VU_SET_LOG_BASE, &lg, sizeof(lg), &l.fd, 1) ||
+	    still_alive(f))
+		return -1;
+	ans = VU_BIT(VU_PF_LOG_SHMFD) | VU_BIT(VU_PF_RARP);
+	if (vu_send(f, VU_SET_PROTOCOL_FEATURES, &ans, sizeof(ans), NULL, 0))
+		return -1;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (set_log_base(f, l.fd, bad[i].size, bad[i].off, &ans))
+			return -1;
+		if (ans != 1)
+			return fail(f, "bad log %u answered %llu", i,
+				    (unsigned long long)ans);
+	}
+	efd = eventfd(0, EFD_CLOEXEC);
+	if (set_log_base(f, efd, 4096, 0, &ans))
+		return -1;
+	if (ans != 1)
+		return fail(f, "an eventfd as the log answered %llu",
+			    (unsigned long long)ans);
+	post_rx_buffers(f);
+	post_tx_frames(f);
+	sleep_ms(300);
+	if (sd_used_idx(&f->ring[RXQ]))
+		return fail(f, "%u frames looped back on a broken device",
+			    sd_used_idx(&f->ring[RXQ]));
+	note(f, "6 bad logs answered 1, the device broken");
+	return still_alive(f);
+}
+
+static int mode_log_truncate(struct fe *f)
+{
+	struct dlog l;
+	uint64_t ans;
+	uint16_t rx;
+
+	if (proto_setup(f, VU_BIT(VU_F_VERSION_1), true) ||
+	    log_make(f, &l, LOG_BYTES(f)) ||
+	    set_log_base(f, l.fd, l.size, 0, &ans) || set_logging(f, true) ||
+	    loopback_traffic(f))
+		return -1;
+	if (ftruncate(l.fd, 0))
+		return fail(f, "cutting the log: %s", strerror(errno));
+	/* The round that faults may go through (its guest memory is
+	 * whole); the device is broken after it: no third round. */
+	post_tx_frames(f);
+	sleep_ms(300);
+	rx = sd_used_idx(&f->ring[RXQ]);
+	post_rx_buffers(f);
+	post_tx_frames(f);
+	if (hold(f, TXQ))
+		return fail(f, "backend hung up over a cut log");
+	if (sd_used_idx(&f->ring[RXQ]) != rx)
+		return fail(f, "%u frames looped back on a broken device",
+			    (uint16_t)(sd_used_idx(&f->ring[RXQ]) - rx));
+	note(f, "%u of %u frames looped back as the log faulted, then none",
+	     (uint16_t)(rx - N_FRAMES), N_FRAMES);
+	return still_alive(f);
+}
+
+static unsigned long env_ul(const char *name, unsigned long dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoul(v, NULL, 0) : dflt;
+}
+
+/* Keeps all of TX posted and RX reposted; returns frames looped back. */
+static uint64_t stream_loop(struct fe *f, uint32_t len)
+{
+	struct sd_ring *rx = &f->ring[RXQ], *tx = &f->ring[TXQ];
+	uint64_t end = now_ms() + hold_ms, got = 0;
+	uint16_t rx_seen = 0, i;
+
+	for (i = 0; i < QSIZE; i++) {
+		uint8_t *b = f->mem + TX_BUF_OFF + (size_t)i * BUF_SIZE;
+
+		memset(b, 0, NET_HDR_LEN);
+		memset(b + NET_HDR_LEN, 0x5a, len);
+		sd_set_desc(tx, i, gpa(TX_BUF_OFF + (uint64_t)i * BUF_SIZE),
+			    NET_HDR_LEN + len, 0, 0);
+		sd_set_desc(rx, i, gpa(RX_BUF_OFF + (uint64_t)i * BUF_SIZE),
+			    BUF_SIZE, VRING_DESC_F_WRITE, 0);
+		sd_post_head(rx, i);
+	}
+	kick(f, RXQ);
+	while (!stop_requested && now_ms() < end) {
+		uint16_t used = sd_used_idx(tx), rused = sd_used_idx(rx);
+
+		while ((uint16_t)(tx->avail_idx - used) < QSIZE)
+			sd_post_head(tx, tx->avail_idx % QSIZE);
+		for (; rx_seen != rused; rx_seen++, got++)
+			sd_post_head(rx,
+				     (uint16_t)sd_used_elem(rx, rx_seen).id);
+		kick(f, TXQ);
+		kick(f, RXQ);
+	}
+	return got;
+}
+
+static int mode_log_stream(struct fe *f)
+{
+	uint32_t len = (uint32_t)env_ul("EVIL_FRAME_LEN", 64);
+	bool on = env_ul("EVIL_LOG", 1);
+	struct dlog l;
+	uint64_t ans, got;
+
+	if (len < 60 || len > BUF_SIZE - NET_HDR_LEN)
+		return fail(f, "EVIL_FRAME_LEN %u: 60 to %u", len,
+			    BUF_SIZE - NET_HDR_LEN);
+	if (proto_setup(f, VU_BIT(VU_F_VERSION_1), true))
+		return -1;
+	if (on && (log_make(f, &l, LOG_BYTES(f)) ||
+		   set_log_base(f, l.fd, l.size, 0, &ans) || ans ||
+		   set_logging(f, true)))
+		return fail(f, "logging not set up");
+	got = stream_loop(f, len);
+	note(f, "%llu frames of %u bytes looped back in %u ms, log %s",
+	     (unsigned long long)got, len, hold_ms, on ? "on" : "off");
+	return still_alive(f);
+}
+
+static int mode_rarp(struct fe *f)
+{
+	unsigned long n = env_ul("EVIL_RARP_COUNT", 3), i;
+	uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
+	const char *m = getenv("EVIL_RARP_MAC");
+
+	if (m && sscanf(m, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1],
+			&mac[2], &mac[3], &mac[4], &mac[5]) != 6)
+		return fail(f, "EVIL_RARP_MAC %s: not a MAC", m);
+	if (proto_setup(f, VU_BIT(VU_F_VERSION_1), true))
+		return -1;
+	post_rx_buffers(f);
+	for (i = 0; i < n; i++) {
+		if (send_rarp(f, mac) || still_alive(f))
+			return -1;
+		sleep_ms(50);
+	}
+	if (hold(f, -1))
+		return fail(f, "backend hung up after SEND_RARP");
+	return still_alive(f);
+}
+
 static const struct {
 	const char *name;
 	int (*run)(struct fe *f);
@@ -1469,6 +1897,11 @@ static const struct {
 	{ "tso", mode_tso },
 	{ "tcp_stream", mode_tcp_stream },
 	{ "gso_hostile", mode_gso_hostile },
+	{ "dirty_log", mode_dirty_log },
+	{ "log_hostile", mode_log_hostile },
+	{ "log_truncate", mode_log_truncate },
+	{ "log_stream", mode_log_stream },
+	{ "rarp", mode_rarp },
 };
 
 /* The memory a mode needs (MEM_SIZE in an unsealable memfd by default). */

@@ -155,9 +155,9 @@ static void test_add_one(void **state)
 	assert_int_equal(r->uva, reg[RD].uva);
 	/* Whole pages around [mmap_offset, mmap_offset + size): 0x10800 is
 	 * 0x800 into the page at 0x10000, and 0x13800 ends in the next. */
-	assert_int_equal(r->map_len, 0x4000);
+	assert_int_equal(r->map.len, 0x4000);
 	assert_int_equal(f->mem.mapped_bytes, 0x4000);
-	assert_ptr_equal(r->hva, (uint8_t *)r->map_base + 0x800);
+	assert_ptr_equal(r->hva, (uint8_t *)r->map.base + 0x800);
 	/* The region shows the fd's bytes from mmap_offset on. */
 	assert_int_equal(r->hva[0], pattern(reg[RD].mmap_offset));
 	assert_int_equal(r->hva[reg[RD].size - 1],
@@ -567,7 +567,7 @@ static void test_remove(void **state)
 	void *base;
 
 	add_all(f);
-	base = f->mem.regions[RB].map_base;
+	base = f->mem.regions[RB].map.base;
 	/* Only an exact match is removed. */
 	d.size++;
 	assert_int_equal(xv_mem_remove_region(&f->mem, &d), -ENOENT);
@@ -621,7 +621,7 @@ static void test_clear(void **state)
 
 	add_all(f);
 	for (i = 0; i < NREG; i++) {
-		base[i] = f->mem.regions[i].map_base;
+		base[i] = f->mem.regions[i].map.base;
 		assert_true(is_mapped(base[i]));
 	}
 	xv_mem_clear(&f->mem);
@@ -691,7 +691,7 @@ static void test_add_maps_region_pages_only(void **state)
 
 	(void)view; /* sparse: never touched */
 	assert_int_equal(xv_mem_add_region(&f->mem, &d, fd), 0);
-	assert_int_equal(f->mem.regions[0].map_len, 0x2000);
+	assert_int_equal(f->mem.regions[0].map.len, 0x2000);
 	assert_int_equal(f->mem.mapped_bytes, 0x2000);
 	f->mem.regions[0].hva[0] = 0xab;
 	assert_int_equal(view[(1ul << 30) + 0x1000], 0xab);
@@ -728,7 +728,7 @@ static void test_add_seals_shrink(void **state)
 
 	assert_int_equal(seals_of(fd), 0);
 	assert_int_equal(xv_mem_add_region(&f->mem, &d, fd), 0);
-	assert_true(f->mem.regions[0].sealed);
+	assert_true(f->mem.regions[0].map.sealed);
 	assert_int_equal(seals_of(fd), F_SEAL_SHRINK);
 	assert_int_equal(ftruncate(fd, 0), -1);
 	assert_int_equal(errno, EPERM);
@@ -737,12 +737,12 @@ static void test_add_seals_shrink(void **state)
 
 	d = reg[RB];
 	assert_int_equal(xv_mem_add_region(&f->mem, &d, qfd), 0);
-	assert_true(f->mem.regions[1].sealed);
+	assert_true(f->mem.regions[1].map.sealed);
 	assert_int_equal(seals_of(qfd), (int)qemu);
 
 	d = reg[RD];
 	assert_int_equal(xv_mem_add_region(&f->mem, &d, f->fd), 0);
-	assert_false(f->mem.regions[2].sealed);
+	assert_false(f->mem.regions[2].map.sealed);
 	assert_int_equal(seals_of(f->fd), F_SEAL_SEAL);
 	assert_int_equal(xv_mem_unsealed(&f->mem), 1);
 	xv_mem_clear(&f->mem);
@@ -834,7 +834,7 @@ static void test_sigbus_truncated_reads_zeros(void **state)
 	assert_int_equal(*(uint8_t *)xv_gpa_to_hva(other, reg[RA].gpa, 1),
 			 0x5a);
 	/* cleared with the mappings, which go away as usual */
-	p = f->mem.regions[0].map_base;
+	p = f->mem.regions[0].map.base;
 	xv_mem_clear(&f->mem);
 	assert_int_equal(xv_fault_count(&f->mem.fault), 0);
 	assert_false(is_mapped(p));
@@ -863,8 +863,8 @@ static void test_sigbus_hugetlb(void **state)
 	}
 	assert_int_equal(xv_fault_install(), 0);
 	assert_int_equal(xv_mem_add_region(&f->mem, &d, fd), 0);
-	assert_int_equal(f->mem.regions[0].map_len, 2 * huge);
-	assert_int_equal((uintptr_t)f->mem.regions[0].map_base % huge, 0);
+	assert_int_equal(f->mem.regions[0].map.len, 2 * huge);
+	assert_int_equal((uintptr_t)f->mem.regions[0].map.base % huge, 0);
 	p = xv_gpa_to_hva(&f->mem, d.gpa + huge, 1);
 	*p = 3;
 	assert_int_equal(ftruncate(fd, huge), 0);
@@ -872,7 +872,7 @@ static void test_sigbus_hugetlb(void **state)
 	assert_int_equal(xv_fault_count(&f->mem.fault), 1);
 	/* the half the file kept reads zeros too: all of it was replaced */
 	assert_int_equal(f->mem.regions[0].hva[0], 0);
-	p = f->mem.regions[0].map_base;
+	p = f->mem.regions[0].map.base;
 	xv_mem_clear(&f->mem);
 	assert_false(is_mapped(p));
 	close(fd);

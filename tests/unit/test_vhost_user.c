@@ -14,6 +14,7 @@
 
 #include "guest_fault.h"
 #include "log.h"
+#include "virtio_net.h"
 #include "vhost_user.h"
 
 static struct xv_vu_dev dev;
@@ -62,7 +63,7 @@ static void test_validate_header(void **state)
 	assert_int_equal(xv_vu_validate(&m), -EPROTO);
 	msg_init(&m, 0, 0);
 	assert_int_equal(xv_vu_validate(&m), -EOPNOTSUPP);
-	msg_init(&m, VU_SET_LOG_BASE, 16); /* known, not supported */
+	msg_init(&m, VU_SET_LOG_FD, 8); /* known, not supported */
 	assert_int_equal(xv_vu_validate(&m), -EOPNOTSUPP);
 	msg_init(&m, 9999, 0);
 	assert_int_equal(xv_vu_validate(&m), -EOPNOTSUPP);
@@ -227,7 +228,7 @@ static void test_unoffered_protocol_features(void **state)
 
 	(void)state;
 	msg_init(&m, VU_SET_PROTOCOL_FEATURES, 8);
-	m.p.u64 = VU_BIT(1); /* LOG_SHMFD: not offered */
+	m.p.u64 = VU_BIT(5); /* SLAVE_REQ: not offered */
 	assert_int_equal(xv_vu_handle(&dev, &m, &r, &send), -EINVAL);
 }
 
@@ -270,6 +271,7 @@ static void test_vring_fds_kept(void **state)
 	assert_int_equal(xv_vu_handle(&dev, &m, &r, &send), 0);
 	assert_int_equal(dev.vrings[1].call_fd, fd);
 	assert_true(fd_open(fd));
+	assert_int_equal(dev.stats.stray_fds, 0); /* kept, not stray */
 	/* Index beyond the device's queues: refused, fd closed. */
 	fd = eventfd(0, EFD_CLOEXEC);
 	msg_init(&m, VU_SET_VRING_CALL, 8);
@@ -278,6 +280,7 @@ static void test_vring_fds_kept(void **state)
 	m.nfds = 1;
 	assert_int_equal(xv_vu_handle(&dev, &m, &r, &send), -EINVAL);
 	assert_false(fd_open(fd));
+	assert_int_equal(dev.stats.stray_fds, 1);
 }
 
 static void test_vring_num_rules(void **state)
@@ -563,8 +566,307 @@ static void test_mtu_status_rarp(void **state)
 	msg_init(&m, VU_SEND_RARP, 8);
 	memcpy(m.p.raw, "\x01\x00\x5e\x00\x00\x01", 6);
 	assert_int_equal(xv_vu_handle(&dev, &m, &r, &send), -EINVAL);
+	assert_int_equal(dev.rarp_pending, 0);
 	memcpy(m.p.raw, "\x02\x00\x00\x00\x00\x01", 6);
 	assert_int_equal(xv_vu_handle(&dev, &m, &r, &send), 0);
+	/* For the datapath to announce; the device's own MAC stays. */
+	assert_int_equal(dev.rarp_pending, 1);
+	assert_memory_equal(dev.rarp_mac, "\x02\x00\x00\x00\x00\x01", 6);
+	assert_memory_not_equal(dev.cfg.mac, dev.rarp_mac, 6);
+	assert_int_equal(dev.stats.rarp_requests, 1);
+	assert_int_equal(xv_vu_handle(&dev, &m, &r, &send), 0);
+	assert_int_equal(dev.rarp_pending, 2);
+	xv_vu_dev_disconnect(&dev);
+	assert_int_equal(dev.rarp_pending, 0);
+}
+
+/* ---- migration: the dirty log ---- */
+
+static void ack_log_shmfd(void)
+{
+	struct xv_vu_msg m;
+
+	msg_init(&m, VU_SET_PROTOCOL_FEATURES, 8);
+	m.p.u64 = VU_BIT(VU_PF_LOG_SHMFD) | VU_BIT(VU_PF_REPLY_ACK);
+	send_ok(&m);
+}
+
+/* SET_LOG_BASE of @size bytes at @off of @fd (dup'ed): returns the
+ * handler's result, *@answer the reply's u64 (-1: no reply). The fd is
+ * closed either way. */
+static int set_log_base(int fd, uint64_t size, uint64_t off, int64_t *answer)
+{
+	struct xv_vu_msg m, r;
+	bool send;
+	int rc;
+
+	msg_init(&m, VU_SET_LOG_BASE, sizeof(struct vu_log));
+	m.p.log.mmap_size = size;
+	m.p.log.mmap_offset = off;
+	m.fds[0] = fd >= 0 ? dup(fd) : -1;
+	m.nfds = fd >= 0;
+	rc = xv_vu_handle(&dev, &m, &r, &send);
+	if (fd >= 0)
+		assert_false(fd_open(m.fds[0]));
+	*answer = -1;
+	if (send) {
+		assert_int_equal(r.hdr.request, VU_SET_LOG_BASE);
+		assert_int_equal(r.hdr.size, 8);
+		*answer = (int64_t)r.p.u64;
+	}
+	return rc;
+}
+
+/* Mapped and answered 0 (QEMU waits for the answer); sent again, the new
+ * log replaces the old. Only with LOG_SHMFD acked, and with its fd. */
+static void test_set_log_base(void **state)
+{
+	int fd = sparse_memfd(8192);
+	int64_t ans;
+
+	(void)state;
+	assert_int_equal(set_log_base(fd, 4096, 0, &ans), -EINVAL);
+	assert_int_equal(ans, -1);
+	assert_null(dev.log.bits);
+	ack_log_shmfd();
+	assert_int_equal(set_log_base(-1, 4096, 0, &ans), -EINVAL);
+	assert_int_equal(set_log_base(fd, 4096, 0, &ans), 0);
+	assert_int_equal(ans, 0);
+	assert_non_null(dev.log.bits);
+	assert_int_equal(dev.log.size, 4096);
+	assert_int_equal(set_log_base(fd, 4096, 4096, &ans), 0);
+	assert_int_equal(ans, 0);
+	assert_int_equal(dev.log.size, 4096);
+	assert_int_equal(set_log_base(fd, 8192, 0, &ans), 0);
+	assert_int_equal(dev.log.size, 8192);
+	assert_int_equal(dev.stats.log_bases, 3);
+	assert_int_equal(dev.stats.log_refused, 0);
+	assert_false(dev.broken);
+	close(fd);
+}
+
+/* What a hostile frontend may send: each answered 1 (the frontend would
+ * wait forever otherwise), counted, and the device broken; the log mapped
+ * before stays as it was; a new session starts clean. */
+static void test_set_log_base_hostile(void **state)
+{
+	static const struct {
+		uint64_t size, off;
+	} bad[] = {
+		{ 0, 0 }, /* empty */
+		{ 8193, 0 }, /* past the file */
+		{ 4096, 8192 }, /* starts at its end */
+		{ 4096, UINT64_MAX - 100 }, /* wraps */
+		{ 0x1000, 0xfffffffffffff000ULL }, /* ends at 2^64 */
+		{ XV_LOG_MAX_BYTES + 1, 0 }, /* over the limit */
+	};
+	int fd = sparse_memfd(8192), efd = eventfd(0, EFD_CLOEXEC);
+	struct xv_vu_msg m, r;
+	unsigned int i;
+	int64_t ans;
+	bool send;
+
+	(void)state;
+	ack_log_shmfd();
+	assert_int_equal(set_log_base(fd, 4096, 0, &ans), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(
+			set_log_base(fd, bad[i].size, bad[i].off, &ans), 0);
+		assert_int_equal(ans, 1);
+		assert_true(dev.broken);
+		assert_int_equal(dev.stats.log_refused, i + 1);
+		assert_int_equal(dev.log.size, 4096);
+	}
+	/* An eventfd cannot be mapped. */
+	assert_int_equal(set_log_base(efd, 4096, 0, &ans), 0);
+	assert_int_equal(ans, 1);
+	/* Two fds, a short payload: refused by the table. */
+	msg_init(&m, VU_SET_LOG_BASE, sizeof(struct vu_log));
+	m.fds[0] = dup(fd);
+	m.fds[1] = dup(fd);
+	m.nfds = 2;
+	assert_int_equal(xv_vu_handle(&dev, &m, &r, &send), -EBADF);
+	assert_false(fd_open(m.fds[0]) || fd_open(m.fds[1]));
+	msg_init(&m, VU_SET_LOG_BASE, 8);
+	assert_int_equal(xv_vu_handle(&dev, &m, &r, &send), -EINVAL);
+	xv_vu_dev_disconnect(&dev);
+	assert_false(dev.broken);
+	assert_null(dev.log.bits);
+	close(fd);
+	close(efd);
+}
+
+static bool page_dirty(uint64_t gpa)
+{
+	uint64_t page = gpa >> XV_LOG_PAGE_SHIFT;
+
+	return dev.log.bits[page >> 3] & (1u << (page & 7));
+}
+
+static void clear_log(void)
+{
+	memset(dev.log.bits, 0, dev.log.size);
+}
+
+#define RX_BUF_GPA 0x5000 /* page 5 */
+#define USED_GPA 8192 /* ring_setup's used ring: page 2 */
+
+/* The guest posts one 2 KiB receive buffer (ring_setup's layout). */
+static void post_rx_buf(void *mem, uint16_t n)
+{
+	struct vring_desc *d = mem;
+	struct vring_avail *a = (struct vring_avail *)((char *)mem + 4096);
+
+	d[n] = (struct vring_desc){ .addr = RX_BUF_GPA + n * 2048ull,
+				    .len = 2048,
+				    .flags = VRING_DESC_F_WRITE };
+	a->ring[n] = n;
+	__atomic_store_n(&a->idx, n + 1, __ATOMIC_RELEASE);
+}
+
+static void set_features(uint64_t f)
+{
+	struct xv_vu_msg m;
+
+	msg_init(&m, VU_SET_FEATURES, 8);
+	m.p.u64 = VU_BIT(VU_F_VERSION_1) | f;
+	send_ok(&m);
+}
+
+static int set_used_log(uint64_t flags, uint64_t log_gpa, uint64_t used_uva)
+{
+	struct xv_vu_msg m, r;
+	bool send;
+
+	msg_init(&m, VU_SET_VRING_ADDR, sizeof(struct vu_vring_addr));
+	m.p.addr.desc_uva = RING_UVA;
+	m.p.addr.avail_uva = RING_UVA + 4096;
+	m.p.addr.used_uva = used_uva;
+	m.p.addr.flags = (uint32_t)flags;
+	m.p.addr.log_gpa = log_gpa;
+	return xv_vu_handle(&dev, &m, &r, &send);
+}
+
+/* A received frame while the frontend logs: its buffer's page and the
+ * used ring's are marked, after the writes; nothing once LOG_ALL is off.
+ * The logging switch comes while the ring runs (as QEMU sends it). */
+static void test_dirty_log_marks(void **state)
+{
+	int memfd = sparse_memfd(65536), logfd = sparse_memfd(4096);
+	static const uint8_t frame[100] = { 0xaa };
+	struct xv_net_q_stats st = { 0 };
+	static struct xv_chain c;
+	struct xv_vq *vq;
+	int64_t ans;
+	void *mem;
+
+	(void)state;
+	mem = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	assert_true(mem != MAP_FAILED);
+	ring_setup(dup(memfd), 0);
+	vq = &dev.vrings[0].vq;
+	assert_true(dev.vrings[0].started);
+	ack_log_shmfd();
+	assert_int_equal(set_log_base(logfd, 4096, 0, &ans), 0);
+	/* A log, LOG_ALL not acked: nothing logs. */
+	assert_null(vq->log);
+	set_features(VU_BIT(VU_F_LOG_ALL));
+	assert_ptr_equal(vq->log, &dev.log);
+	assert_false(vq->log_used);
+	/* Same ring, now with its used ring logged; moving it: refused. */
+	assert_int_equal(set_used_log(VU_BIT(VU_VRING_F_LOG), USED_GPA,
+				      RING_UVA + 8192),
+			 0);
+	assert_true(vq->log_used);
+	assert_int_equal(set_used_log(VU_BIT(VU_VRING_F_LOG), USED_GPA,
+				      RING_UVA + 12288),
+			 -EBUSY);
+	assert_int_equal(set_used_log(VU_BIT(VU_VRING_F_LOG), UINT64_MAX - 8,
+				      RING_UVA + 8192),
+			 -EINVAL);
+	assert_true(vq->log_used);
+
+	clear_log();
+	post_rx_buf(mem, 0);
+	assert_int_equal(
+		xv_net_rx_put(vq, false, frame, sizeof(frame), &c, &st), 1);
+	vq->ops->flush(vq);
+	assert_true(page_dirty(RX_BUF_GPA));
+	assert_true(page_dirty(USED_GPA));
+	assert_false(page_dirty(RX_BUF_GPA + 4096));
+	assert_false(page_dirty(0)); /* descriptors: only read */
+	assert_false(page_dirty(4096)); /* avail ring: only read */
+	assert_int_equal(memcmp((char *)mem + RX_BUF_GPA + XV_NET_HDR_LEN,
+				frame, sizeof(frame)),
+			 0);
+	assert_true(dev.log.pages >= 2);
+	assert_int_equal(dev.log.outside, 0);
+
+	/* GET_VRING_BASE: the whole used ring marked for the last sync. */
+	clear_log();
+	vring_base();
+	assert_true(page_dirty(USED_GPA));
+	assert_false(dev.vrings[0].started);
+
+	/* LOG_ALL off: no marks. */
+	set_features(0);
+	assert_null(vq->log);
+	clear_log();
+	memset(&c, 0, sizeof(c));
+	post_rx_buf(mem, 1);
+	vq->ops->pop(vq, &c);
+	assert_false(page_dirty(RX_BUF_GPA + 2048));
+	munmap(mem, 65536);
+	close(memfd);
+	close(logfd);
+}
+
+/* A log too small for the guest's memory: the marks past it are not
+ * made, they are counted. */
+static void test_dirty_log_outside(void **state)
+{
+	int logfd = sparse_memfd(4096);
+	int64_t ans;
+
+	(void)state;
+	ack_log_shmfd();
+	assert_int_equal(set_log_base(logfd, 1, 0, &ans), 0);
+	xv_log_gpa(&dev.log, 7 * 4096, 4096); /* page 7: bit 7 of byte 0 */
+	assert_int_equal(dev.log.bits[0], 0x80);
+	xv_log_gpa(&dev.log, 8 * 4096 - 1, 4098); /* pages 7, 8, 9 */
+	assert_int_equal(dev.log.outside, 2);
+	xv_log_gpa(&dev.log, UINT64_MAX - 10, 100); /* wraps */
+	assert_int_equal(dev.log.outside, 3);
+	assert_int_equal(dev.log.pages, 2);
+	close(logfd);
+}
+
+/* The frontend shrinks its log's file under us: the mark faults, the
+ * SIGBUS handler puts zeros there, and the device breaks at the next
+ * check, counted once; a new session is clean. */
+static void test_dirty_log_fault(void **state)
+{
+	int logfd = sparse_memfd(8192);
+	struct xv_vu_msg m;
+	int64_t ans;
+
+	(void)state;
+	assert_int_equal(xv_fault_install(), 0);
+	ack_log_shmfd();
+	assert_int_equal(set_log_base(logfd, 8192, 0, &ans), 0);
+	assert_false(dev.log.map.sealed); /* a memfd without sealing */
+	assert_int_equal(ftruncate(logfd, 0), 0);
+	xv_log_gpa(&dev.log, 5 * 32768, 1); /* byte 5 of the log */
+	assert_int_equal(xv_fault_count(&dev.log.fault), 1);
+	msg_init(&m, VU_GET_FEATURES, 0);
+	send_ok(&m);
+	assert_true(dev.broken);
+	assert_true(dev.mem_faulted);
+	assert_int_equal(dev.stats.mem_faults, 1);
+	xv_vu_dev_disconnect(&dev);
+	assert_false(dev.broken);
+	assert_int_equal(xv_fault_count(&dev.log.fault), 0);
+	close(logfd);
 }
 
 int main(void)
@@ -598,6 +900,16 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_vring_resumes_at_used_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_log_base, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_set_log_base_hostile,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dirty_log_marks, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dirty_log_outside, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dirty_log_fault, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_mtu_status_rarp, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mem_limit, setup,

@@ -1186,10 +1186,10 @@ static void test_broken_stays_broken(void **state)
 	assert_int_equal(total_errors(&f->vq), 1);
 	assert_int_equal(f->vq.last_avail_idx, 0);
 	/* Not even a look at the rings: they may be gone. */
-	assert_int_equal(mprotect(r0->map_base, r0->map_len, PROT_NONE), 0);
+	assert_int_equal(mprotect(r0->map.base, r0->map.len, PROT_NONE), 0);
 	assert_int_equal(pop(f), -EIO);
 	assert_int_equal(
-		mprotect(r0->map_base, r0->map_len, PROT_READ | PROT_WRITE), 0);
+		mprotect(r0->map.base, r0->map.len, PROT_READ | PROT_WRITE), 0);
 	/* A reset (init + map) brings it back. */
 	vq_setup(f, QSZ, false, true, 0);
 	sd_post(&f->drv, &b, 1);
