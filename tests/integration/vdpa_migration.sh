@@ -58,6 +58,7 @@ EXT_IP=$NET.100
 EXT_MAC=02:37:00:00:01:00
 G_IP=$NET.10
 MAC=02:37:00:00:00:10
+OTHER_MAC=02:37:00:00:00:20
 CTL=/tmp/xm1-ctl.sock
 SOCK_A=/tmp/xm1-a.sock
 SOCK_B=/tmp/xm1-b.sock
@@ -66,7 +67,8 @@ PHASE1=${XM1_PHASE1:-vdpad}
 VDPAD=${VDPAD:-$BUILD/vdpad}
 GUEST=${GUEST_DIR:-$BUILD/guest}
 TMP=$(mktemp -d /tmp/xm1-test.XXXXXX)
-on_exit "rm -rf $TMP"
+# XM1_KEEP=1 (development): $TMP and its logs are left
+[ "${XM1_KEEP:-0}" = 1 ] || on_exit "rm -rf $TMP"
 LOG=$TMP/vdpad.log
 T_START=$(date +%s)
 ctl() { "$VDPACTL" -s $CTL "$@"; }
@@ -310,7 +312,7 @@ dpdk_stop() {
 # PORT": RX-packets RX-dropped TX-packets TX-dropped.
 tp_stat() {
 	awk -v port="$2" -v f="$3" '
-		/Forward statistics for port/ { p = ($NF == port) }
+		/Forward statistics for port/ { p = ($0 ~ ("for port " port " ")) }
 		p && /RX-packets/ { v["RX-packets"] = $2; v["RX-dropped"] = $4 }
 		p && /TX-packets/ { v["TX-packets"] = $2; v["TX-dropped"] = $4; p = 0 }
 		END { print v[f] + 0 }' "$TMP/tp.$1.log"
@@ -415,9 +417,11 @@ migrate() {
 	local r0 dp0 dp1
 	r0=0
 	[ "$kind" = vdpad ] && r0=$(rings_started "$name")
+	local lb0 dl=()
 	if [ "$fkind" = vdpad ]; then
 		steady_check "$fname"
 		dp0=$(dirty_pages "$fname")
+		lb0=$(dev_conf "$fname" .vhost_user.dirty_log.log_bases)
 	fi
 	check "$what: destination QEMU starts (-incoming)" qemu_start "$to" "$sock" incoming
 	CONSOLES+=("$TMP/console.$to")
@@ -425,8 +429,18 @@ migrate() {
 		check_eq "$what: destination connected to $name before" true \
 			"$(dev_conf "$name" .vhost_user.connected)"
 	fi
+	if [ "$fkind" = vdpad ]; then
+		# What the source's dirty log looked like while it ran.
+		(while [ ! -e "$TMP/mig.$n.done" ]; do
+			dev_conf "$fname" .vhost_user.dirty_log | jq -c .
+			sleep 0.05
+		done) >"$TMP/dlog.$n" 2>&1 &
+		dl=($!)
+	fi
 	qemu_migrate "$TMP/mon.$from" "unix:$TMP/mig.$to" 90
 	local rc=$?
+	touch "$TMP/mig.$n.done"
+	[ ${#dl[@]} -gt 0 ] && wait "${dl[0]}"
 	echo "# $what: status $MIG_STATUS, total time ${MIG_TOTAL_MS:-?} ms, downtime ${MIG_DOWNTIME_MS:-?} ms, setup ${MIG_SETUP_MS:-?} ms, ${MIG_RAM_KB:-?} kB of RAM"
 	MIG_SUMMARY+=("$what: total ${MIG_TOTAL_MS:-?} ms, downtime ${MIG_DOWNTIME_MS:-?} ms")
 	check_eq "$what: QEMU completed it${MIG_ERROR:+ ($MIG_ERROR)}" 0 $rc
@@ -457,9 +471,15 @@ migrate() {
 			"false false" "$(rings_state "$fname")"
 	fi
 	if [ "$fkind" = vdpad ]; then
-		echo "# $what: $fname dirty-log pages $dp0 -> $dp1"
-		check_gt "$what: $fname logged the pages it dirtied" \
+		echo "# $what: $fname dirty-log pages $dp0 -> $dp1; while migrating, $fname's log was: $(sort "$TMP/dlog.$n" | uniq -c | sort -rn | tr '\n' ' ')"
+		check_gt "$what: $fname logged the pages it dirtied (dirty_log.pages)" \
 			$((${dp1:-0} - ${dp0:-0})) 0
+		check_gt "$what: QEMU gave $fname a log (SET_LOG_BASE, log_bases)" \
+			"$(dev_conf "$fname" .vhost_user.dirty_log.log_bases)" "$lb0"
+		check_eq "$what: $fname's log took every mark (dirty_log.outside)" \
+			0 "$(dev_stat "$fname" .dirty_log.outside)"
+		check_eq "$what: $fname refused no log" \
+			0 "$(dev_conf "$fname" .vhost_user.dirty_log.refused)"
 	fi
 	if [ "$kind" = vdpad ]; then
 		for _ in $(seq 50); do
@@ -656,7 +676,10 @@ check "dev add xm1a again, device_features $F2 (no HOST_TSO4/6, no GUEST_ANNOUNC
 	device_features "$F2"
 echo "# xm1a offers: $(dev_conf xm1a '.offered_features | join(" ")')"
 check_eq "xm1a does not offer GUEST_ANNOUNCE" 0 \
-	"$(dev_conf xm1a '[.offered_features[] | select(. == "GUEST_ANNOUNCE")] | length')"
+	"$(dev_conf xm1a .offered_features | jq '[.[] | select(. == "GUEST_ANNOUNCE")] | length')"
+# (dev del leaves the VF's MAC as it was)
+check "vf set xm1pb vf 0 mac $OTHER_MAC (the guest's MAC leaves VF 0)" \
+	ctl vf set xm1pb vf 0 mac $OTHER_MAC
 check "vf set xm1pb vf 1 mac $MAC (DPDK's VF)" ctl vf set xm1pb vf 1 mac $MAC
 ip link set xm1pbv1 up
 check "external streams listen (guest 2)" streams_start g2
