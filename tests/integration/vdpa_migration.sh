@@ -417,9 +417,11 @@ migrate() {
 	local r0 dp0 dp1
 	r0=0
 	[ "$kind" = vdpad ] && r0=$(rings_started "$name")
-	local lb0 dl=()
+	local lb0 nr0 l0 dl=()
+	l0=$(capture_lines)
 	if [ "$fkind" = vdpad ]; then
 		steady_check "$fname"
+		nr0=$(dev_stat "$fname" .drops.not_ready)
 		dp0=$(dirty_pages "$fname")
 		lb0=$(dev_conf "$fname" .vhost_user.dirty_log.log_bases)
 	fi
@@ -496,7 +498,12 @@ migrate() {
 		streams_moved "$GTAG" 524288 60
 	[ "$kind" = vdpad ] && steady_mark "$name"
 	[ "$kind" = vdpad ] && echo "# $name: $(dev_drops "$name")"
-	[ "$fkind" = vdpad ] && echo "# $fname: $(dev_drops "$fname")"
+	if [ "$fkind" = vdpad ]; then
+		local port=xm1wb nb # the destination's PF's port
+		[ "$name" = xm1a ] && port=xm1wa
+		nb=$(($(announced $port 0806 "$l0") + $(announced $port 8035 "$l0")))
+		echo "# $fname, left by the guest: not_ready +$(($(dev_stat "$fname" .drops.not_ready) - nr0)) since the migration began (legitimate: the bridge flooded here the $nb announcements that came in from the new port, and sent unicast for the guest here until it learned that port); all drops: $(dev_drops "$fname")"
+	fi
 	return 0
 }
 
@@ -541,12 +548,25 @@ guest_end() {
 # account TAG TX_TAKEN RX_DELIVERED: every frame the guest sent was taken
 # by one of its backends, every frame they delivered reached its driver.
 account() {
-	local gtx grx
+	local gtx grx r rd
 	gtx=$(xv TX)
-	grx=$(($(xv RX) + $(xv RX-DROPPED)))
+	r=$(xv RX)
+	rd=$(xv RX-DROPPED)
+	grx=$((${r:-0} + ${rd:-0}))
 	echo "# $1: guest tx $gtx, rx $(xv RX) + dropped $(xv RX-DROPPED); backends took $2, delivered $3"
 	check_eq "$1: the backends took every frame the guest sent" "$gtx" "$2"
 	check_eq "$1: the guest got every frame the backends delivered" "$3" "$grx"
+}
+
+# dump_all: every QEMU's log and console end (on failure)
+dump_all() {
+	local k
+	for k in "${!QPID[@]}"; do
+		echo "# --- qemu $k log (last 10 lines)"
+		tail -10 "$TMP/qemu.$k.log" | sed 's/^/#   /'
+		echo "# --- qemu $k console (last 60 lines)"
+		tr -d '\r' <"$TMP/console.$k" | tail -60 | sed 's/^/#   /'
+	done
 }
 
 # bail: after a failed migration, what the guest and the backends said;
@@ -555,8 +575,7 @@ bail() {
 	for t in "${!TP_PID[@]}"; do dpdk_stop "$t"; done
 	echo "# --- vdpad log (last 30 lines)"
 	grep -v 'refusing a second frontend' "$LOG" | tail -30 | sed 's/^/#   /'
-	echo "# --- guest console (last 30 lines)"
-	cat "${CONSOLES[@]}" | tr -d '\r' | tail -30 | sed 's/^/#   /'
+	dump_all
 	for m in "${MIG_SUMMARY[@]}"; do echo "# $m"; done
 	echo "# runtime $(secs) s"
 	not_ok "the remaining migrations (left out after the failure above)"
@@ -655,6 +674,7 @@ if [ "$PHASE1" = dpdk ]; then
 		$(($(tp_stat a 0 TX-packets) + $(tp_stat b 0 TX-packets)))
 	for m in "${MIG_SUMMARY[@]}"; do echo "# $m"; done
 	echo "# runtime $(secs) s"
+	[ "$T_FAIL" -eq 0 ] || dump_all
 	finish
 	exit
 fi
@@ -731,4 +751,9 @@ grep -a ': rx .* packets' "$LOG" | sed 's/^/#   /'
 check_eq "vdpad logged no broken device" 0 "$(grep -c 'device broken' "$LOG")"
 echo "# runtime $(secs) s"
 for m in "${MIG_SUMMARY[@]}"; do echo "# $m"; done
+if [ "$T_FAIL" -gt 0 ]; then
+	echo "# --- vdpad log (last 30 lines)"
+	grep -v 'refusing a second frontend' "$LOG" | tail -30 | sed 's/^/#   /'
+	dump_all
+fi
 finish
