@@ -43,6 +43,9 @@ BUILD=${BUILD:-build}
 VDPAD=$(realpath "$BUILD/vdpad" 2>/dev/null || echo "$BUILD/vdpad")
 VDPACTL=$(realpath "$BUILD/vdpactl" 2>/dev/null || echo "$BUILD/vdpactl")
 GUEST=${GUEST_DIR:-$BUILD/guest}
+# Single-threaded TCG: QEMU 7.2's default (multi-threaded) corrupts guest
+# memory across a migration now and then (tests/integration/vdpa_migration.sh).
+QEMU_ACCEL=tcg,thread=single
 bench_windows
 P=xg$$
 EXT=${P}x
