@@ -172,7 +172,7 @@ need_guest() {
 # after TIMEOUT s (150). Run it in the background (`qemu_guest ... &`): it
 # execs, so $! is the QEMU side's pid.
 qemu_guest() {
-	QEMU_ACCEL=tcg qemu_guest_with "$1" "$2" "$3" "$4" "$5" "$6" "${7:-}" "${8:-150}" \
+	QEMU_MEM=256M qemu_guest_with "$1" "$2" "$3" "$4" "$5" "$6" "${7:-}" "${8:-150}" \
 		-monitor none
 }
 
@@ -181,16 +181,17 @@ qemu_guest() {
 # "") and QEMU_ARGs at the end of QEMU's command line instead of
 # "-monitor none": e.g. "-monitor unix:MON,server,nowait" for hmp and
 # qemu_migrate, "-incoming unix:PATH" for a migration's destination (same
-# arguments otherwise, as QEMU wants). QEMU_ACCEL, if set, replaces
-# "-accel tcg"'s argument (e.g. tcg,thread=single).
+# arguments otherwise, as QEMU wants). QEMU_MEM, if set, is the guest's
+# memory size instead of 256M (a QEMU size: 262152K).
 qemu_guest_with() {
 	local guest=$1 initrd=$2 sock=$3 mac=$4 console=$5 log=$6
 	local copts=$7 secs=$8
 	shift 8
 	: >"$console"
-	exec timeout -k 5 "$secs" qemu-system-x86_64 -accel "${QEMU_ACCEL:-tcg}" -nodefaults \
-		-nographic -no-reboot -m 256 -smp 1 \
-		-object memory-backend-memfd,id=mem,size=256M,share=on \
+	local mem=${QEMU_MEM:-256M}
+	exec timeout -k 5 "$secs" qemu-system-x86_64 -accel tcg -nodefaults \
+		-nographic -no-reboot -m "$mem" -smp 1 \
+		-object "memory-backend-memfd,id=mem,size=$mem,share=on" \
 		-machine pc,memory-backend=mem \
 		-chardev "socket,id=c0,path=$sock$copts" \
 		-netdev vhost-user,id=n0,chardev=c0 \
