@@ -232,7 +232,9 @@ qemu_migrate() {
 		out=$(hmp "$mon" "info migrate" 2>&1)
 		MIG_STATUS=$(echo "$out" | sed -n 's/^Migration status: \([a-z-]*\).*/\1/p')
 		case $MIG_STATUS in
-		completed | failed | cancelled) break ;;
+		# QEMU says "completed" a moment before it has set the times.
+		completed) echo "$out" | grep -q '^total time: [1-9]' && break ;;
+		failed | cancelled) break ;;
 		esac
 		if [ "$(date +%s)" -ge "$deadline" ]; then
 			MIG_ERROR="still ${MIG_STATUS:-unknown} after $secs s"
