@@ -327,13 +327,16 @@ series() {
 	[ "$(echo "$res" | jq -c '[.blocks, .bad_headers, .sha256]')" = \
 		"[${blocks:-0},0,[\"$(xv "$k" BLK-SHA)\"]]" ] ||
 		NOTES+=("$k: the stream arrived damaged: guest sent ${blocks:-?} blocks, sink $(echo "$res" | jq -c '{blocks, bad_headers, sha256, error}')")
-	# The longest pause of the stream that ended within 20 s after each
-	# migration started.
-	local t
-	for t in "${t_mig[@]:0:$n}"; do
-		STALL[$k]+=" $(echo "$res" | jq --argjson t "$t" '.start as $s |
-			[.gaps_ms[] | select(($s + .[1] / 1000) >= $t and
-			($s + .[1] / 1000) <= $t + 20) | .[0]] | max // 0')"
+	# The stream's longest pause that ended after each migration started,
+	# before the next one did and within 20 s.
+	local i e
+	t_mig+=("$(date +%s.%N)")
+	for i in $(seq 0 $((n - 1))); do
+		e=${t_mig[$((i + 1))]}
+		STALL[$k]+=" $(echo "$res" | jq --argjson t "${t_mig[$i]}" --argjson e "$e" '
+			.start as $s | [.gaps_ms[]? | ($s + .[1] / 1000) as $at |
+			select($at >= $t and $at <= $e and $at <= $t + 20) | .[0]] |
+			max // 0')"
 	done
 }
 
@@ -360,7 +363,7 @@ for k in vdpad dpdk; do
 	MP[$k]=$(med "${STALL[$k]:-}")
 done
 echo
-echo "xvdpa bench migration: a QEMU TCG guest (256 MB, 1 vCPU) streaming TCP"
+echo "xvdpa bench migration: a QEMU TCG guest (256 MiB, 1 vCPU) streaming TCP"
 echo "to the external host, live-migrated between two emulated PFs on this"
 echo "host (QEMU 7.2, unix: transport); medians of $RUNS migration(s) each,"
 echo "alternating PF A -> B and B -> A"

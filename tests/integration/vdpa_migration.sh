@@ -328,7 +328,8 @@ tp_stat() {
 # dev_stat NAME JQ: from vdpactl dev stats (e.g. .rx_packets, .drops.not_ready)
 dev_stat() { ctl -j dev stats "$1" | jq -r ".stats[\"$1\"]$2"; }
 dev_conf() { ctl -j dev config show "$1" | jq -r ".config[\"$1\"]$2"; }
-# dev_drops NAME: "reason=count ..." of the non-zero drop counters
+# dev_drops NAME: "reason=count ..." of the non-zero drop counters ("" if
+# none)
 dev_drops() {
 	ctl -j dev stats "$1" | jq -r ".stats[\"$1\"].drops | to_entries |
 		map(select(.value != 0) | \"\(.key)=\(.value)\") | join(\" \")"
@@ -511,7 +512,7 @@ migrate() {
 	check "$what: both streams move on (512 KiB each)" \
 		streams_moved "$GTAG" 524288 60
 	[ "$kind" = vdpad ] && steady_mark "$name"
-	[ "$kind" = vdpad ] && echo "# $name: $(dev_drops "$name")"
+	[ "$kind" = vdpad ] && echo "# $name, the guest's now: drops $(dev_drops "$name" | sed 's/^$/none/')"
 	if [ "$fkind" = vdpad ]; then
 		local port=xm1wb nb # the destination's PF's port
 		[ "$name" = xm1a ] && port=xm1wa
@@ -521,12 +522,14 @@ migrate() {
 	return 0
 }
 
-# stall JSON T: a stream's longest pause that ended within 20 s after T
+# stall JSON T END: a stream's longest pause that ended after T, before
+# END and within 20 s
 declare -A MIG_DONE
 stall() {
-	echo "$1" | jq --argjson t "$2" '.start as $s | [.gaps_ms[]? |
-		select(($s + .[1] / 1000) >= $t and ($s + .[1] / 1000) <= $t + 20) |
-		.[0]] | max // 0'
+	echo "$1" | jq --argjson t "$2" --argjson e "$3" '.start as $s |
+		[.gaps_ms[]? | ($s + .[1] / 1000) as $at |
+		select($at >= $t and $at <= $e and $at <= $t + 20) | .[0]] |
+		max // 0'
 }
 
 # guest_end N TAG: stops the streams, lets the guest finish (instance N),
@@ -546,13 +549,15 @@ guest_end() {
 	down=$(cat "$TMP/down.$tag" 2>/dev/null || echo '{}')
 	echo "# $tag: guest->ext $(echo "$up" | jq -c '{bytes, blocks, bad_headers, trailing, stop_sent, gaps_ms, error}')"
 	echo "# $tag: ext->guest $(echo "$down" | jq -c '{bytes, gaps_ms, error}')"
-	# The streams' longest pause within 20 s of each migration's start
-	# (figures: TCP's retransmission timer shows in them).
-	local n
-	for n in "${!MIG_T[@]}"; do
+	# The streams' longest pause after each migration's start, until the
+	# next one's (at most 20 s; figures: TCP's retransmission timer shows
+	# in them).
+	local n end
+	for n in $(printf '%s\n' "${!MIG_T[@]}" | sort -n); do
 		[ -n "${MIG_DONE[$n]:-}" ] && continue
 		MIG_DONE[$n]=1
-		echo "# migration $n: longest pause guest->ext $(stall "$up" "${MIG_T[$n]}") ms, ext->guest $(stall "$down" "${MIG_T[$n]}") ms"
+		end=${MIG_T[$((n + 1))]:-$(date +%s.%N)}
+		echo "# migration $n: the streams' longest pause guest->ext $(stall "$up" "${MIG_T[$n]}" "$end") ms, ext->guest $(stall "$down" "${MIG_T[$n]}" "$end") ms"
 	done
 	check_eq "$tag: guest->ext: nc exit 0" 0 "$(xv UP-RC)"
 	local blocks
@@ -764,7 +769,7 @@ check_eq "guest 2: no gratuitous ARP from the guest itself" 0 \
 steady_check xm1a
 guest_end 5 g2
 dpdk_rarps=$(announced xm1wb 8035 "$l3")
-echo "# testpmd d: port 0 (vhost) rx $(tp_stat d 0 RX-packets) (of which $dpdk_rarps its RARPs) tx $(tp_stat d 0 TX-packets) tx-dropped $(tp_stat d 0 TX-dropped); port 1 (af_xdp) rx $(tp_stat d 1 RX-packets) tx $(tp_stat d 1 TX-packets) tx-dropped $(tp_stat d 1 TX-dropped)"
+echo "# testpmd d: port 0 (vhost) rx $(tp_stat d 0 RX-packets) (of which $dpdk_rarps its RARPs) tx $(tp_stat d 0 TX-packets) tx-dropped $(tp_stat d 0 TX-dropped) (no room in the guest's RX ring: testpmd's count, not delivered); port 1 (af_xdp) rx $(tp_stat d 1 RX-packets) tx $(tp_stat d 1 TX-packets) tx-dropped $(tp_stat d 1 TX-dropped)"
 account "guest 2" \
 	$(($(dev_stat xm1a .tx_packets) + $(tp_stat d 0 RX-packets) - dpdk_rarps)) \
 	$(($(dev_stat xm1a .rx_packets) + $(tp_stat d 0 TX-packets)))
