@@ -172,19 +172,82 @@ need_guest() {
 # after TIMEOUT s (150). Run it in the background (`qemu_guest ... &`): it
 # execs, so $! is the QEMU side's pid.
 qemu_guest() {
+	QEMU_MEM=256M qemu_guest_with "$1" "$2" "$3" "$4" "$5" "$6" "${7:-}" "${8:-150}" \
+		-monitor none
+}
+
+# qemu_guest_with GUESTDIR INITRD SOCK MAC CONSOLE LOG CHARDEV_OPTS TIMEOUT
+# QEMU_ARG...: qemu_guest with every argument given (CHARDEV_OPTS may be
+# "") and QEMU_ARGs at the end of QEMU's command line instead of
+# "-monitor none": e.g. "-monitor unix:MON,server,nowait" for hmp and
+# qemu_migrate, "-incoming unix:PATH" for a migration's destination (same
+# arguments otherwise, as QEMU wants). QEMU_MEM, if set, is the guest's
+# memory size instead of 256M (a QEMU size: 262152K).
+qemu_guest_with() {
 	local guest=$1 initrd=$2 sock=$3 mac=$4 console=$5 log=$6
-	local copts=${7:-} secs=${8:-150}
+	local copts=$7 secs=$8
+	shift 8
 	: >"$console"
+	local mem=${QEMU_MEM:-256M}
 	exec timeout -k 5 "$secs" qemu-system-x86_64 -accel tcg -nodefaults \
-		-nographic -no-reboot -m 256 -smp 1 \
-		-object memory-backend-memfd,id=mem,size=256M,share=on \
+		-nographic -no-reboot -m "$mem" -smp 1 \
+		-object "memory-backend-memfd,id=mem,size=$mem,share=on" \
 		-machine pc,memory-backend=mem \
 		-chardev "socket,id=c0,path=$sock$copts" \
 		-netdev vhost-user,id=n0,chardev=c0 \
 		-device "virtio-net-pci,netdev=n0,mac=$mac,vectors=0,romfile=" \
 		-kernel "$guest/vmlinuz" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 loglevel=4" \
-		-serial file:"$console" -monitor none </dev/null >"$log" 2>&1
+		-serial file:"$console" "$@" </dev/null >"$log" 2>&1
+}
+
+# hmp MONITOR COMMAND...: each COMMAND's output from the QEMU human monitor
+# on the unix socket MONITOR (tests/tools/hmp.py).
+hmp() {
+	python3 tests/tools/hmp.py "$@"
+}
+
+# qemu_migrate MONITOR URI [TIMEOUT]: tells the QEMU on MONITOR to migrate
+# to URI (a destination started with "-incoming URI") and polls
+# "info migrate" until it completed or failed, at most TIMEOUT s (60).
+# Sets MIG_STATUS (completed, failed, ... or "no reply"), MIG_ERROR (what
+# QEMU said when it refused or failed), MIG_TOTAL_MS, MIG_DOWNTIME_MS,
+# MIG_SETUP_MS and MIG_RAM_KB ("" if not printed). Returns 0 on
+# "completed".
+qemu_migrate() {
+	local mon=$1 uri=$2 secs=${3:-60} out deadline
+	MIG_STATUS="no reply" MIG_ERROR="" MIG_TOTAL_MS="" MIG_DOWNTIME_MS=""
+	MIG_SETUP_MS="" MIG_RAM_KB=""
+	out=$(hmp "$mon" "migrate -d $uri" 2>&1) || {
+		MIG_ERROR=$out
+		return 1
+	}
+	if [ -n "$out" ]; then # migrate -d prints nothing when it starts
+		MIG_STATUS=refused
+		MIG_ERROR=$(echo "$out" | tr '\n' ' ')
+		return 1
+	fi
+	deadline=$(($(date +%s) + secs))
+	while :; do
+		out=$(hmp "$mon" "info migrate" 2>&1)
+		MIG_STATUS=$(echo "$out" | sed -n 's/^Migration status: \([a-z-]*\).*/\1/p')
+		case $MIG_STATUS in
+		# QEMU says "completed" a moment before it has set the times.
+		completed) echo "$out" | grep -q '^total time: [1-9]' && break ;;
+		failed | cancelled) break ;;
+		esac
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			MIG_ERROR="still ${MIG_STATUS:-unknown} after $secs s"
+			return 1
+		fi
+		sleep 0.2
+	done
+	MIG_ERROR=$(echo "$out" | sed -n 's/^Migration status: [a-z-]* (\(.*\))$/\1/p')
+	MIG_TOTAL_MS=$(echo "$out" | sed -n 's/^total time: \([0-9]*\) ms.*/\1/p')
+	MIG_DOWNTIME_MS=$(echo "$out" | sed -n 's/^downtime: \([0-9]*\) ms.*/\1/p')
+	MIG_SETUP_MS=$(echo "$out" | sed -n 's/^setup: \([0-9]*\) ms.*/\1/p')
+	MIG_RAM_KB=$(echo "$out" | sed -n 's/^transferred ram: \([0-9]*\) kbytes.*/\1/p')
+	[ "$MIG_STATUS" = completed ]
 }
 
 # guest_initrd GUESTDIR OUT SCRIPT...: an initramfs OUT for a QEMU test
