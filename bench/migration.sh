@@ -385,9 +385,9 @@ awk -v vt="${MT[vdpad]}" -v dt="${MT[dpdk]}" -v vd="${MD[vdpad]}" -v dd="${MD[dp
 		(dt > 0 && vt != "nan" ? sprintf("%.2fx", vt / dt) : "n/a"),
 		(dd > 0 && vd != "nan" ? sprintf("%.2fx", vd / dd) : "n/a")
 }'
-echo "(stream pause: the longest gap between two receives at the external"
-echo "sink within 20 s of a migration's start; TCP's retransmission timer"
-echo "shows in it)"
+echo "(stream pause: the longest gap over 200 ms between two receives at the"
+echo "external sink after a migration's start, before the next one's and"
+echo "within 20 s, 0 if none; TCP's retransmission timer shows in it)"
 echo "vdpad's counters at exit:"
 grep -a ': rx .* packets' "$LOGDIR/vdpad.log" | sed 's/^/  /'
 report_tail
