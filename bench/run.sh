@@ -39,6 +39,10 @@
 #                   TCP and 64 B UDP between pods and an external namespace
 #                   in netdev mode vs the Linux bridge vs a bare veth pair;
 #                   its own table and targets (see the top of pod.sh).
+#   dirty_log       bench/dirty_log.sh (issue 15): the datapath's cost of
+#                   dirty logging (LOG_ALL on vs off), vdpad vs DPDK.
+#   migration       bench/migration.sh (issue 15): live-migration total
+#                   time and downtime of a QEMU guest, vdpad vs DPDK.
 #   offload         bench/offload.sh (issue 14), after that: TCP payload
 #                   guest->network with and without TSO from the frontend
 #                   (tests/tools/evil_frontend tcp_stream); its own table.
@@ -55,7 +59,8 @@
 #   BENCH_KEEP=0      delete the logs at exit (default: kept in $BUILD/bench)
 #   for development: BENCH_SIZES="64", BENCH_KINDS="vdpad dpdk" (of vdpad dpdk
 #   ceiling ceilidle),
-#   BENCH_PARTS="g2n loop vhost cpu pod offload" (pod, offload or both
+#   BENCH_PARTS="g2n loop vhost cpu pod offload dirty_log migration" (the
+#   scripts of their own alone: only them; pod, offload or both
 #   alone: only their scripts),
 #   BENCH_TRACE=1 (xtrace to the log directory),
 #   BENCH_PERF=1 (perf record of vdpad over each window: TAG.perf.txt).
@@ -82,29 +87,25 @@ fi
 PPS=${BENCH_PPS:-100000}
 PEER_PMD=${BENCH_PEER:-hybrid}
 SIZES=${BENCH_SIZES:-64 1500}
-PARTS=${BENCH_PARTS:-g2n loop vhost cpu pod offload} # development: run only some parts
+PARTS=${BENCH_PARTS:-g2n loop vhost cpu pod offload dirty_log migration} # development: run only some parts
 NIDLE=8
 
-# The pod part is a script of its own (no vdpad, DPDK or hugepages): alone,
-# it is all that runs; with other parts, it runs after their report.
-POD=0
-OFFLOAD=0
-[[ " $PARTS " == *" pod "* ]] && POD=1
-[[ " $PARTS " == *" offload "* ]] && OFFLOAD=1
+# The parts that are scripts of their own (bench/NAME.sh): alone, they are
+# all that runs; with other parts, they run after their report, in order.
+SCRIPT_PARTS="pod offload dirty_log migration"
 # part_scripts: the parts that are scripts of their own, after the report.
 part_scripts() {
-	local rc=0
-	if [ $POD = 1 ]; then
+	local rc=0 p
+	for p in $SCRIPT_PARTS; do
+		[[ " $PARTS " == *" $p "* ]] || continue
 		echo
-		BUILD=$BUILD bash bench/pod.sh || rc=$?
-	fi
-	if [ $OFFLOAD = 1 ]; then
-		echo
-		BUILD=$BUILD bash bench/offload.sh || rc=$?
-	fi
+		BUILD=$BUILD bash "bench/$p.sh" || rc=$?
+	done
 	return $rc
 }
-if [ -z "$(echo " $PARTS " | sed 's/ pod / /g; s/ offload / /g' | tr -d ' ')" ]; then
+only_scripts=" $PARTS "
+for p in $SCRIPT_PARTS; do only_scripts=${only_scripts// $p / }; done
+if [ -z "$(echo "$only_scripts" | tr -d ' ')" ]; then
 	part_scripts
 	exit $?
 fi

@@ -114,6 +114,7 @@ static void log_apply(struct xv_vu_dev *dev)
 		vr->vq.log_used = on && vr->addr_set &&
 				  (vr->addr.flags & VU_BIT(VU_VRING_F_LOG));
 		vr->vq.log_used_gpa = vr->addr.log_gpa;
+		vr->vq.log_flushed = vr->vq.used_idx; /* all published */
 	}
 }
 

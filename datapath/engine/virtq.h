@@ -93,6 +93,8 @@ struct xv_vq {
 	 * lock, vhost_user.c): NULL when it does not log. */
 	struct xv_dirty_log *log;
 	bool log_used; /* the used ring's writes too (VHOST_VRING_F_LOG) */
+	uint16_t log_flushed; /* used_idx at the last flush: entries after
+			       * it are marked at the next one */
 	uint64_t log_used_gpa; /* the used ring's guest address */
 	uint64_t errors[XV_VQ_ERR_MAX];
 };

@@ -324,21 +324,40 @@ static inline void log_used(const struct xv_vq *vq, uint64_t off, uint64_t len)
 
 static void split_push(struct xv_vq *vq, uint16_t head, uint32_t written)
 {
-	uint16_t slot = vq->used_idx & (vq->size - 1);
-	struct vring_used_elem *e = &vq->used->ring[slot];
+	struct vring_used_elem *e =
+		&vq->used->ring[vq->used_idx & (vq->size - 1)];
 
 	e->id = htole32(head);
 	e->len = htole32(written);
 	vq->used_idx++;
-	log_used(vq, offsetof(struct vring_used, ring) + slot * sizeof(*e),
-		 sizeof(*e));
+}
+
+/* The used entries pushed since the last flush, marked once per batch:
+ * [from, used_idx) of the ring, in one piece or two where it wraps. */
+static void log_used_entries(struct xv_vq *vq)
+{
+	uint16_t n = vq->used_idx - vq->log_flushed;
+	uint16_t from = vq->log_flushed & (vq->size - 1), first;
+	const uint64_t ring = offsetof(struct vring_used, ring);
+	const uint64_t esz = sizeof(struct vring_used_elem);
+
+	vq->log_flushed = vq->used_idx;
+	if (n > vq->size)
+		n = vq->size;
+	first = vq->size - from < n ? vq->size - from : n;
+	log_used(vq, ring + from * esz, first * esz);
+	log_used(vq, ring, (uint64_t)(n - first) * esz);
 }
 
 static void split_flush(struct xv_vq *vq)
 {
 	__atomic_store_n(&vq->used->idx, htole16(vq->used_idx),
 			 __ATOMIC_RELEASE);
-	log_used(vq, offsetof(struct vring_used, idx), sizeof(vq->used->idx));
+	if (__builtin_expect(vq->log != NULL, 0) && vq->log_used) {
+		log_used_entries(vq);
+		log_used(vq, offsetof(struct vring_used, idx),
+			 sizeof(vq->used->idx));
+	}
 }
 
 static bool split_need_call(struct xv_vq *vq)

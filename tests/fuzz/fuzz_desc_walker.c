@@ -21,6 +21,9 @@
  *   xv_net_tx_get, whose fast and slow paths must hold up as well; or,
  *   when bit 1 of [6] is set, xv_net_tx_take with every transmit offload
  *   negotiated (the guest's virtio-net headers come from the input too).
+ *   Bit 2 of [6]: the frontend logs (migration): every page vdpad writes
+ *   is marked in a dirty log sized for exactly the guest's addresses, so
+ *   that a mark computed wrong lands outside it (ASan) or is counted.
  *   [2..3] avail->idx - last_avail_idx   [4..5] last_avail_idx
  *   [6..7] used_event
  *   then up to 64 avail entries (2 bytes each, at most the pending count),
@@ -75,6 +78,7 @@ static struct sd_mem gm; /* the driver's own mapping of the fd */
 static struct sd_ring ring; /* the driver's side of the queue */
 static struct xv_vq vq;
 static struct xv_chain chain;
+static struct xv_dirty_log dlog; /* bits: heap, exactly the guest's pages */
 
 #define CHECK(cond)                                                            \
 	do {                                                                   \
@@ -153,6 +157,27 @@ static void vq_setup(const uint8_t *data)
 	CHECK(xv_vq_split_map(&vq, &mem, ring.size, sd_uva(&gm, DESC_GPA),
 			      sd_uva(&gm, AVAIL_GPA),
 			      sd_uva(&gm, USED_GPA)) == 0);
+	if (!(data[6] & 4))
+		return;
+	if (!dlog.bits) {
+		/* Up to the end of region D, the highest. */
+		dlog.size = ((regs[RD].gpa + regs[RD].size) >> 15) + 1;
+		dlog.bits = malloc(dlog.size);
+		CHECK(dlog.bits);
+	}
+	memset(dlog.bits, 0, dlog.size);
+	dlog.outside = 0;
+	vq.log = &dlog;
+	vq.log_used = true;
+	vq.log_used_gpa = USED_GPA;
+	vq.log_flushed = vq.used_idx;
+}
+
+/* A frontend that logs: every mark was inside its log. */
+static void check_log(void)
+{
+	if (vq.log)
+		CHECK(dlog.outside == 0);
 }
 
 /* [p, p + len) lies inside one region's host mapping. */
@@ -341,5 +366,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		run_net_rx(data[6] & 1,
 			   len < NET_FRAME_MAX ? len : NET_FRAME_MAX);
 	}
+	check_log();
 	return 0;
 }

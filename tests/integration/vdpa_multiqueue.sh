@@ -167,9 +167,12 @@ check_gt "txonly: testpmd transmitted" "$tx" 10000
 check_gt "txonly: queue pair 0 carried frames (vstats qidx 1)" "$d1" 1000
 check_gt "txonly: queue pair 1 carried frames (vstats qidx 3)" "$d3" 1000
 # testpmd counts a frame once it is in the ring; what is still in the
-# rings when it stops is never taken: at most a burst per queue.
-check "txonly: vdpad took every frame but the last burst of each queue" \
-	test $((tx - d1 - d3)) -ge 0 -a $((tx - d1 - d3)) -le 64
+# rings when it stops is never taken: a burst per queue when vdpad keeps
+# pace, at most a ring (1024) per queue when the machine is loaded and
+# vdpad's thread is behind. The frames left are printed.
+echo "# txonly: left in the rings when testpmd stopped: $((tx - d1 - d3))"
+check "txonly: vdpad took every frame but those still in the rings" \
+	test $((tx - d1 - d3)) -ge 0 -a $((tx - d1 - d3)) -le 2048
 check_eq "txonly: the peer received exactly what vdpad sent" \
 	$((d1 + d3)) $(($(peer_rx) - p0))
 
