@@ -25,6 +25,9 @@
 # destination runs. The stream is checked at the end (every block intact):
 # a run whose stream broke is reported in the notes.
 #
+# Exit status: 0 when both backends produced figures (whatever they are),
+# 1 when the bench could not run or a backend produced none (see Notes).
+#
 # Environment (shared with run.sh): BENCH_RUNS (3 migrations per backend),
 # BENCH_QUICK=1 (1 each), BENCH_KEEP=0 (delete the logs; default: kept in
 # $BUILD/bench/migration), GUEST_DIR (the test guest of
@@ -385,9 +388,10 @@ awk -v vt="${MT[vdpad]}" -v dt="${MT[dpdk]}" -v vd="${MD[vdpad]}" -v dd="${MD[dp
 		(dt > 0 && vt != "nan" ? sprintf("%.2fx", vt / dt) : "n/a"),
 		(dd > 0 && vd != "nan" ? sprintf("%.2fx", vd / dd) : "n/a")
 }'
-echo "(stream pause: the longest gap between two receives at the external"
-echo "sink within 20 s of a migration's start; TCP's retransmission timer"
-echo "shows in it)"
+echo "(stream pause: the longest gap over 200 ms between two receives at the"
+echo "external sink after a migration's start, before the next one's and"
+echo "within 20 s, 0 if none; TCP's retransmission timer shows in it)"
 echo "vdpad's counters at exit:"
 grep -a ': rx .* packets' "$LOGDIR/vdpad.log" | sed 's/^/  /'
 report_tail
+[ -n "${TOTAL[vdpad]:-}" ] && [ -n "${TOTAL[dpdk]:-}" ]

@@ -405,15 +405,16 @@ streams_moved() {
 }
 
 # --- one migration ------------------------------------------------------------
-# ping_resumes: the external host's pings get replies again (within 30 s),
-# then 10 of 10.
+# ping_resumes: the external host pings the guest until it answers (30
+# tries, 1 s each), then 10 times; prints "TRIES REPLIES".
 ping_resumes() {
 	local i
 	for i in $(seq 30); do
 		ip netns exec $EXT ping -q -c 1 -W 1 $G_IP >/dev/null && break
+		i=$((i + 1))
 	done
-	echo "first reply after $i tries"
-	ip netns exec $EXT ping -q -c 10 -i 0.1 -W 2 $G_IP
+	echo "$i $(ip netns exec $EXT ping -q -c 10 -i 0.1 -W 2 $G_IP |
+		sed -n 's/.*transmitted, \([0-9]*\) received.*/\1/p')"
 }
 
 # migrate N FROM TO TO_SOCK TO_KIND TO_NAME FROM_KIND FROM_NAME: migration N
@@ -504,11 +505,14 @@ migrate() {
 		check_gt "$what: ... started anew (vdpad's log)" \
 			"$(rings_started "$name")" "$r0"
 	fi
-	local pr prc
-	pr=$(ping_resumes 2>&1)
-	prc=$?
-	echo "# $what: external pings: $(echo "$pr" | head -1), then $(echo "$pr" | sed -n 's/.*transmitted, \([0-9]*\) received.*/\1/p')/10"
-	check_eq "$what: pings from the external host resume (then 10 of 10)" 0 $prc
+	local tries replies
+	read -r tries replies < <(ping_resumes)
+	echo "# $what: the external host's pings: first reply at try $tries, then $replies of 10"
+	check "$what: the external host's pings get replies again" \
+		test "$tries" -le 30
+	# Not all 10: the TCG guest may leave its RX ring empty for a moment
+	# (vdpad counts rx_no_buffer), the streams keep it busy.
+	check_gt "$what: ... then most of 10 more (8 at least)" "${replies:-0}" 7
 	check "$what: both streams move on (512 KiB each)" \
 		streams_moved "$GTAG" 524288 60
 	[ "$kind" = vdpad ] && steady_mark "$name"
@@ -517,7 +521,7 @@ migrate() {
 		local port=xm1wb nb # the destination's PF's port
 		[ "$name" = xm1a ] && port=xm1wa
 		nb=$(($(announced $port 0806 "$l0") + $(announced $port 8035 "$l0")))
-		echo "# $fname, left by the guest: not_ready +$(($(dev_stat "$fname" .drops.not_ready) - nr0)) since the migration began (legitimate: the bridge flooded here the $nb announcements that came in from the new port, and sent unicast for the guest here until it learned that port); all drops: $(dev_drops "$fname")"
+		echo "# $fname, left by the guest: not_ready +$(($(dev_stat "$fname" .drops.not_ready) - nr0)) since the migration began (legitimate: the bridge flooded here the $nb announcements that came in from the new port, and sent unicast for the guest here until it learned that port); all drops: $(dev_drops "$fname" | sed 's/^$/none/')"
 	fi
 	return 0
 }
@@ -694,7 +698,7 @@ if [ "$KIND" = vdpad ]; then
 	done
 	account "guest 1" $tx $rx
 	for d in xm1a xm1b; do
-		echo "# $d drops: $(dev_drops $d)"
+		echo "# $d drops: $(dev_drops $d | sed 's/^$/none/')"
 		check_eq "$d: no drops but not_ready and rx_no_buffer" 0 \
 			"$(dev_drop_sum $d not_ready rx_no_buffer)"
 	done
@@ -759,9 +763,18 @@ migrate 4 4 5 $SOCK_A vdpad xm1a dpdk d || bail
 dpdk_stop d
 check_gt "migration 4: vdpad's RARP came in from PF A's uplink" \
 	"$(announced xm1wa 8035 "$l4")" 0
-r1=$(dev_stat xm1a .announce.rarp_sent)
-echo "# xm1a rarp_sent $r0 -> $r1"
+# QEMU asks for a RARP once per announcement round (5, within a second):
+# until the counts settle.
+for _ in $(seq 50); do
+	r1=$(dev_stat xm1a .announce.rarp_sent)
+	[ "$(announced xm1wa 8035 "$l4")" = $((r1 - r0)) ] &&
+		[ "$(dev_stat xm1a .announce.rarp_requests)" = "$r1" ] && break
+	sleep 0.1
+done
+echo "# xm1a rarp_sent $r0 -> $r1, rarp_requests $(dev_stat xm1a .announce.rarp_requests)"
 check_gt "migration 4: xm1a counted the RARPs it sent" $((r1 - r0)) 0
+check_eq "xm1a sent a RARP for each SEND_RARP" \
+	"$(dev_stat xm1a .announce.rarp_requests)" "$r1"
 check_eq "xm1a sent as many RARPs as came in from PF A's uplink" \
 	"$(announced xm1wa 8035 "$l4")" $((r1 - r0))
 check_eq "guest 2: no gratuitous ARP from the guest itself" 0 \
@@ -773,7 +786,7 @@ echo "# testpmd d: port 0 (vhost) rx $(tp_stat d 0 RX-packets) (of which $dpdk_r
 account "guest 2" \
 	$(($(dev_stat xm1a .tx_packets) + $(tp_stat d 0 RX-packets) - dpdk_rarps)) \
 	$(($(dev_stat xm1a .rx_packets) + $(tp_stat d 0 TX-packets)))
-echo "# xm1a drops: $(dev_drops xm1a)"
+echo "# xm1a drops: $(dev_drops xm1a | sed 's/^$/none/')"
 check_eq "xm1a: no drops but not_ready and rx_no_buffer" 0 \
 	"$(dev_drop_sum xm1a not_ready rx_no_buffer)"
 qemu_quit 5
